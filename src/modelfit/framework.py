@@ -1,0 +1,332 @@
+"""The decision framework as data: one versioned YAML file shipped with the package.
+
+`Framework.load()` reads the bundled `data/framework.yaml`; `Framework.load(path)` reads an
+analyst's edited copy. Loading validates everything: every model, criterion and stage covered,
+weights finite, the monotonicity properties of FRAMEWORK.md kept, every score within 0..100 and
+every text in every language. No weight is written in code.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from modelfit.errors import FrameworkError
+
+LANGUAGES = ("en", "zh")
+BUNDLED = "framework.yaml"
+
+
+@dataclass(frozen=True)
+class Framework:
+    """The validated framework. Arrays are indexed in the order of `models`, `criteria`, `stages`."""
+
+    version: str
+    models: tuple[str, ...]
+    base_channels: tuple[str, ...]
+    criteria: tuple[str, ...]
+    stages: tuple[str, ...]
+    priors: np.ndarray  # (stage, model) points
+    weights: np.ndarray  # (criterion, model) points at deviation +1
+    screens: tuple[dict[str, Any], ...]
+    rule_triggers: dict[str, dict[str, Any]]
+    plans: dict[str, dict[str, tuple[str, ...]]]
+    auxiliary: tuple[dict[str, Any], ...]
+    f_note_conditions: dict[str, dict[str, Any]]
+    raw: dict[str, Any] = field(repr=False)
+    source: str = "bundled"
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Framework:
+        """Load and validate the bundled framework, or the edited copy at `path`."""
+        if path is None:
+            text = resources.files("modelfit").joinpath("data", BUNDLED).read_text("utf-8")
+            return _build(_parse(text, "framework.yaml (bundled)"), "bundled")
+        path = Path(path)
+        try:
+            text = path.read_text("utf-8")
+        except FileNotFoundError:
+            raise FrameworkError(f"{path}: no such framework file") from None
+        except UnicodeDecodeError:
+            raise FrameworkError(f"{path}: not UTF-8 text") from None
+        except OSError as exc:
+            raise FrameworkError(f"{path}: cannot be read ({exc.strerror})") from None
+        return _build(_parse(text, str(path)), str(path))
+
+    # --- lookups --------------------------------------------------------------------------
+    def text(self, key: str, lang: str, **values: Any) -> str:
+        """The text at dotted `key` (under `texts`) in `lang`, with $-placeholders filled."""
+        node: Any = self.raw["texts"]
+        for part in key.split("."):
+            node = node[part]
+        return string.Template(node[lang]).substitute(**{k: _fmt(v) for k, v in values.items()})
+
+    def model_name(self, model: str, lang: str, *, short: bool = False) -> str:
+        """Display name of a model in `lang`."""
+        return str(self._model(model)["short" if short else "name"][lang])
+
+    def model_info(self, model: str, what: str, lang: str) -> str:
+        """`description`, `strengths`, `weaknesses` or `role` of a model in `lang`."""
+        return str(self._model(model)[what][lang])
+
+    def criterion_name(self, criterion: str, lang: str) -> str:
+        """Display name of a criterion in `lang`."""
+        return str(self._by_id("criteria", criterion)["name"][lang])
+
+    def criterion_rule(self, criterion: str) -> str:
+        """The R-rule id behind a criterion."""
+        return str(self._by_id("criteria", criterion)["rule"])
+
+    def stage_name(self, stage: str, lang: str) -> str:
+        """Display name of a stage in `lang`."""
+        return str(self._by_id("stages", stage)["name"][lang])
+
+    def stage_rule(self, stage: str) -> str:
+        """The S-rule id of a stage."""
+        return str(self._by_id("stages", stage)["rule"])
+
+    def next_stage(self, stage: str) -> str | None:
+        """The stage after `stage`, or None at the last."""
+        nxt = self._by_id("stages", stage)["next"]
+        return None if nxt is None else str(nxt)
+
+    def label(self, key: str, lang: str) -> str:
+        """A short user-facing label (table headers, axis titles) in `lang`."""
+        return str(self.raw["labels"][lang][key])
+
+    def o_points(self, channel: str, lang: str) -> list[str]:
+        """The operating key points (O-points) for a base channel, in `lang`; may be empty."""
+        return [item[lang] for item in self.raw["texts"]["o_points"].get(channel, [])]
+
+    def f_note(self, note: str, lang: str) -> str:
+        """The F-note `note` in `lang`."""
+        return str(self.raw["texts"]["f_notes"][note][lang])
+
+    def _model(self, model: str) -> dict[str, Any]:
+        return self._by_id("models", model)
+
+    def _by_id(self, section: str, ident: str) -> dict[str, Any]:
+        for item in self.raw[section]:
+            if item["id"] == ident:
+                return dict(item)
+        raise KeyError(f"{section} has no {ident!r}")
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def _parse(text: str, source: str) -> tuple[dict[str, Any], str]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise FrameworkError(f"{source}: not valid YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise FrameworkError(f"{source}: a framework file must be a mapping")
+    return data, source
+
+
+def _build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
+    data, source = parsed
+    problems: list[str] = []
+
+    def need(key: str, kind: type) -> Any:
+        value = data.get(key)
+        if not isinstance(value, kind):
+            problems.append(f"{source}: {key} is missing or not a {kind.__name__}")
+            return kind()
+        return value
+
+    version = need("version", str)
+    models_raw = need("models", list)
+    criteria_raw = need("criteria", list)
+    stages_raw = need("stages", list)
+    for section in ("texts", "labels", "stage_priors", "weights", "channels", "rule_triggers",
+                    "f_note_conditions"):
+        need(section, dict)
+    if problems:
+        raise FrameworkError(problems)
+
+    models = tuple(str(m.get("id")) for m in models_raw if isinstance(m, dict))
+    criteria = tuple(str(c.get("id")) for c in criteria_raw if isinstance(c, dict))
+    stages = tuple(str(s.get("id")) for s in stages_raw if isinstance(s, dict))
+    base_channels = tuple(str(c) for c in data.get("base_channels", []))
+    if set(models) != {"platform", "distribution", "independent_site", "hybrid"}:
+        problems.append(f"{source}: models must be platform, distribution, independent_site and "
+                        f"hybrid, got {', '.join(models)}")
+    if set(base_channels) != {"platform", "distribution", "independent_site"}:
+        problems.append(f"{source}: base_channels must be platform, distribution, independent_site")
+    if set(criteria) != {"capital", "supply_chain", "brand_content", "tech_data"}:
+        problems.append(f"{source}: criteria must be capital, supply_chain, brand_content and "
+                        f"tech_data, got {', '.join(criteria)}")
+    if set(stages) != {"startup", "growth", "mature"}:
+        problems.append(f"{source}: stages must be startup, growth and mature")
+    if problems:
+        raise FrameworkError(problems)
+
+    priors = _table(data["stage_priors"], stages, models, "stage_priors", source, problems)
+    weights = _table(data["weights"], criteria, models, "weights", source, problems)
+
+    for crit, must in (data.get("monotone") or {}).items():
+        if crit not in criteria:
+            problems.append(f"{source}: monotone.{crit}: not a criterion")
+            continue
+        for model in must:
+            if model in models and weights[criteria.index(crit), models.index(model)] < 0:
+                problems.append(
+                    f"{source}: weights.{crit}.{model} must be >= 0 (FRAMEWORK property: a "
+                    f"higher {crit} never lowers the score of {model}), got "
+                    f"{weights[criteria.index(crit), models.index(model)]:g}"
+                )
+
+    screens = tuple(data.get("screens") or ())
+    penalty = np.zeros(len(models))
+    for i, screen in enumerate(screens):
+        where = f"{source}: screens[{i}]"
+        if not isinstance(screen, dict) or screen.get("criterion") not in criteria:
+            problems.append(f"{where}: needs a criterion, one of {', '.join(criteria)}")
+            continue
+        if not isinstance(screen.get("max_rating"), int) or not 1 <= screen["max_rating"] <= 5:
+            problems.append(f"{where}.max_rating must be an integer from 1 to 5")
+        if not _finite(screen.get("penalty")) or screen["penalty"] < 0:
+            problems.append(f"{where}.penalty must be a finite number >= 0")
+            continue
+        for model in screen.get("models", []):
+            if model not in models:
+                problems.append(f"{where}.models: {model!r} is not a model")
+            else:
+                penalty[models.index(model)] += screen["penalty"]
+
+    if not problems:
+        spread = np.abs(weights).sum(axis=0)
+        low = priors - spread - penalty
+        high = priors + spread
+        for s, stage in enumerate(stages):
+            for m, model in enumerate(models):
+                if low[s, m] < 0 or high[s, m] > 100:
+                    problems.append(
+                        f"{source}: {model} at stage {stage} can score from {low[s, m]:g} to "
+                        f"{high[s, m]:g}; priors, weights and screens must keep every score "
+                        "within 0..100"
+                    )
+
+    triggers = data["rule_triggers"]
+    for rule, trig in triggers.items():
+        if not isinstance(trig, dict) or trig.get("criterion") not in criteria:
+            problems.append(f"{source}: rule_triggers.{rule} needs a criterion")
+
+    channels = data["channels"]
+    plans: dict[str, dict[str, tuple[str, ...]]] = {}
+    for model in models:
+        per_stage = (channels.get("plans") or {}).get(model)
+        if not isinstance(per_stage, dict):
+            problems.append(f"{source}: channels.plans.{model} is missing")
+            continue
+        plans[model] = {}
+        for stage in stages:
+            plan = per_stage.get(stage)
+            if not isinstance(plan, list) or not plan or not set(plan) <= set(base_channels):
+                problems.append(f"{source}: channels.plans.{model}.{stage} must be a non-empty "
+                                f"list of {', '.join(base_channels)}")
+                continue
+            if model != "hybrid" and plan[0] != model:
+                problems.append(f"{source}: channels.plans.{model}.{stage} must start with {model}")
+            if model == "hybrid" and len(plan) < 2:
+                problems.append(f"{source}: channels.plans.hybrid.{stage} must run two or more channels")
+            plans[model][stage] = tuple(plan)
+    auxiliary = tuple(channels.get("auxiliary") or ())
+    for i, aux in enumerate(auxiliary):
+        if aux.get("rule") not in triggers:
+            problems.append(f"{source}: channels.auxiliary[{i}].rule must be one of rule_triggers")
+
+    _check_texts(data, models, criteria, stages, source, problems)
+    if problems:
+        raise FrameworkError(problems)
+    return Framework(
+        version=version, models=models, base_channels=base_channels, criteria=criteria,
+        stages=stages, priors=priors, weights=weights, screens=screens, rule_triggers=triggers,
+        plans=plans, auxiliary=auxiliary,
+        f_note_conditions=dict(data["f_note_conditions"]), raw=data, source=label,
+    )
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _table(
+    table: dict[str, Any], rows: tuple[str, ...], cols: tuple[str, ...], name: str, source: str,
+    problems: list[str],
+) -> np.ndarray:
+    out = np.zeros((len(rows), len(cols)))
+    for r, row in enumerate(rows):
+        entry = table.get(row)
+        if not isinstance(entry, dict):
+            problems.append(f"{source}: {name}.{row} is missing")
+            continue
+        for c, col in enumerate(cols):
+            value = entry.get(col)
+            if not _finite(value):
+                problems.append(f"{source}: {name}.{row}.{col} must be a finite number, got {value!r}")
+            else:
+                out[r, c] = float(value)
+    out.setflags(write=False)
+    return out
+
+
+def _check_texts(
+    data: dict[str, Any], models: tuple[str, ...], criteria: tuple[str, ...],
+    stages: tuple[str, ...], source: str, problems: list[str],
+) -> None:
+    def bilingual(node: Any, where: str) -> None:
+        if not isinstance(node, dict):
+            problems.append(f"{source}: {where} must give a text for each of {', '.join(LANGUAGES)}")
+            return
+        for lang in LANGUAGES:
+            if not isinstance(node.get(lang), str) or not node[lang].strip():
+                problems.append(f"{source}: {where}.{lang} is missing or empty")
+
+    for item in data["models"]:
+        for what in ("name", "short", "description", "strengths", "weaknesses", "role"):
+            bilingual(item.get(what), f"models.{item.get('id')}.{what}")
+    for item in data["criteria"]:
+        bilingual(item.get("name"), f"criteria.{item.get('id')}.name")
+    for item in data["stages"]:
+        bilingual(item.get("name"), f"stages.{item.get('id')}.name")
+    texts = data["texts"]
+    for stage_item in data["stages"]:
+        rule = stage_item.get("rule")
+        bilingual((texts.get("stage_rule") or {}).get(rule), f"texts.stage_rule.{rule}")
+    for crit in data["criteria"]:
+        rule = crit.get("rule")
+        if rule in data["rule_triggers"]:
+            bilingual((texts.get("rule") or {}).get(rule), f"texts.rule.{rule}")
+    for screen in data.get("screens") or ():
+        bilingual((texts.get("screen") or {}).get(screen.get("id")), f"texts.screen.{screen.get('id')}")
+    bilingual(texts.get("summary"), "texts.summary")
+    bilingual(texts.get("o_points_note"), "texts.o_points_note")
+    for channel, items in (texts.get("o_points") or {}).items():
+        for i, item in enumerate(items):
+            bilingual(item, f"texts.o_points.{channel}[{i}]")
+    notes = texts.get("f_notes") or {}
+    for note in data["f_note_conditions"]:
+        bilingual(notes.get(note), f"texts.f_notes.{note}")
+    labels = data["labels"]
+    keys = set(labels.get("en", {}))
+    for lang in LANGUAGES:
+        have = labels.get(lang)
+        if not isinstance(have, dict):
+            problems.append(f"{source}: labels.{lang} is missing")
+            continue
+        for key in sorted(keys - set(have)):
+            problems.append(f"{source}: labels.{lang}.{key} is missing")
+    del models, criteria, stages

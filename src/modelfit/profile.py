@@ -1,0 +1,292 @@
+"""Company profiles: `params/<company_id>.yaml`, read safely and validated all at once.
+
+Every problem in a file is reported together, each naming the file, the field, the value and
+what is allowed. YAML is read with a `SafeLoader` subclass that also refuses duplicate keys,
+anchors and aliases (alias bombs fail at the first alias), oversized files and non-UTF-8 bytes.
+Nothing a file contains is ever executed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+
+from modelfit.errors import ProfileError
+
+MAX_PROFILE_BYTES = 64 * 1024
+COMPANY_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+STAGES = ("startup", "growth", "mature")
+RATINGS = ("capital", "supply_chain", "brand_content", "tech_data")
+BASE_CHANNELS = ("platform", "distribution", "independent_site")
+CATEGORIES = (
+    "apparel", "beauty", "electronics", "food", "home", "jewelry", "pet", "sports", "toys", "other",
+)
+MARKETS = ("us", "eu", "uk", "jp", "sea", "latam", "mea", "other")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One profile field as the README's field reference documents it."""
+
+    name: str
+    kind: str
+    allowed: str
+    default: Any
+    unit: str
+    meaning: str
+
+
+# The single source for the field reference, the validation messages and the generator ranges.
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("company", "string", "a non-empty string of at most 200 characters", None, "",
+              "display name"),
+    FieldSpec("stage", "choice", "one of startup, growth, mature", None, "",
+              "0→1, 1→10, 10→100 (S-rules)"),
+    FieldSpec("capital", "integer", "an integer from 1 to 5", None, "rating",
+              "capital strength (R1)"),
+    FieldSpec("supply_chain", "integer", "an integer from 1 to 5", None, "rating",
+              "supply chain strength and product advantage (R2)"),
+    FieldSpec("brand_content", "integer", "an integer from 1 to 5", None, "rating",
+              "brand design and content marketing capability (R3)"),
+    FieldSpec("tech_data", "integer", "an integer from 1 to 5", None, "rating",
+              "technical and data operations capability (R4)"),
+    FieldSpec("category", "choice", "one of " + ", ".join(CATEGORIES), "other", "",
+              "main product category"),
+    FieldSpec("avg_order_value_usd", "number", "a number from 1 to 5000", 40.0, "USD per order",
+              "average order value"),
+    FieldSpec("gross_margin_pct", "number", "a number from 0 to 95", 45.0, "% of price",
+              "product gross margin before channel fees and ads"),
+    FieldSpec("marketing_budget_usd", "number", "a number from 0 to 10000000", 5000.0,
+              "USD per month", "monthly marketing budget"),
+    FieldSpec("team_size", "integer", "an integer from 1 to 100000", 5, "people",
+              "people working on the overseas business"),
+    FieldSpec("target_markets", "list", "a list of " + ", ".join(MARKETS), ["us"], "",
+              "markets sold to"),
+    FieldSpec("existing_channels", "list", "a list of " + ", ".join(BASE_CHANNELS), [], "",
+              "base channels already running"),
+)
+FIELD_NAMES = tuple(f.name for f in FIELDS)
+_SPEC = {f.name: f for f in FIELDS}
+
+Rating = Field(ge=1, le=5)
+
+
+class Profile(BaseModel):
+    """A validated company profile. Build one with `Profile.from_yaml` or `load_profile`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    company_id: str
+    company: StrictStr = Field(min_length=1, max_length=200)
+    stage: Literal["startup", "growth", "mature"]
+    capital: StrictInt = Rating
+    supply_chain: StrictInt = Rating
+    brand_content: StrictInt = Rating
+    tech_data: StrictInt = Rating
+    category: Literal[
+        "apparel", "beauty", "electronics", "food", "home", "jewelry", "pet", "sports", "toys",
+        "other",
+    ] = "other"
+    avg_order_value_usd: float = Field(default=40.0, ge=1, le=5000, allow_inf_nan=False)
+    gross_margin_pct: float = Field(default=45.0, ge=0, le=95, allow_inf_nan=False)
+    marketing_budget_usd: float = Field(default=5000.0, ge=0, le=10_000_000, allow_inf_nan=False)
+    team_size: StrictInt = Field(default=5, ge=1, le=100_000)
+    target_markets: tuple[Literal["us", "eu", "uk", "jp", "sea", "latam", "mea", "other"], ...] = (
+        Field(default=("us",), min_length=1)
+    )
+    existing_channels: tuple[Literal["platform", "distribution", "independent_site"], ...] = ()
+    source_sha256: str = ""
+
+    def ratings(self) -> dict[str, int]:
+        """The four capability ratings, in framework order."""
+        return {name: getattr(self, name) for name in RATINGS}
+
+    def fields(self) -> dict[str, Any]:
+        """The profile's fields as written in a params file (defaults filled in)."""
+        data = self.model_dump(include=set(FIELD_NAMES))
+        return {name: list(v) if isinstance(v, tuple) else v for name, v in data.items()}
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Profile:
+        """Read and validate `path`; raise `ProfileError` listing every problem in it."""
+        path = Path(path)
+        raw = _read_bytes(path)
+        data = _parse_yaml(raw, path)
+        return cls.from_mapping(data, source=str(path), company_id=_company_id(path),
+                                sha256=hashlib.sha256(raw).hexdigest())
+
+    @classmethod
+    def from_mapping(
+        cls, data: Any, *, source: str = "<profile>", company_id: str = "profile", sha256: str = "",
+    ) -> Profile:
+        """Validate an already-parsed mapping; raise `ProfileError` listing every problem."""
+        if not isinstance(data, dict):
+            raise ProfileError(
+                f"{source}: a profile must be a mapping of field: value, got {_kind(data)}"
+            )
+        problems = []
+        for key in data:
+            if not isinstance(key, str) or key not in _SPEC:
+                problems.append(_unknown_key(source, key))
+        fields = {k: v for k, v in data.items() if isinstance(k, str) and k in _SPEC}
+        for name in ("target_markets", "existing_channels"):
+            if isinstance(fields.get(name), list):
+                fields[name] = tuple(fields[name])
+        for name in ("avg_order_value_usd", "gross_margin_pct", "marketing_budget_usd"):
+            value = fields.get(name)
+            if isinstance(value, int) and not isinstance(value, bool):
+                fields[name] = float(value)
+        try:
+            profile = cls(company_id=company_id, source_sha256=sha256, **fields)
+        except ValidationError as exc:
+            problems.extend(_describe(source, exc, fields))
+            raise ProfileError(problems) from None
+        if problems:
+            raise ProfileError(problems)
+        return profile
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read and validate the company profile at `path` (see `Profile.from_yaml`)."""
+    return Profile.from_yaml(path)
+
+
+def check_company_id(value: str, *, what: str = "company id") -> str:
+    """Return `value` if it is a plain company id, else raise `ProfileError` naming it."""
+    if not COMPANY_ID.fullmatch(value):
+        raise ProfileError(
+            f"{what} must match [a-z0-9][a-z0-9_-]* (lower-case letters, digits, '_' and '-', "
+            f"no paths or spaces), got {value!r}"
+        )
+    return value
+
+
+def _company_id(path: Path) -> str:
+    return check_company_id(path.stem, what=f"{path}: the file name (the company id)")
+
+
+def _read_bytes(path: Path) -> bytes:
+    if path.suffix not in (".yaml", ".yml"):
+        raise ProfileError(f"{path}: a profile must be a .yaml or .yml file, got {path.suffix or 'no suffix'!r}")
+    try:
+        size = path.stat().st_size
+        if size > MAX_PROFILE_BYTES:
+            raise ProfileError(
+                f"{path}: the file is {size} bytes; a profile may be at most {MAX_PROFILE_BYTES} bytes"
+            )
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_PROFILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ProfileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ProfileError(f"{path}: is a folder, not a profile file") from None
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot be read ({exc.strerror})") from None
+    if len(raw) > MAX_PROFILE_BYTES:
+        raise ProfileError(f"{path}: a profile may be at most {MAX_PROFILE_BYTES} bytes")
+    return raw
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors, aliases and duplicate keys."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                problem="anchors and aliases (*name) are not allowed in a profile",
+                problem_mark=event.start_mark,
+            )
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise yaml.MarkedYAMLError(
+                problem="anchors and aliases (&name) are not allowed in a profile",
+                problem_mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (list, dict)):
+                continue
+            if key in seen:
+                raise yaml.MarkedYAMLError(
+                    problem=f"duplicate key {key!r}: each field may appear once",
+                    problem_mark=key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _parse_yaml(raw: bytes, path: Path) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProfileError(
+            f"{path}: not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}); "
+            "save the file as UTF-8"
+        ) from None
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        raise ProfileError(f"{path}: the file is empty; a profile needs at least company, stage "
+                           "and the four ratings")
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = exc.problem or "invalid YAML"
+        if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in problem:
+            problem = f"{problem}; only plain YAML values are allowed, tags are never run"
+        raise ProfileError(f"{path}: {problem}{where}") from None
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{path}: not valid YAML ({exc})") from None
+    if data is None:
+        raise ProfileError(f"{path}: the file is empty; a profile needs at least company, stage "
+                           "and the four ratings")
+    return data
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _unknown_key(source: str, key: Any) -> str:
+    message = f"{source}: {key!r} is not a field"
+    close = difflib.get_close_matches(str(key), FIELD_NAMES, n=1, cutoff=0.6)
+    if close:
+        return f"{message}; did you mean {close[0]!r}?"
+    return f"{message}; the fields are {', '.join(FIELD_NAMES)}"
+
+
+def _describe(source: str, exc: ValidationError, fields: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    seen: set[str] = set()
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else ""
+        if name in seen or name not in _SPEC:
+            continue
+        seen.add(name)
+        spec = _SPEC[name]
+        if error["type"] == "missing":
+            problems.append(f"{source}: {name} is missing; it must be {spec.allowed}")
+            continue
+        value = fields.get(name)
+        shown = list(value) if isinstance(value, tuple) else value
+        problems.append(f"{source}: {name} must be {spec.allowed}, got {shown!r}")
+    return problems
