@@ -1,0 +1,48 @@
+# modelfit: the front door. `make` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# Values from the command line reach recipes through the environment and are always quoted
+# there ("$$COMPANY"), so a COMPANY value is never parsed by the shell.
+export COMPANY ?= demo
+export REPORT_LANG ?= en
+export WORKERS ?=
+
+.PHONY: help setup recommend validate test test-fast lint typecheck bench report reports lab model clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 or python3 on PATH)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m ipykernel install --sys-prefix --name modelfit --display-name "modelfit (.venv)" >/dev/null
+	@touch $(STAMP)
+
+setup: $(STAMP) ## create .venv and install modelfit with its dev tools and Jupyter kernel
+
+recommend: $(STAMP) ## print the recommendation for COMPANY (default: demo)
+	$(VENV)/bin/modelfit recommend "params/$$COMPANY.yaml"
+
+validate: $(STAMP) ## check every profile in params/
+	$(VENV)/bin/modelfit validate params/*.yaml
+
+test: $(STAMP) ## run the tests and the notebooks (nbval)
+	$(PY) -m pytest
+
+lint: $(STAMP) ## ruff and mypy --strict
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
+
+bench: $(STAMP) ## run the benchmarks and print their ratios
+	$(PY) bench/run.py
+
+clean: ## remove generated reports and caches (keeps .venv)
+	rm -rf reports .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,144 @@
+"""The `modelfit` command line. Bad input exits with status 2 and one line per problem on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from modelfit.errors import ModelfitError
+from modelfit.framework import LANGUAGES, Framework
+from modelfit.profile import load_profile
+from modelfit.recommend import Recommendation, recommend
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a did-you-mean for mistyped subcommands and options."""
+
+    def error(self, message: str) -> NoReturn:
+        if "invalid choice:" in message:
+            bad = message.split("invalid choice:")[1].split("'")[1]
+            choices = [c for c in _COMMANDS if c != bad]
+            close = difflib.get_close_matches(bad, choices, n=1)
+            if close:
+                message += f"; did you mean {close[0]!r}?"
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+_COMMANDS = ("recommend", "validate")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = _Parser(
+        prog="modelfit",
+        description="Which cross-border e-commerce operating model fits a company, why, and how sure.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=_Parser)
+
+    rec = sub.add_parser("recommend", help="score one company profile")
+    rec.add_argument("path", metavar="PATH.yaml", help="a company profile, e.g. params/demo.yaml")
+    rec.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    rec.add_argument("--framework", metavar="PATH", help="an edited copy of the framework file")
+    rec.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the text (en, zh)")
+
+    val = sub.add_parser("validate", help="check profiles and list every problem")
+    val.add_argument("paths", nargs="+", metavar="PATH.yaml")
+    val.add_argument("--framework", metavar="PATH", help="also validate this framework file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "recommend":
+            return _recommend(args)
+        if args.command == "validate":
+            return _validate(args)
+    except ModelfitError as exc:
+        for line in exc.problems:
+            print(f"modelfit: {line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("modelfit: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
+    raise AssertionError(f"unhandled command {args.command!r}")  # pragma: no cover
+
+
+def _load_framework(path: str | None) -> Framework:
+    return Framework.load(path)
+
+
+def _recommend(args: argparse.Namespace) -> int:
+    fw = _load_framework(args.framework)
+    rec = recommend(load_profile(args.path), fw, lang=args.lang)
+    if args.json:
+        print(json.dumps(rec.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_summary(rec, fw))
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    problems: list[str] = []
+    if args.framework:
+        try:
+            _load_framework(args.framework)
+        except ModelfitError as exc:
+            problems.extend(exc.problems)
+    ok = 0
+    for path in args.paths:
+        try:
+            load_profile(Path(path))
+            ok += 1
+        except ModelfitError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ModelfitError(problems)
+    print(f"{ok} profile(s) valid")
+    return 0
+
+
+def format_summary(rec: Recommendation, fw: Framework) -> str:
+    """A readable terminal summary: scores, ranking, channels and why."""
+    lang = rec.lang
+    name = lambda m: fw.model_name(m, lang)  # noqa: E731
+    width = max(_display_width(name(m)) for m in rec.ranking)
+    lines = [
+        f"{rec.company} ({fw.stage_name(rec.stage, lang)})",
+        "",
+        f"{fw.label('primary', lang)}: {name(rec.primary)}",
+        f"{fw.label('channels', lang)}: " + " → ".join(name(c) for c in rec.channels),
+        "",
+        f"{fw.label('scores', lang)}:",
+    ]
+    for i, model in enumerate(rec.ranking, 1):
+        score = rec.scores[model]
+        bar = "█" * round(score / 5)
+        pad = " " * (width - _display_width(name(model)))
+        lines.append(f"  {i}. {name(model)}{pad}  {score:5.1f}  {bar}")
+    lines += ["", f"{fw.label('why', lang)}:"]
+    lines += [f"  - {r.text}" for r in rec.rationale]
+    return "\n".join(lines)
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns of `text`: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
