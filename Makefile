@@ -8,12 +8,17 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 # Values from the command line reach recipes through the environment and are always quoted
-# there ("$$COMPANY"), so a COMPANY value is never parsed by the shell.
-export COMPANY ?= demo
-export REPORT_LANG ?= en
-export WORKERS ?=
+# there ("$$COMPANY"), so the shell never parses them; `$(value ...)` keeps make from expanding
+# them either (a value such as $(shell ...) stays plain text).
+COMPANY ?= demo
+REPORT_LANG ?= en
+WORKERS ?=
+override COMPANY := $(value COMPANY)
+override REPORT_LANG := $(value REPORT_LANG)
+override WORKERS := $(value WORKERS)
+export COMPANY REPORT_LANG WORKERS
 
-.PHONY: help setup recommend validate test test-fast lint typecheck bench report reports lab model clean
+.PHONY: help setup recommend validate test lint bench report lab notebooks clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
@@ -40,6 +45,16 @@ test: $(STAMP) ## run the tests and the notebooks (nbval)
 lint: $(STAMP) ## ruff and mypy --strict
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
+
+report: $(STAMP) ## render reports/COMPANY.{ipynb,html,json} (COMPANY=demo, REPORT_LANG=en|zh)
+	$(VENV)/bin/modelfit report --id-only --lang "$$REPORT_LANG" -- "$$COMPANY"
+
+lab: $(STAMP) ## open JupyterLab on the notebooks, in the project's environment
+	$(VENV)/bin/jupyter lab notebooks
+
+notebooks: $(STAMP) ## regenerate the notebooks' reference outputs (after changing src/ or the framework)
+	$(PY) tools/make_notebooks.py
+	cd notebooks && for nb in *.ipynb; do ../$(VENV)/bin/papermill "$$nb" "$$nb" -k modelfit --cwd . || exit 1; done
 
 bench: $(STAMP) ## run the benchmarks and print their ratios
 	$(PY) bench/run.py

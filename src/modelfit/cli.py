@@ -33,7 +33,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-_COMMANDS = ("recommend", "validate")
+_COMMANDS = ("recommend", "validate", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check profiles and list every problem")
     val.add_argument("paths", nargs="+", metavar="PATH.yaml")
     val.add_argument("--framework", metavar="PATH", help="also validate this framework file")
+    rep = sub.add_parser("report", help="render a company's report (.ipynb, .html, .json)")
+    rep.add_argument("target", metavar="COMPANY_ID_OR_PATH",
+                     help="a company id (params/<id>.yaml) or a profile path")
+    rep.add_argument("--lang", choices=LANGUAGES, default="en", help="report language (en, zh)")
+    rep.add_argument("--out", metavar="DIR", default="reports", help="output folder (reports)")
+    rep.add_argument("--seed", type=int, default=0, help="seed of the random parts (0)")
+    rep.add_argument("--framework", metavar="PATH", help="an edited copy of the framework file")
+    rep.add_argument("--id-only", action="store_true",
+                     help="accept only a plain company id, never a path (what make uses)")
     return parser
 
 
@@ -65,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _recommend(args)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "report":
+            return _report(args)
     except ModelfitError as exc:
         for line in exc.problems:
             print(f"modelfit: {line}", file=sys.stderr)
@@ -89,6 +100,19 @@ def _recommend(args: argparse.Namespace) -> int:
         print(json.dumps(rec.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(format_summary(rec, fw))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from modelfit.render import RenderError, render_report
+
+    try:
+        done = render_report(args.target, out_dir=Path(args.out), lang=args.lang, seed=args.seed,
+                             framework_path=args.framework, id_only=args.id_only)
+    except RenderError as exc:
+        print(f"modelfit: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {done.notebook}, {done.html} and {done.json}")
     return 0
 
 

@@ -303,6 +303,7 @@ def _check_texts(
     for item in data["stages"]:
         bilingual(item.get("name"), f"stages.{item.get('id')}.name")
     texts = data["texts"]
+    _walk_texts(texts, "texts", bilingual)
     for stage_item in data["stages"]:
         rule = stage_item.get("rule")
         bilingual((texts.get("stage_rule") or {}).get(rule), f"texts.stage_rule.{rule}")
@@ -313,10 +314,6 @@ def _check_texts(
     for screen in data.get("screens") or ():
         bilingual((texts.get("screen") or {}).get(screen.get("id")), f"texts.screen.{screen.get('id')}")
     bilingual(texts.get("summary"), "texts.summary")
-    bilingual(texts.get("o_points_note"), "texts.o_points_note")
-    for channel, items in (texts.get("o_points") or {}).items():
-        for i, item in enumerate(items):
-            bilingual(item, f"texts.o_points.{channel}[{i}]")
     notes = texts.get("f_notes") or {}
     for note in data["f_note_conditions"]:
         bilingual(notes.get(note), f"texts.f_notes.{note}")
@@ -330,3 +327,16 @@ def _check_texts(
         for key in sorted(keys - set(have)):
             problems.append(f"{source}: labels.{lang}.{key} is missing")
     del models, criteria, stages
+
+
+def _walk_texts(node: Any, where: str, check: Any) -> None:
+    """Check every text leaf (a mapping with an `en` or `zh` key) below `node`."""
+    if isinstance(node, dict):
+        if any(lang in node for lang in LANGUAGES):
+            check(node, where)
+            return
+        for key, value in node.items():
+            _walk_texts(value, f"{where}.{key}", check)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _walk_texts(value, f"{where}[{i}]", check)

@@ -1,0 +1,199 @@
+"""Rendering reports: papermill runs the report notebook, nbconvert makes the client's HTML.
+
+`render_report` validates the profile before any kernel starts, runs the notebook in the
+project's own kernel (`modelfit`, installed into `.venv` by `make setup`, and on the fly when
+missing), and writes `<id>.ipynb`, `<id>.html` and `<id>.json` atomically: everything is made
+in a temporary folder beside them and moved into place only when all three exist. A failed run
+leaves the last good report untouched, keeps the failed notebook as `<id>.failed.ipynb`, and
+raises `RenderError` naming the failing cell.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from modelfit.errors import ModelfitError
+from modelfit.profile import COMPANY_ID, Profile, check_company_id, load_profile
+
+KERNEL_NAME = "modelfit"
+REPORT_NOTEBOOK = "company_report.ipynb"
+PHONE_CSS = """
+<style>
+  body { max-width: 980px; margin: 0 auto; padding: 0 12px; }
+  .jp-Notebook { padding: 8px 0 !important; }
+  .jp-Cell { padding: 0 !important; }
+  .jp-OutputArea-output img { max-width: 100%; height: auto; }
+  .jp-RenderedHTMLCommon table { display: block; overflow-x: auto; max-width: 100%; }
+  .jp-RenderedHTMLCommon { font-size: 15px; line-height: 1.55; }
+  .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { white-space: normal; }
+  @media (max-width: 600px) { .jp-RenderedHTMLCommon { font-size: 14px; } }
+</style>
+"""
+
+
+class RenderError(Exception):
+    """A report notebook that failed while running (not bad input)."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The three files of one rendered report."""
+
+    notebook: Path
+    html: Path
+    json: Path
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above `start` (default: cwd) holding notebooks/ and params/."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "notebooks" / REPORT_NOTEBOOK).is_file():
+            return folder
+    raise ModelfitError(
+        f"no notebooks/{REPORT_NOTEBOOK} in {here} or above it: run modelfit report inside the "
+        "modelfit project folder"
+    )
+
+
+def resolve_company(target: str, *, params_dir: Path, id_only: bool = False) -> Path:
+    """The profile path for a company id (params_dir/<id>.yaml) or, unless id_only, a path."""
+    if COMPANY_ID.fullmatch(target):
+        path = params_dir / f"{target}.yaml"
+        if not path.is_file():
+            known = sorted(p.stem for p in params_dir.glob("*.yaml"))
+            import difflib
+
+            close = difflib.get_close_matches(target, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else (
+                f"; the companies are {', '.join(known)}" if known else "")
+            shown = os.path.relpath(path) if path.is_absolute() else str(path)
+            raise ModelfitError(f"{shown}: no such company profile (COMPANY={target!r}){hint}")
+        return path
+    if id_only:
+        check_company_id(target, what="COMPANY")
+    path = Path(target)
+    if not path.suffix:
+        check_company_id(target, what="COMPANY")
+    return path
+
+
+def ensure_kernel() -> str:
+    """Make sure the `modelfit` kernel runs this interpreter; install it into sys.prefix if not."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        if Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
+            return KERNEL_NAME
+    except NoSuchKernel:
+        pass
+    from ipykernel.kernelspec import install
+
+    install(kernel_name=KERNEL_NAME, display_name="modelfit (.venv)", prefix=sys.prefix)
+    return KERNEL_NAME
+
+
+def _kernel_manager_class() -> Any:
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum
+
+    class IPCKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        """Talks to the kernel over local IPC sockets instead of unencrypted TCP."""
+
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    return IPCKernelManager
+
+
+def render_report(
+    target: str | Path, *, out_dir: Path, lang: str = "en", seed: int = 0,
+    framework_path: str | None = None, id_only: bool = False, progress: bool = True,
+    root: Path | None = None,
+) -> Rendered:
+    """Validate, run the report notebook and write `<id>.ipynb/.html/.json` into `out_dir`."""
+    root = root or project_root()
+    if isinstance(target, Path):
+        path = target
+    else:
+        path = resolve_company(target, params_dir=root / "params", id_only=id_only)
+    profile = load_profile(path)  # bad input stops here: no kernel, nothing written
+    from modelfit import report
+    from modelfit.framework import Framework
+
+    if framework_path is not None:
+        Framework.load(framework_path)
+        framework_path = str(Path(framework_path).resolve())
+    data = report.build(profile.company_id, profile.fields(), lang=lang, seed=seed,
+                        framework_path=framework_path, profile_sha256=profile.source_sha256)
+    return _run(profile, data.to_dict(), root=root, out_dir=out_dir, lang=lang, seed=seed,
+                framework_path=framework_path, progress=progress)
+
+
+def _run(
+    profile: Profile, payload: dict[str, Any], *, root: Path, out_dir: Path, lang: str,
+    seed: int, framework_path: str | None, progress: bool,
+) -> Rendered:
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    cid = profile.company_id
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = Rendered(out_dir / f"{cid}.ipynb", out_dir / f"{cid}.html", out_dir / f"{cid}.json")
+    failed = out_dir / f"{cid}.failed.ipynb"
+    tmp = Path(tempfile.mkdtemp(prefix=f".{cid}-", dir=out_dir))
+    try:
+        nb_path = tmp / f"{cid}.ipynb"
+        try:
+            pm.execute_notebook(
+                str(root / "notebooks" / REPORT_NOTEBOOK), str(nb_path),
+                parameters={
+                    "company_id": cid, "profile": profile.fields(), "lang": lang, "seed": seed,
+                    "framework_path": framework_path, "profile_sha256": profile.source_sha256,
+                },
+                kernel_name=ensure_kernel(), progress_bar=progress, cwd=str(root / "notebooks"),
+                kernel_manager_class=_kernel_manager_class(), log_output=False,
+            )
+        except PapermillExecutionError as exc:
+            if nb_path.exists():
+                os.replace(nb_path, failed)
+            raise RenderError(
+                f"report for {cid} failed in cell {exc.exec_count} ({exc.ename}: {exc.evalue}); "
+                f"the failed notebook is {failed}; the last good report is untouched"
+            ) from None
+        (tmp / f"{cid}.html").write_text(export_html(nb_path, lang=lang,
+                                                     title=f"{profile.company}"), "utf-8")
+        (tmp / f"{cid}.json").write_text(
+            json.dumps(payload, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        for produced, target in zip(
+            (nb_path, tmp / f"{cid}.html", tmp / f"{cid}.json"), final.__dict__.values(),
+            strict=True,
+        ):
+            os.replace(produced, target)
+        failed.unlink(missing_ok=True)
+        return final
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def export_html(nb_path: Path, *, lang: str, title: str) -> str:
+    """The client's HTML: no code, no prompts, figures embedded, readable on a phone."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(nb_path, as_version=4)
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, exclude_markdown=True)
+    html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    html = html.replace("<html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)
+    if 'name="viewport"' not in html:
+        html = html.replace("<head>", '<head>\n<meta name="viewport" '
+                            'content="width=device-width, initial-scale=1">', 1)
+    return html.replace("</head>", PHONE_CSS + "</head>", 1)

@@ -1,0 +1,268 @@
+"""The per-company report's content: what each notebook cell displays, in English or Chinese.
+
+`build()` computes everything once; the notebook then makes one call per cell on the result
+(`r.heading("h_why")`, `r.scores_figure()`, ...). All text comes from the framework file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform as _platform
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from IPython.display import Image, Markdown
+
+from modelfit import charts
+from modelfit.framework import Framework
+from modelfit.profile import FIELDS, Profile
+from modelfit.recommend import Recommendation, recommend
+
+KEY_LIBRARIES = ("modelfit", "numpy", "pandas", "scikit-learn", "matplotlib", "papermill",
+                 "nbconvert", "skops")
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one company's report shows, computed once."""
+
+    profile: Profile
+    rec: Recommendation
+    fw: Framework
+    lang: str
+    seed: int
+    figure_lang: str
+
+    # --- text -------------------------------------------------------------------------------
+    def heading(self, key: str, level: int = 2) -> Markdown:
+        """A section heading from the framework's labels."""
+        return Markdown(f"{'#' * level} {self.fw.label(key, self.lang)}")
+
+    def title(self) -> Markdown:
+        """The report's title and one-paragraph introduction."""
+        intro = self.fw.text("report.intro", self.lang, company=self.profile.company,
+                             version=self.fw.version)
+        return Markdown(f"# {self.profile.company}: {self.fw.label('report_title', self.lang)}"
+                        f"\n\n{intro}")
+
+    def _name(self, model: str) -> str:
+        return self.fw.model_name(model, self.lang)
+
+    # --- at a glance ----------------------------------------------------------------------
+    def glance_table(self) -> pd.DataFrame:
+        """The profile as a table (field, value), defaults filled in, in the report's language."""
+        fields = self.profile.fields()
+        label = lambda key: self.fw.label(key, self.lang)  # noqa: E731
+        rows = {}
+        for spec in FIELDS:
+            value = fields[spec.name]
+            if spec.name in self.fw.criteria:
+                rows[self.fw.criterion_name(spec.name, self.lang)] = f"{value} / 5"
+                continue
+            if spec.name == "stage":
+                value = self.fw.stage_name(value, self.lang)
+            elif spec.name == "category":
+                value = label(f"cat_{value}")
+            elif isinstance(value, list):
+                value = ", ".join(self._name(v) if v in self.fw.models else v.upper()
+                                  for v in value) or label("none")
+            elif isinstance(value, float):
+                value = f"{value:,.0f}" if value >= 100 else f"{value:g}"
+            rows[label(f"f_{spec.name}")] = str(value)
+        return pd.DataFrame({label("value"): rows})
+
+    def radar_figure(self) -> Image:
+        """Radar chart: the company's ratings against what each model leans on."""
+        return _image(charts.radar(self.rec, self.fw, self.lang))
+
+    def radar_caption(self) -> Markdown:
+        """How to read the radar chart."""
+        return Markdown(f"*{self.fw.text('report.radar_caption', self.lang)}*")
+
+    # --- recommendation ---------------------------------------------------------------------
+    def verdict(self) -> Markdown:
+        """The primary model and the channels, in one bold sentence."""
+        channels = " → ".join(self._name(c) for c in self.rec.channels)
+        return Markdown(self.fw.text("report.verdict", self.lang,
+                                     primary=self._name(self.rec.primary), channels=channels))
+
+    def channel_table(self) -> pd.DataFrame:
+        """The plan's channels with their role (core or auxiliary) and what each is for."""
+        rows = []
+        for i, channel in enumerate(self.rec.channels):
+            rows.append({
+                self.fw.label("channel", self.lang): self._name(channel),
+                self.fw.label("role", self.lang): (
+                    f"{self.fw.label('core' if i == 0 else 'auxiliary', self.lang)}: "
+                    f"{self.fw.model_info(channel, 'role', self.lang)}"
+                ),
+            })
+        return _unnamed(pd.DataFrame(rows).set_index(self.fw.label("channel", self.lang)))
+
+    def score_table(self) -> pd.DataFrame:
+        """Scores 0–100 by rank: the key result, compared exactly by nbval."""
+        return pd.DataFrame(
+            {self.fw.label("score", self.lang): [round(self.rec.scores[m], 2)
+                                                 for m in self.rec.ranking]},
+            index=[self._name(m) for m in self.rec.ranking],
+        )
+
+    def scores_figure(self) -> Image:
+        """Scores as a bar chart."""
+        return _image(charts.score_bars(self.rec, self.fw, self.lang))
+
+    def contribution_table(self) -> pd.DataFrame:
+        """Points per term (rows) and model (columns); the last row is the score."""
+        terms = ["stage_prior", *self.fw.criteria]
+        screens = sorted({k for c in self.rec.contributions.values() for k in c
+                          if k.startswith("screen_")})
+        rows = {}
+        for term in [*terms, *screens]:
+            label = (self.fw.label("stage_prior", self.lang) if term == "stage_prior"
+                     else f"{self.fw.label('screen', self.lang)} {term.removeprefix('screen_')}"
+                     if term.startswith("screen_") else self.fw.criterion_name(term, self.lang))
+            rows[label] = [round(self.rec.contributions[m].get(term, 0.0), 2) + 0.0
+                           for m in self.rec.ranking]
+        rows[self.fw.label("total", self.lang)] = [round(self.rec.scores[m], 2)
+                                                   for m in self.rec.ranking]
+        return pd.DataFrame(rows, index=[self._name(m) for m in self.rec.ranking]).T
+
+    def contributions_figure(self) -> Image:
+        """Contributions as a stacked chart."""
+        return _image(charts.contributions(self.rec, self.fw, self.lang))
+
+    def contributions_caption(self) -> Markdown:
+        """How to read the contributions chart."""
+        return Markdown(f"*{self.fw.text('report.contributions_caption', self.lang)}*")
+
+    # --- why --------------------------------------------------------------------------------
+    def why(self) -> Markdown:
+        """The rationale, one bullet per rule that fired, rule id first."""
+        lines = []
+        for item in self.rec.rationale:
+            text = item.text
+            if item.rule != "score" and text.startswith(item.rule):
+                text = text[len(item.rule):].lstrip()
+            tag = "" if item.rule == "score" else f"**{item.rule}** "
+            lines.append(f"- {tag}{text}")
+        return Markdown("\n".join(lines))
+
+    # --- roadmap ----------------------------------------------------------------------------
+    def roadmap(self) -> Markdown:
+        """What the next stage asks for, and which capabilities to build for it."""
+        stage = self.rec.stage
+        nxt = self.fw.next_stage(stage)
+        if nxt is None:
+            rule = self.fw.text(f"stage_rule.{self.fw.stage_rule(stage)}", self.lang)
+            return Markdown(self.fw.text("report.roadmap_last", self.lang, rule=rule))
+        future = recommend(self.profile.model_copy(update={"stage": nxt}), self.fw, self.lang)
+        rule = self.fw.text(f"stage_rule.{self.fw.stage_rule(nxt)}", self.lang)
+        text = self.fw.text("report.roadmap_next", self.lang,
+                            stage=self.fw.stage_name(nxt, self.lang),
+                            primary=self._name(future.primary), rule=rule)
+        return Markdown(text)
+
+    def roadmap_table(self) -> pd.DataFrame | Markdown:
+        """Capabilities below 4 that the next stage's plan leans on most, strongest first."""
+        stage = self.fw.next_stage(self.rec.stage) or self.rec.stage
+        future = recommend(self.profile.model_copy(update={"stage": stage}), self.fw, self.lang)
+        m = self.fw.models.index(future.primary)
+        rows = []
+        for c, crit in sorted(enumerate(self.fw.criteria), key=lambda cw: -self.fw.weights[cw[0], m]):
+            weight = float(self.fw.weights[c, m])
+            now = self.rec.ratings[crit]
+            if weight <= 0 or now >= 4:
+                continue
+            gain = weight * (4 - now) / 2
+            rows.append({
+                self.fw.label("build", self.lang): self.fw.criterion_name(crit, self.lang),
+                self.fw.label("now", self.lang): now,
+                self.fw.label("target", self.lang): 4,
+                self.fw.label("points", self.lang): f"+{gain:.1f}",
+            })
+        if not rows:
+            return Markdown(self.fw.text("report.roadmap_none", self.lang))
+        rows.sort(key=lambda row: -float(row[self.fw.label("points", self.lang)]))
+        return _unnamed(pd.DataFrame(rows).set_index(self.fw.label("build", self.lang)))
+
+    # --- checklist and notes ------------------------------------------------------------------
+    def checklist(self) -> Markdown:
+        """The O-points for each channel of the plan that has them."""
+        if not self.rec.checklist:
+            return Markdown(self.fw.text("report.no_checklist", self.lang))
+        parts = [f"*{self.fw.text('o_points_note', self.lang)}*"]
+        for channel, items in self.rec.checklist.items():
+            prefix = "O-P" if channel == "platform" else "O-S"
+            parts.append(f"\n**{self._name(channel)}**\n")
+            parts += [f"{i}. **{prefix}{i}** {item}" for i, item in enumerate(items, 1)]
+        return Markdown("\n".join(parts))
+
+    def notes(self) -> Markdown:
+        """The F-notes that apply to this company."""
+        return Markdown("\n".join(f"- **{k}** {v}" for k, v in self.rec.notes.items()))
+
+    # --- run record -------------------------------------------------------------------------
+    def run_record(self) -> pd.DataFrame:
+        """Versions, framework, profile hash and seed: what it takes to reproduce this report."""
+        record = run_record(self.profile, self.fw, self.seed)
+        return pd.DataFrame({self.fw.label("value", self.lang): list(record.values())},
+                            index=list(record))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The machine-readable report: the recommendation plus the run record."""
+        out = self.rec.to_dict()
+        out["run"] = run_record(self.profile, self.fw, self.seed)
+        return out
+
+
+def build(
+    company_id: str, profile: dict[str, Any], *, lang: str = "en", seed: int = 0,
+    framework_path: str | None = None, profile_sha256: str = "",
+) -> Report:
+    """Validate the injected profile and compute everything the report shows."""
+    fw = Framework.load(framework_path)
+    prof = Profile.from_mapping(
+        dict(profile), source=f"params/{company_id}.yaml", company_id=company_id,
+        sha256=profile_sha256 or _hash_fields(profile),
+    )
+    rec = recommend(prof, fw, lang)
+    # Long texts (roles, checklist lines) must not be cut with an ellipsis in a client's report.
+    pd.set_option("display.max_colwidth", None)
+    return Report(profile=prof, rec=rec, fw=fw, lang=lang, seed=seed,
+                  figure_lang=charts.figure_lang(lang))
+
+
+def run_record(profile: Profile, fw: Framework, seed: int) -> dict[str, str]:
+    """What reproduces a run: package, framework and library versions, profile hash, seed."""
+    record = {
+        "company_id": profile.company_id,
+        "framework_version": fw.version,
+        "framework_source": "bundled" if fw.source == "bundled" else Path(fw.source).name,
+        "profile_sha256": profile.source_sha256,
+        "seed": str(seed),
+        "python": _platform.python_version(),
+    }
+    for lib in KEY_LIBRARIES:
+        try:
+            record[lib] = version(lib)
+        except PackageNotFoundError:
+            record[lib] = "not installed"
+    return record
+
+
+def _hash_fields(profile: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(profile, sort_keys=True).encode()).hexdigest()
+
+
+def _unnamed(df: pd.DataFrame) -> pd.DataFrame:
+    """Drop the index name: its header row reads as an empty second header in HTML."""
+    df.index.name = None
+    return df
+
+
+def _image(fig: Any) -> Image:
+    return Image(data=charts.to_png(fig), format="png")

@@ -1,0 +1,113 @@
+"""Write the notebooks' cells (sources only). `make notebooks` then executes them in place.
+
+The notebooks are kept thin: a `parameters` cell of literal defaults, one import, then one
+library call per cell. Edit the cell lists here rather than the .ipynb files by hand.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+KERNEL = {"name": "modelfit", "display_name": "modelfit (.venv)", "language": "python"}
+
+
+def _notebook(cells: list[tuple[str, str]], params: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = KERNEL
+    nb.metadata["language_info"] = {"name": "python"}
+    out = []
+    for kind, source in cells:
+        if kind == "md":
+            out.append(nbformat.v4.new_markdown_cell(source))
+        elif kind == "params":
+            cell = nbformat.v4.new_code_cell(params)
+            cell.metadata["tags"] = ["parameters"]
+            out.append(cell)
+        else:
+            out.append(nbformat.v4.new_code_cell(source))
+    nb.cells = out
+    return nb
+
+
+def company_report() -> nbformat.NotebookNode:
+    demo = yaml.safe_load((ROOT / "params" / "demo.yaml").read_text("utf-8"))
+    params = (
+        'company_id = "demo"\n'
+        f"profile = {demo!r}\n"
+        'lang = "en"\n'
+        "seed = 0\n"
+        "framework_path = None\n"
+        'profile_sha256 = ""\n'
+    )
+    cells = [
+        ("params", ""),
+        ("md", "**For analysts.** `modelfit report COMPANY` injects the validated profile into the "
+               "cell above and runs this notebook with papermill; each cell below is one library "
+               "call from `modelfit.report`. Markdown cells like this one are left out of the "
+               "client's HTML."),
+        ("code", "from modelfit import report"),
+        ("code", "r = report.build(company_id, profile, lang=lang, seed=seed, "
+                 "framework_path=framework_path, profile_sha256=profile_sha256)"),
+        ("code", "r.title()"),
+        ("code", 'r.heading("h_glance")'),
+        ("code", "r.glance_table()"),
+        ("code", "r.radar_figure()"),
+        ("code", "r.radar_caption()"),
+        ("code", 'r.heading("h_recommendation")'),
+        ("code", "r.verdict()"),
+        ("code", "r.channel_table()"),
+        ("code", "r.score_table()"),
+        ("code", "r.scores_figure()"),
+        ("code", "r.contribution_table()"),
+        ("code", "r.contributions_figure()"),
+        ("code", "r.contributions_caption()"),
+        ("code", 'r.heading("h_why")'),
+        ("code", "r.why()"),
+        ("code", 'r.heading("h_roadmap")'),
+        ("code", "r.roadmap()"),
+        ("code", "r.roadmap_table()"),
+        ("code", 'r.heading("h_checklist")'),
+        ("code", "r.checklist()"),
+        ("code", 'r.heading("h_notes")'),
+        ("code", "r.notes()"),
+        ("code", 'r.heading("h_run")'),
+        ("code", "r.run_record()"),
+    ]
+    return _notebook(cells, params)
+
+
+def framework_book() -> nbformat.NotebookNode:
+    params = 'lang = "en"\nframework_path = None\nparams_dir = "../params"\n'
+    cells = [
+        ("params", ""),
+        ("md", "# The framework\nThe consultancy's decision framework as modelfit encodes it: "
+               "criteria, weights, stage priors, screens, and how the example companies land."),
+        ("code", "from modelfit import explore"),
+        ("code", "fx = explore.framework_view(lang=lang, framework_path=framework_path)"),
+        ("code", "fx.heading()"),
+        ("code", "fx.models_table()"),
+        ("code", "fx.criteria_table()"),
+        ("code", "fx.weights_table()"),
+        ("code", "fx.weights_figure()"),
+        ("code", "fx.priors_table()"),
+        ("code", "fx.priors_figure()"),
+        ("code", "fx.screens_table()"),
+        ("code", "fx.channel_plans_table()"),
+        ("code", "fx.examples_table(params_dir)"),
+    ]
+    return _notebook(cells, params)
+
+
+BOOKS = {"company_report": company_report, "framework": framework_book}
+
+if __name__ == "__main__":
+    names = sys.argv[1:] or list(BOOKS)
+    for name in names:
+        path = ROOT / "notebooks" / f"{name}.ipynb"
+        nbformat.write(BOOKS[name](), path)
+        print(f"wrote {path.relative_to(ROOT)}")
