@@ -68,7 +68,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               "USD per month", "monthly marketing budget"),
     FieldSpec("team_size", "integer", "an integer from 1 to 100000", 5, "people",
               "people working on the overseas business"),
-    FieldSpec("target_markets", "list", "a list of " + ", ".join(MARKETS), ["us"], "",
+    FieldSpec("target_markets", "list", "a non-empty list of " + ", ".join(MARKETS), ["us"], "",
               "markets sold to"),
     FieldSpec("existing_channels", "list", "a list of " + ", ".join(BASE_CHANNELS), [], "",
               "base channels already running"),
@@ -120,8 +120,21 @@ class Profile(BaseModel):
         path = Path(path)
         raw = _read_bytes(path)
         data = _parse_yaml(raw, path)
-        return cls.from_mapping(data, source=str(path), company_id=_company_id(path),
-                                sha256=hashlib.sha256(raw).hexdigest())
+        # A bad file name is reported together with the problems of the content.
+        problems: list[str] = []
+        try:
+            company_id = _company_id(path)
+        except ProfileError as exc:
+            problems.extend(exc.problems)
+            company_id = "profile"
+        try:
+            profile = cls.from_mapping(data, source=str(path), company_id=company_id,
+                                       sha256=hashlib.sha256(raw).hexdigest())
+        except ProfileError as exc:
+            problems.extend(exc.problems)
+        if problems:
+            raise ProfileError(problems)
+        return profile
 
     @classmethod
     def from_mapping(
@@ -268,7 +281,7 @@ def _kind(value: Any) -> str:
 
 def _unknown_key(source: str, key: Any) -> str:
     message = f"{source}: {key!r} is not a field"
-    close = difflib.get_close_matches(str(key), FIELD_NAMES, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(key).lower(), FIELD_NAMES, n=1, cutoff=0.6)
     if close:
         return f"{message}; did you mean {close[0]!r}?"
     return f"{message}; the fields are {', '.join(FIELD_NAMES)}"

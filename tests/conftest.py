@@ -1,0 +1,90 @@
+"""Shared fixtures: profile files on disk, the bundled framework, and edited framework copies."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Callable, Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from modelfit import Framework, Profile
+from modelfit.profile import RATINGS, STAGES
+
+MODELS = ("platform", "distribution", "independent_site", "hybrid")
+BASE_CHANNELS = ("platform", "distribution", "independent_site")
+PARAMS = Path(__file__).resolve().parents[1] / "params"
+
+AVERAGE = {"capital": 3, "supply_chain": 3, "brand_content": 3, "tech_data": 3}
+
+VALID_TEXT = """\
+company: Acme Trading
+stage: growth
+capital: 3
+supply_chain: 4
+brand_content: 2
+tech_data: 3
+"""
+
+
+def profile_of(stage: str = "growth", **ratings: int) -> Profile:
+    """A valid profile: average on every rating unless told otherwise."""
+    return Profile.from_mapping({"company": "Test Co", "stage": stage, **AVERAGE, **ratings},
+                                company_id="test")
+
+
+def every_core_profile() -> Iterator[Profile]:
+    """Every stage x every rating combination: the whole space the framework scores (1875)."""
+    for stage in STAGES:
+        for values in itertools.product(range(1, 6), repeat=len(RATINGS)):
+            yield profile_of(stage, **dict(zip(RATINGS, values, strict=True)))
+
+
+@pytest.fixture(scope="session")
+def framework() -> Framework:
+    """The bundled framework, loaded once."""
+    return Framework.load()
+
+
+@pytest.fixture(scope="session")
+def framework_data() -> dict[str, Any]:
+    """The bundled framework file as plain data (copy it before editing)."""
+    text = resources.files("modelfit").joinpath("data", "framework.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.fixture
+def write_profile(tmp_path: Path) -> Callable[..., Path]:
+    """Write `text` (str, or raw bytes) to tmp_path/<name> and return the path."""
+
+    def write(text: str | bytes, name: str = "acme.yaml") -> Path:
+        path = tmp_path / name
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def edited_framework(
+    tmp_path: Path, framework_data: dict[str, Any],
+) -> Callable[[Callable[[dict[str, Any]], None]], Path]:
+    """Write a copy of the bundled framework changed by `edit(data)`; return its path."""
+
+    def make(edit: Callable[[dict[str, Any]], None]) -> Path:
+        data = copy.deepcopy(framework_data)
+        edit(data)
+        path = tmp_path / "framework-edited.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+        return path
+
+    return make
