@@ -24,18 +24,7 @@ from modelfit.profile import COMPANY_ID, Profile, check_company_id, load_profile
 
 KERNEL_NAME = "modelfit"
 REPORT_NOTEBOOK = "company_report.ipynb"
-PHONE_CSS = """
-<style>
-  body { max-width: 980px; margin: 0 auto; padding: 0 12px; }
-  .jp-Notebook { padding: 8px 0 !important; }
-  .jp-Cell { padding: 0 !important; }
-  .jp-OutputArea-output img { max-width: 100%; height: auto; }
-  .jp-RenderedHTMLCommon table { display: block; overflow-x: auto; max-width: 100%; }
-  .jp-RenderedHTMLCommon { font-size: 15px; line-height: 1.55; }
-  .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { white-space: normal; }
-  @media (max-width: 600px) { .jp-RenderedHTMLCommon { font-size: 14px; } }
-</style>
-"""
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 class RenderError(Exception):
@@ -184,16 +173,18 @@ def _run(
 
 
 def export_html(nb_path: Path, *, lang: str, title: str) -> str:
-    """The client's HTML: no code, no prompts, figures embedded, readable on a phone."""
+    """The client's HTML: no code, no prompts, figures embedded with alt text, phone-ready.
+
+    Uses the package's `modelfit_report` template (JupyterLab's look without network scripts).
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(nb_path, as_version=4)
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, exclude_markdown=True)
+    exporter = HTMLExporter(
+        template_name="modelfit_report", extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        exclude_markdown=True, language_code=lang,
+    )
     html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    html = html.replace("<html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)
-    if 'name="viewport"' not in html:
-        html = html.replace("<head>", '<head>\n<meta name="viewport" '
-                            'content="width=device-width, initial-scale=1">', 1)
-    return html.replace("</head>", PHONE_CSS + "</head>", 1)
+    return str(html)

@@ -77,7 +77,8 @@ class Report:
 
     def radar_figure(self) -> Image:
         """Radar chart: the company's ratings against what each model leans on."""
-        return _image(charts.radar(self.rec, self.fw, self.lang))
+        return _image(charts.radar(self.rec, self.fw, self.lang),
+                      self.fw.text("report.radar_caption", self.lang))
 
     def radar_caption(self) -> Markdown:
         """How to read the radar chart."""
@@ -113,7 +114,8 @@ class Report:
 
     def scores_figure(self) -> Image:
         """Scores as a bar chart."""
-        return _image(charts.score_bars(self.rec, self.fw, self.lang))
+        return _image(charts.score_bars(self.rec, self.fw, self.lang), ", ".join(
+            f"{self._name(m)} {self.rec.scores[m]:.1f}" for m in self.rec.ranking))
 
     def contribution_table(self) -> pd.DataFrame:
         """Points per term (rows) and model (columns); the last row is the score."""
@@ -133,7 +135,8 @@ class Report:
 
     def contributions_figure(self) -> Image:
         """Contributions as a stacked chart."""
-        return _image(charts.contributions(self.rec, self.fw, self.lang))
+        return _image(charts.contributions(self.rec, self.fw, self.lang),
+                      self.fw.text("report.contributions_caption", self.lang))
 
     def contributions_caption(self) -> Markdown:
         """How to read the contributions chart."""
@@ -264,5 +267,6 @@ def _unnamed(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _image(fig: Any) -> Image:
-    return Image(data=charts.to_png(fig), format="png")
+def _image(fig: Any, alt: str) -> Image:
+    """A figure as a PNG display object; `alt` becomes the image's alt text in the HTML."""
+    return Image(data=charts.to_png(fig), format="png", metadata={"alt": alt})

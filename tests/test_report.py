@@ -1,0 +1,130 @@
+"""Reports end to end: papermill runs, nbconvert HTML, atomic writes, nbval re-execution."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from modelfit import load_profile, recommend
+from modelfit.cli import main
+from modelfit.errors import ModelfitError
+from modelfit.render import RenderError, render_report
+
+ROOT = Path(__file__).resolve().parents[1]
+PARAMS = sorted((ROOT / "params").glob("*.yaml"))
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every company in params/ rendered once, in English, into one folder."""
+    out = tmp_path_factory.mktemp("reports")
+    for path in PARAMS:
+        render_report(path.stem, out_dir=out, root=ROOT, progress=False)
+    return out
+
+
+@pytest.mark.parametrize("path", PARAMS, ids=lambda p: p.stem)
+def test_every_company_renders_three_files(rendered: Path, path: Path) -> None:
+    """Each company gets <id>.ipynb (executed), <id>.html and <id>.json, and nothing else."""
+    cid = path.stem
+    nb = nbformat.read(rendered / f"{cid}.ipynb", as_version=4)
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+    assert all(c.get("outputs") or c.cell_type != "code" or "parameters" in str(c.metadata)
+               or not c.source.strip() or c.source.startswith(("from ", "r = "))
+               for c in nb.cells)
+    payload = json.loads((rendered / f"{cid}.json").read_text("utf-8"))
+    assert payload["primary"] == recommend(load_profile(path)).primary
+    assert payload["run"]["profile_sha256"] == load_profile(path).source_sha256
+    html = (rendered / f"{cid}.html").read_text("utf-8")
+    assert load_profile(path).company in html
+    assert not list(rendered.glob(".*"))  # no temporary folder left behind
+
+
+def test_html_has_no_code_and_embeds_figures(rendered: Path) -> None:
+    """The client's HTML hides code and prompts, embeds PNG figures, and fits a phone."""
+    html = (rendered / "demo.html").read_text("utf-8")
+    assert "from modelfit import report" not in html
+    assert "report.build(" not in html
+    assert html.count("data:image/png;base64,") >= 3
+    assert 'name="viewport"' in html
+    assert "max-width: 100%" in html
+    assert "For analysts" not in html  # markdown notes are for the notebook only
+
+
+def test_chinese_report_has_chinese_headings(tmp_path: Path) -> None:
+    """With lang zh every heading and table label is Chinese, from the framework's texts."""
+    render_report("demo", out_dir=tmp_path, lang="zh", root=ROOT, progress=False)
+    html = (tmp_path / "demo.html").read_text("utf-8")
+    for zh in ("推荐方案", "推荐理由", "阶段路线图", "企业概况", "运行记录", "平台模式"):
+        assert zh in html
+    for en in ("The recommendation", "Why this answer", "Stage roadmap", "Marketplace platform"):
+        assert en not in html
+    assert '<html lang="zh">' in html
+
+
+def test_executed_report_reexecutes_under_nbval(rendered: Path, tmp_path: Path) -> None:
+    """An executed report re-executes under pytest --nbval with the sanitize file and passes."""
+    shutil.copy(rendered / "atlas.ipynb", tmp_path / "atlas.ipynb")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval", "-q",
+         f"--nbval-sanitize-with={SANITIZE}", "--rootdir", str(tmp_path), "-c", "/dev/null",
+         str(tmp_path / "atlas.ipynb")],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("company", "message"),
+    [
+        ("../params/demo", r"COMPANY must match \[a-z0-9\]"),
+        ("demo; rm -rf x", r"COMPANY must match"),
+        ("Demo", r"COMPANY must match"),
+        ("dmeo", r"no such company profile \(COMPANY='dmeo'\); did you mean 'demo'\?"),
+    ],
+)
+def test_bad_company_is_refused_before_anything_is_written(
+    tmp_path: Path, company: str, message: str,
+) -> None:
+    """A COMPANY that is not a plain, existing id is refused and no file or folder is made."""
+    out = tmp_path / "out"
+    with pytest.raises(ModelfitError, match=message):
+        render_report(company, out_dir=out, id_only=True, root=ROOT, progress=False)
+    assert not out.exists()
+
+
+def test_invalid_profile_is_refused_before_any_kernel(tmp_path: Path) -> None:
+    """A profile with a bad value exits 2 through the CLI, naming file, field and value."""
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("company: X\nstage: startup\ncapital: 9\nsupply_chain: 3\n"
+                   "brand_content: 3\ntech_data: 3\n", "utf-8")
+    out = tmp_path / "out"
+    assert main(["report", str(bad), "--out", str(out)]) == 2
+    assert not out.exists()
+
+
+def test_failed_run_keeps_last_good_report(tmp_path: Path) -> None:
+    """A notebook that fails leaves the last good files, keeps <id>.failed.ipynb, names the cell."""
+    root = tmp_path / "project"
+    (root / "notebooks").mkdir(parents=True)
+    shutil.copytree(ROOT / "params", root / "params")
+    nb = nbformat.read(ROOT / "notebooks" / "company_report.ipynb", as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell("raise RuntimeError('boom')"))
+    nbformat.write(nb, root / "notebooks" / "company_report.ipynb")
+    out = tmp_path / "reports"
+    out.mkdir()
+    for suffix in ("ipynb", "html", "json"):
+        (out / f"demo.{suffix}").write_text(f"last good {suffix}", "utf-8")
+    with pytest.raises(RenderError, match=r"failed in cell \d+ \(RuntimeError: boom\)"):
+        render_report("demo", out_dir=out, root=root, progress=False)
+    for suffix in ("ipynb", "html", "json"):
+        assert (out / f"demo.{suffix}").read_text("utf-8") == f"last good {suffix}"
+    assert (out / "demo.failed.ipynb").is_file()
+    assert not list(out.glob(".demo-*"))
