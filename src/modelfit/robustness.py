@@ -1,0 +1,616 @@
+"""Robustness: how sure the answer is, what the weights may do, and what would flip it.
+
+The framework's weights are judgement calls. This module asks three questions of one company's
+recommendation and answers each exactly or by seeded, vectorised simulation.
+
+Criterion importances
+    Give each criterion c an importance lambda_c on the simplex (lambda_c >= 0, sum 1) and score
+
+        score_m(lambda) = prior[stage, m] + sum_c C * lambda_c * W[c, m] * d_c - penalty_m
+
+    with C criteria, W the framework's weights, d_c = (rating_c - 3) / 2 and penalty_m the screen
+    penalty. The framework's own weights are lambda0 = (1/C, ..., 1/C): there the score is exactly
+    `scoring.score_matrix`'s (we compute score(lambda) as that score plus
+    sum_c (C * lambda_c - 1) * W[c, m] * d_c, and the bracket is exactly 0 at lambda0).
+    "C * lambda_c" is the multiplier on the framework weight of c: 1 means as the framework says.
+    Ranking uses `scoring`'s rule throughout: unscreened models first, then score, ties (after
+    rounding to 9 decimals) to the model listed first in the framework.
+
+1. Weight stability (`stability_intervals`), exact.
+    Renormalisation rule: vary lambda_c = t in [0, 1] and rescale the other importances in
+    proportion so that they keep their ratios and the sum stays 1:
+    lambda_j(t) = (1 - t) * lambda0_j / (1 - lambda0_c). Every score is then linear in t, so the
+    set of t in which the primary stays primary is the intersection of one half-line per rival
+    model (rivals are the models in the same screen class as the primary; the others rank below
+    or above it whatever t is): an exact interval [low, high], clipped to [0, 1], that always
+    contains lambda0_c = 1/C. `Robustness.stability` reports it in lambda units;
+    `Robustness.stability_multiplier` reports it as a multiplier of the framework weight (C * t).
+
+2. Acceptability analysis (SMAA-2, Lahdelma & Salminen 2001; the reference implementation is
+    R's `smaa` package), `smaa` and `confidence_factors`.
+    Weights: Dirichlet(kappa * C * lambda0) = Dirichlet(kappa, ..., kappa). kappa = 1 is the
+    uniform distribution over the simplex (SMAA's "no weight information"; `weights="uniform"`);
+    the default `weights="framework"` uses kappa = `DEFAULT_KAPPA` = 5, which centres the samples
+    on the framework's weights with each multiplier C * lambda_c having mean 1 and standard
+    deviation sqrt((C - 1) / (C * kappa + 1)) = 0.38 for C = 4 (about 90% of draws within
+    0.45x..1.7x): "the weights a bit different", as an analyst would argue them.
+    Ratings (optional, `rating_noise`): each rating independently moves by -1, 0 or +1 with
+    probabilities `RATING_NOISE` = (0.2, 0.6, 0.2) (or those passed), clipped to 1..5, so a rating
+    at the end of the scale stays there with probability 0.8; screens are re-applied to the moved
+    ratings. Off by default: the headline confidence is about the weights, and `flips` covers the
+    ratings exactly.
+    Outputs: rank acceptability b_m^r (share of samples in which model m ranks r-th), central
+    weights w_m^c (mean lambda over the samples in which m ranks first; None when it never does)
+    and confidence factors p_m^c (share of rating samples in which m ranks first when the weights
+    are its central weights; 0 or 1 without rating noise). `Robustness.confidence` is the
+    primary's first-rank acceptability b_primary^1.
+    Everything is drawn from one `numpy.random.Generator(PCG64(seed))`, weights first, then
+    ratings, then the confidence-factor ratings, so a seed fixes every number.
+
+3. What would flip it (`flips`), exact.
+    Single fields first: for each rating and each direction (up first), the smallest change that
+    gives a different primary. Then pairs: for each other model, the pair of changed ratings with
+    the smallest total change that makes it primary while neither change alone changes the
+    primary (ties: smaller largest step, then upward moves, then framework order). Every entry is
+    checked by running `modelfit.recommend` on the changed profile.
+
+`wsm` is the plain weighted-sum kernel (scikit-criteria style, no checks) under all of it.
+Nothing is computed at import time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import string
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from modelfit.errors import ModelfitError
+from modelfit.features import RATING_MAX, RATING_MIN, to_deviations
+from modelfit.framework import LANGUAGES, Framework
+from modelfit.scoring import criterion_points, primary_index, ranking_index, score_matrix
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from modelfit.profile import Profile
+
+DEFAULT_SEED = 0
+DEFAULT_SAMPLES = 10_000
+DEFAULT_KAPPA = 5.0
+RATING_NOISE: tuple[float, float, float] = (0.2, 0.6, 0.2)  # P(-1), P(0), P(+1) per rating
+# too_close_to_call: the answer is a close call below this first-rank acceptability ...
+CLOSE_CONFIDENCE = 0.6
+# ... or when the top two scores are less than this many points apart (one rating step moves a
+# score by half a weight, 1 to 5 points with the bundled weights).
+CLOSE_MARGIN = 1.0
+WeightMode = Literal["framework", "uniform"]
+_SLOPE_TOL = 1e-12
+# User-facing words this module needs that the framework file does not hold yet. A framework
+# entry of the same key (`labels.<lang>.<key>`, `texts.report.flip`) wins over these.
+FALLBACK_TEXTS: dict[str, dict[str, str]] = {
+    "rank": {"en": "Rank", "zh": "排名"},
+    "share_of_scenarios": {"en": "Share of weight scenarios", "zh": "权重情景占比"},
+    "weight_multiplier": {"en": "Weight, as a multiple of the framework's weight",
+                          "zh": "权重(框架权重的倍数)"},
+    "flip": {"en": "$changes makes $primary the primary model.",
+             "zh": "若$changes,首选模式将变为$primary。"},
+}
+
+
+# --- pure kernels (no checks) -----------------------------------------------------------------
+def wsm(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted sum model: sum_c matrix[..., a, c] * weights[..., c] for each alternative a.
+
+    `matrix` is (..., A, C), `weights` (..., C); leading dimensions broadcast. No checks.
+    """
+    return np.asarray((matrix @ weights[..., None])[..., 0])
+
+
+def lambda_scores(scores: np.ndarray, points: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Scores (n, M) under importances `lam` (n, C) or (C,).
+
+    `scores` (n, M) are `score_matrix`'s scores at the framework weights and `points` (n, C, M)
+    the criterion points `W[c, m] * d_c`; the result is scores + sum_c (C * lam_c - 1) * points.
+    """
+    n_criteria = points.shape[-2]
+    return np.asarray(scores + wsm(np.swapaxes(points, -1, -2), n_criteria * lam - 1.0))
+
+
+def sample_weights(rng: np.random.Generator, n: int, n_criteria: int, kappa: float) -> np.ndarray:
+    """`n` importance vectors from Dirichlet(kappa, ..., kappa) over `n_criteria`: shape (n, C)."""
+    return rng.dirichlet(np.full(n_criteria, kappa), size=n)
+
+
+def perturb_ratings(
+    rng: np.random.Generator, ratings: np.ndarray, n: int, probs: tuple[float, float, float],
+) -> np.ndarray:
+    """`n` copies of `ratings` (C,), each rating moved -1/0/+1 with `probs`, clipped to 1..5."""
+    u = rng.random((n, ratings.shape[-1]))
+    step = (u >= probs[0] + probs[1]).astype(float) - (u < probs[0]).astype(float)
+    return np.asarray(np.clip(ratings + step, RATING_MIN, RATING_MAX))
+
+
+def positions(order: np.ndarray) -> np.ndarray:
+    """Rank position (0 = first) of each model per row, from `ranking_index`'s order."""
+    return np.argsort(order, axis=1, kind="stable")
+
+
+def rank_acceptability(order: np.ndarray) -> np.ndarray:
+    """b[m, r]: share of rows in which model m is at rank r, from orders (n, M). Shape (M, M)."""
+    n, n_models = order.shape
+    pos = positions(order)
+    flat = (np.arange(n_models)[None, :] * n_models + pos).ravel()
+    counts = np.bincount(flat, minlength=n_models * n_models).reshape(n_models, n_models)
+    return np.asarray(counts / n)
+
+
+def central_weights(order: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """w[m]: mean importance vector over the rows in which m ranks first; NaN if it never does."""
+    n_models = order.shape[1]
+    onehot = (order[:, :1] == np.arange(n_models)[None, :]).astype(float)
+    counts = onehot.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray((onehot.T @ lam) / counts[:, None])
+
+
+def smaa(
+    scores: np.ndarray, penalty: np.ndarray, points: np.ndarray, lam: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rank acceptabilities (M, M) and central weights (M, C) for importance samples `lam` (n, C).
+
+    `scores`, `penalty` (n, M) and `points` (n, C, M) are either one row (exact ratings,
+    broadcast) or one row per sample (uncertain ratings).
+    """
+    s = lambda_scores(scores, points, lam)
+    order = ranking_index(s, np.broadcast_to(penalty, s.shape))
+    return rank_acceptability(order), central_weights(order, lam)
+
+
+def confidence_factors(
+    scores: np.ndarray, penalty: np.ndarray, points: np.ndarray, central: np.ndarray,
+) -> np.ndarray:
+    """p[m]: share of rating rows in which m ranks first under its central weights (NaN if none)."""
+    out = np.full(central.shape[0], np.nan)
+    for m, w in enumerate(central):
+        if np.all(np.isfinite(w)):
+            s = lambda_scores(scores, points, w)
+            out[m] = float(np.mean(primary_index(s, np.broadcast_to(penalty, s.shape)) == m))
+    return out
+
+
+def stability_intervals(
+    scores: np.ndarray, penalty: np.ndarray, points: np.ndarray,
+) -> np.ndarray:
+    """Exact [low, high] of lambda_c per criterion within which the primary stays primary.
+
+    One company: `scores`, `penalty` (M,), `points` (C, M). The others are rescaled in proportion
+    (see the module docstring). Shape (C, 2), clipped to [0, 1].
+    """
+    n_criteria, n_models = points.shape
+    lam0 = np.full(n_criteria, 1.0 / n_criteria)
+    p = int(primary_index(scores[None], penalty[None])[0])
+    rivals = [m for m in range(n_models) if m != p and (penalty[m] > 0) == (penalty[p] > 0)]
+    out = np.empty((n_criteria, 2))
+    for c in range(n_criteria):
+        ends = np.zeros((2, n_criteria))
+        ends[0] = np.where(np.arange(n_criteria) == c, 0.0, lam0 / (1.0 - lam0[c]))
+        ends[1, c] = 1.0
+        s0, s1 = lambda_scores(scores[None], points[None], ends)  # scores at t = 0 and t = 1
+        low, high = 0.0, 1.0
+        for m in rivals:
+            alpha = s0[p] - s0[m]
+            beta = (s1[p] - s1[m]) - alpha
+            if abs(beta) <= _SLOPE_TOL:
+                continue
+            root = -alpha / beta
+            if beta > 0:
+                low = max(low, root)
+            else:
+                high = min(high, root)
+        out[c] = (min(max(low, 0.0), lam0[c]), max(min(high, 1.0), lam0[c]))
+    return out
+
+
+# --- results ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Flip:
+    """A change of ratings that makes `primary` the primary model."""
+
+    changes: dict[str, int]
+    primary: str
+    before: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        """Total number of rating steps the change takes."""
+        return sum(abs(v - self.before.get(k, v)) for k, v in self.changes.items())
+
+    def to_dict(self) -> dict[str, Any]:
+        """`{changes: {field: value}, primary}`, as in `recommend --json`."""
+        return {"changes": dict(self.changes), "primary": self.primary}
+
+    def describe(self, framework: Framework | None = None, lang: str = "en") -> str:
+        """One line: 'Brand design and content marketing 2 → 4 makes Hybrid primary.'"""
+        fw = framework or Framework.load()
+        sep = "; " if lang == "en" else ";"
+        changes = sep.join(
+            f"{fw.criterion_name(k, lang)} {self.before.get(k, '?')} → {v}"
+            for k, v in self.changes.items()
+        )
+        return _text(fw, "flip", lang, changes=changes, primary=fw.model_name(self.primary, lang))
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """How sure one company's recommendation is. `to_dict()` is the `robustness` JSON object."""
+
+    company_id: str
+    primary: str
+    ranking: tuple[str, ...]
+    scores: dict[str, float]
+    models: tuple[str, ...]
+    criteria: tuple[str, ...]
+    acceptability: dict[str, tuple[float, ...]]
+    central_weights: dict[str, tuple[float, ...] | None]
+    confidence_factors: dict[str, float | None]
+    stability: dict[str, tuple[float, float]]
+    flips: tuple[Flip, ...]
+    samples: int
+    seed: int
+    weights: str
+    kappa: float
+    rating_noise: tuple[float, float, float] | None
+
+    @property
+    def confidence(self) -> float:
+        """The primary's first-rank acceptability: share of weight samples in which it wins."""
+        return self.acceptability[self.primary][0]
+
+    @property
+    def margin(self) -> float:
+        """Points between the primary and the runner-up at the framework's weights."""
+        return self.scores[self.primary] - self.scores[self.ranking[1]]
+
+    @property
+    def challenger(self) -> str:
+        """The other model that wins most often (ties and no wins: the runner-up by score)."""
+        others = [m for m in self.ranking if m != self.primary]
+        return max(others, key=lambda m: (self.acceptability[m][0], -others.index(m)))
+
+    @property
+    def framework_weight(self) -> float:
+        """lambda0_c = 1/C: every criterion's importance at the framework's own weights."""
+        return 1.0 / len(self.criteria)
+
+    @property
+    def stability_multiplier(self) -> dict[str, tuple[float, float]]:
+        """`stability` as multipliers of the framework weight (1 = the framework's weight)."""
+        c = len(self.criteria)
+        return {k: (lo * c, hi * c) for k, (lo, hi) in self.stability.items()}
+
+    def to_dict(self, *, full: bool = False) -> dict[str, Any]:
+        """`{acceptability, confidence, stability, flips}` as plain floats, lists and dicts.
+
+        `full=True` adds `central_weights`, `confidence_factors` and the `settings` of the run.
+        """
+        out: dict[str, Any] = {
+            "acceptability": {m: [float(x) for x in v] for m, v in self.acceptability.items()},
+            "confidence": float(self.confidence),
+            "stability": {c: [float(lo), float(hi)] for c, (lo, hi) in self.stability.items()},
+            "flips": [f.to_dict() for f in self.flips],
+        }
+        if full:
+            out["central_weights"] = {
+                m: None if w is None else dict(zip(self.criteria, map(float, w), strict=True))
+                for m, w in self.central_weights.items()
+            }
+            out["confidence_factors"] = dict(self.confidence_factors)
+            out["settings"] = {
+                "samples": self.samples, "seed": self.seed, "weights": self.weights,
+                "kappa": self.kappa,
+                "rating_noise": None if self.rating_noise is None else list(self.rating_noise),
+            }
+        return out
+
+
+# --- entry point ------------------------------------------------------------------------------
+def analyse(
+    profile: Profile,
+    framework: Framework | None = None,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    weights: WeightMode = "framework",
+    kappa: float = DEFAULT_KAPPA,
+    rating_noise: tuple[float, float, float] | None = None,
+) -> Robustness:
+    """Weight stability, SMAA-2 acceptability and rating flips for one validated profile.
+
+    `weights="framework"` samples Dirichlet(kappa, ..., kappa) around the framework's weights;
+    `"uniform"` samples Dirichlet(1, ..., 1). `rating_noise=RATING_NOISE` (or any
+    (P(-1), P(0), P(+1))) adds rating uncertainty. The same arguments give the same result.
+    """
+    _check_arguments(samples, seed, weights, kappa, rating_noise)
+    fw = framework or Framework.load()
+    rating_map = profile.ratings()
+    ratings = np.array([rating_map[c] for c in fw.criteria], dtype=float)
+    stage = fw.stages.index(profile.stage)
+    scores, penalty, points = _evaluate(ratings[None], fw, stage)
+    order = ranking_index(scores, penalty)[0]
+    p = int(order[0])
+
+    rng = np.random.Generator(np.random.PCG64(seed))
+    n_crit = len(fw.criteria)
+    lam = sample_weights(rng, samples, n_crit, 1.0 if weights == "uniform" else kappa)
+    if rating_noise is None:
+        s_r, pen_r, pts_r = scores, penalty, points
+    else:
+        s_r, pen_r, pts_r = _evaluate(perturb_ratings(rng, ratings, samples, rating_noise), fw,
+                                      stage)
+    accept, central = smaa(s_r, pen_r, pts_r, lam)
+    if rating_noise is not None:
+        s_r, pen_r, pts_r = _evaluate(perturb_ratings(rng, ratings, samples, rating_noise), fw,
+                                      stage)
+    conf = confidence_factors(s_r, pen_r, pts_r, central)
+    intervals = stability_intervals(scores[0], penalty[0], points[0])
+    flips = _verified(find_flips(rating_map, profile.stage, fw), profile, fw)
+
+    models = fw.models
+    return Robustness(
+        company_id=profile.company_id,
+        primary=models[p],
+        ranking=tuple(models[i] for i in order),
+        scores={m: float(scores[0, i]) for i, m in enumerate(models)},
+        models=models,
+        criteria=fw.criteria,
+        acceptability={m: tuple(float(x) for x in accept[i]) for i, m in enumerate(models)},
+        central_weights={
+            m: tuple(float(x) for x in central[i]) if np.all(np.isfinite(central[i])) else None
+            for i, m in enumerate(models)
+        },
+        confidence_factors={
+            m: None if math.isnan(conf[i]) else float(conf[i]) for i, m in enumerate(models)
+        },
+        stability={c: (round(float(intervals[i, 0]), 12), round(float(intervals[i, 1]), 12))
+                   for i, c in enumerate(fw.criteria)},
+        flips=flips,
+        samples=samples,
+        seed=seed,
+        weights=weights,
+        kappa=1.0 if weights == "uniform" else float(kappa),
+        rating_noise=rating_noise,
+    )
+
+
+def find_flips(ratings: dict[str, int], stage: str, framework: Framework) -> tuple[Flip, ...]:
+    """The smallest rating changes that change the primary (see the module docstring).
+
+    Singles (per rating and direction) first, by size; then the best pair per new primary.
+    """
+    fw = framework
+    crits = fw.criteria
+    base = np.array([ratings[c] for c in crits], dtype=float)
+    stage_idx = fw.stages.index(stage)
+    p = int(_primaries(base[None], fw, stage_idx)[0])
+
+    def steps(c: int) -> list[int]:
+        values = [v for v in range(RATING_MIN, RATING_MAX + 1) if v != base[c]]
+        return sorted(values, key=lambda v: (abs(v - base[c]), v < base[c]))
+
+    singles = [(c, v) for c in range(len(crits)) for v in steps(c)]
+    cand = np.repeat(base[None], len(singles), axis=0)
+    for row, (c, v) in enumerate(singles):
+        cand[row, c] = v
+    single_primary = dict(zip(singles, _primaries(cand, fw, stage_idx).tolist(), strict=True))
+
+    out: list[tuple[tuple[int, int, int, int], Flip]] = []
+    for c in range(len(crits)):
+        for up in (True, False):
+            for v in steps(c):
+                if (v > base[c]) == up and single_primary[(c, v)] != p:
+                    delta = int(abs(v - base[c]))
+                    out.append(((delta, delta, 0 if up else 1, c), _flip(
+                        {crits[c]: v}, fw.models[single_primary[(c, v)]], ratings)))
+                    break
+
+    pairs = [
+        ((c1, v1), (c2, v2))
+        for c1, c2 in itertools.combinations(range(len(crits)), 2)
+        for v1 in steps(c1) for v2 in steps(c2)
+        if single_primary[(c1, v1)] == p and single_primary[(c2, v2)] == p
+    ]
+    if pairs:
+        cand = np.repeat(base[None], len(pairs), axis=0)
+        for row, ((c1, v1), (c2, v2)) in enumerate(pairs):
+            cand[row, c1], cand[row, c2] = v1, v2
+        best: dict[int, tuple[tuple[int, int, int, int], Flip]] = {}
+        for pair, winner in zip(pairs, _primaries(cand, fw, stage_idx).tolist(), strict=True):
+            if winner == p:
+                continue
+            (c1, v1), (c2, v2) = pair
+            d1, d2 = int(abs(v1 - base[c1])), int(abs(v2 - base[c2]))
+            downs = int(v1 < base[c1]) + int(v2 < base[c2])
+            key = (d1 + d2, max(d1, d2), downs, len(best))
+            if winner not in best or key[:3] < best[winner][0][:3]:
+                best[winner] = (key, _flip({crits[c1]: v1, crits[c2]: v2}, fw.models[winner],
+                                           ratings))
+        out.extend(sorted(best.values(), key=lambda kf: (kf[0][:3], fw.models.index(
+            kf[1].primary))))
+    singles_sorted = sorted((kf for kf in out if len(kf[1].changes) == 1), key=lambda kf: kf[0])
+    pairs_sorted = [kf for kf in out if len(kf[1].changes) == 2]
+    return tuple(f for _, f in (*singles_sorted, *pairs_sorted))
+
+
+# --- plain language and figures ---------------------------------------------------------------
+def is_too_close(
+    result: Robustness, *, min_confidence: float = CLOSE_CONFIDENCE,
+    min_margin: float = CLOSE_MARGIN,
+) -> bool:
+    """Whether the answer is a close call: confidence below `min_confidence` (default 0.6) or
+    the top two scores less than `min_margin` points (default 1.0) apart."""
+    return result.confidence < min_confidence or result.margin < min_margin
+
+
+def too_close_to_call(
+    result: Robustness, framework: Framework | None = None, lang: str = "en", *,
+    min_confidence: float = CLOSE_CONFIDENCE, min_margin: float = CLOSE_MARGIN,
+) -> str | None:
+    """The 'too close to call' sentence in `lang` when `is_too_close`, else None."""
+    _check_lang(lang)
+    if not is_too_close(result, min_confidence=min_confidence, min_margin=min_margin):
+        return None
+    fw = framework or Framework.load()
+    return fw.text("report.close_call", lang, primary=fw.model_name(result.primary, lang),
+                   second=fw.model_name(result.challenger, lang))
+
+
+def confidence_sentence(
+    result: Robustness, framework: Framework | None = None, lang: str = "en", *,
+    min_confidence: float = CLOSE_CONFIDENCE, min_margin: float = CLOSE_MARGIN,
+) -> str:
+    """One sentence for a report: the close-call warning, or how often the primary stays first."""
+    close = too_close_to_call(result, framework, lang, min_confidence=min_confidence,
+                              min_margin=min_margin)
+    if close is not None:
+        return close
+    fw = framework or Framework.load()
+    return fw.text("report.confident", lang, primary=fw.model_name(result.primary, lang),
+                   confidence=f"{100 * result.confidence:.0f}%")
+
+
+def plot_acceptability(
+    result: Robustness, framework: Framework | None = None, lang: str = "en",
+) -> Figure:
+    """Stacked bars: for each model, the share of weight samples in which it ranks 1st..Mth."""
+    from matplotlib.figure import Figure
+
+    from modelfit.charts import figure_lang
+
+    _check_lang(lang)
+    fw = framework or Framework.load()
+    lang = figure_lang(lang)
+    models = list(result.ranking)[::-1]
+    fig = Figure(figsize=(6.8, 3.0))
+    ax = fig.add_subplot()
+    n_ranks = len(result.models)
+    shades = [f"#{v:02x}{v:02x}{v:02x}" for v in np.linspace(40, 215, n_ranks).astype(int)]
+    left = np.zeros(len(models))
+    for r in range(n_ranks):
+        share = np.array([result.acceptability[m][r] for m in models])
+        ax.barh([fw.model_name(m, lang) for m in models], share, left=left, color=shades[r],
+                edgecolor="white", linewidth=0.5, label=f"{_label(fw, 'rank', lang)} {r + 1}")
+        left += share
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(lambda x, _pos: f"{100 * x:.0f}%")
+    ax.set_xlabel(_label(fw, "share_of_scenarios", lang))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=n_ranks, fontsize=8,
+              frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def plot_stability(
+    result: Robustness, framework: Framework | None = None, lang: str = "en",
+) -> Figure:
+    """For each criterion, the range of its weight (as a multiple of the framework's weight)
+    within which the primary stays primary; the dot is the framework's weight (1x)."""
+    from matplotlib.figure import Figure
+
+    from modelfit.charts import MODEL_COLOURS, figure_lang
+
+    _check_lang(lang)
+    fw = framework or Framework.load()
+    lang = figure_lang(lang)
+    crits = list(result.criteria)[::-1]
+    spans = result.stability_multiplier
+    top = float(len(result.criteria))
+    fig = Figure(figsize=(6.8, 2.8))
+    ax = fig.add_subplot()
+    colour = MODEL_COLOURS.get(result.primary, "#444444")
+    for y, crit in enumerate(crits):
+        lo, hi = spans[crit]
+        ax.plot([lo, hi], [y, y], color=colour, linewidth=6, solid_capstyle="butt")
+        ax.plot([1.0], [y], "o", color="black", markersize=6)
+        ax.text(min(hi, top) + 0.05, y, f"{lo:.2f}×–{hi:.2f}×", va="center", fontsize=8)
+    ax.set_yticks(range(len(crits)), [fw.criterion_name(c, lang) for c in crits])
+    ax.set_xlim(0, top + 0.8)
+    ax.axvline(1.0, color="#999999", linewidth=0.8, linestyle=":")
+    ax.set_xlabel(_label(fw, "weight_multiplier", lang))
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+# --- helpers ----------------------------------------------------------------------------------
+def _evaluate(
+    ratings: np.ndarray, fw: Framework, stage: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scores, penalties (n, M) and criterion points (n, C, M) at the framework's weights."""
+    stage_idx = np.full(ratings.shape[0], stage)
+    scores, penalty = score_matrix(ratings, stage_idx, fw)
+    return scores, penalty, criterion_points(to_deviations(ratings), fw.weights)
+
+
+def _primaries(ratings: np.ndarray, fw: Framework, stage: int) -> np.ndarray:
+    scores, penalty = score_matrix(ratings, np.full(ratings.shape[0], stage), fw)
+    return primary_index(scores, penalty)
+
+
+def _flip(changes: dict[str, int], primary: str, ratings: dict[str, int]) -> Flip:
+    return Flip(changes={k: int(v) for k, v in changes.items()}, primary=primary,
+                before={k: ratings[k] for k in changes})
+
+
+def _verified(flips: tuple[Flip, ...], profile: Profile, fw: Framework) -> tuple[Flip, ...]:
+    from modelfit.recommend import recommend
+
+    for flip in flips:
+        got = recommend(profile.model_copy(update=flip.changes), fw).primary
+        if got != flip.primary:  # pragma: no cover - would be a bug in find_flips
+            raise RuntimeError(f"flip {flip.changes} should make {flip.primary} primary, "
+                               f"recommend says {got}")
+    return flips
+
+
+def _label(fw: Framework, key: str, lang: str) -> str:
+    labels = fw.raw.get("labels", {}).get(lang, {})
+    return str(labels[key]) if key in labels else FALLBACK_TEXTS[key][lang]
+
+
+def _text(fw: Framework, key: str, lang: str, **values: str) -> str:
+    if key in (fw.raw.get("texts", {}).get("report") or {}):
+        return fw.text(f"report.{key}", lang, **values)
+    return string.Template(FALLBACK_TEXTS[key][lang]).substitute(values)
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ModelfitError(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+
+
+def _check_arguments(
+    samples: Any, seed: Any, weights: Any, kappa: Any, rating_noise: Any,
+) -> None:
+    problems = []
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        problems.append(f"samples must be an integer >= 1, got {samples!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        problems.append(f"seed must be an integer >= 0, got {seed!r}")
+    if weights not in ("framework", "uniform"):
+        problems.append(f"weights must be 'framework' or 'uniform', got {weights!r}")
+    if (isinstance(kappa, bool) or not isinstance(kappa, (int, float))
+            or not math.isfinite(kappa) or kappa <= 0):
+        problems.append(f"kappa must be a finite number > 0, got {kappa!r}")
+    if rating_noise is not None:
+        ok = (isinstance(rating_noise, tuple) and len(rating_noise) == 3
+              and all(isinstance(p, (int, float)) and not isinstance(p, bool)
+                      and math.isfinite(p) and p >= 0 for p in rating_noise)
+              and abs(sum(rating_noise) - 1.0) <= 1e-9)
+        if not ok:
+            problems.append("rating_noise must be None or a tuple (P(-1), P(0), P(+1)) of "
+                            f"probabilities summing to 1, got {rating_noise!r}")
+    if problems:
+        raise ModelfitError(problems)
