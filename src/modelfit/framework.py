@@ -23,6 +23,15 @@ from modelfit.errors import FrameworkError
 LANGUAGES = ("en", "zh")
 BUNDLED = "framework.yaml"
 
+# FRAMEWORK.md, "Properties any encoding must keep", as sign constraints: these weights must be
+# >= 0 in any framework file. A file's own `monotone` section can add constraints, never drop these.
+PROPERTIES: dict[str, tuple[str, ...]] = {
+    "capital": ("independent_site", "hybrid"),
+    "supply_chain": ("platform", "distribution"),
+    "brand_content": ("independent_site",),
+    "tech_data": ("independent_site",),
+}
+
 
 @dataclass(frozen=True)
 class Framework:
@@ -176,12 +185,15 @@ def _build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
     priors = _table(data["stage_priors"], stages, models, "stage_priors", source, problems)
     weights = _table(data["weights"], criteria, models, "weights", source, problems)
 
+    monotone: dict[str, set[str]] = {crit: set(must) for crit, must in PROPERTIES.items()}
     for crit, must in (data.get("monotone") or {}).items():
+        monotone.setdefault(crit, set()).update(must)
+    for crit, must in monotone.items():
         if crit not in criteria:
             problems.append(f"{source}: monotone.{crit}: not a criterion")
             continue
-        for model in must:
-            if model in models and weights[criteria.index(crit), models.index(model)] < 0:
+        for model in models:
+            if model in must and weights[criteria.index(crit), models.index(model)] < 0:
                 problems.append(
                     f"{source}: weights.{crit}.{model} must be >= 0 (FRAMEWORK property: a "
                     f"higher {crit} never lowers the score of {model}), got "
