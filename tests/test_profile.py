@@ -145,7 +145,8 @@ def test_folder_is_refused(tmp_path: Path) -> None:
 )
 def test_wrong_suffix_is_refused(write_profile: WriteProfile, name: str, shown: str) -> None:
     """Only .yaml and .yml files are profiles."""
-    with pytest.raises(ProfileError, match=rf"a profile must be a \.yaml or \.yml file, got {shown}"):
+    message = rf"a profile must be a \.yaml or \.yml file, got {shown}"
+    with pytest.raises(ProfileError, match=message):
         load_profile(write_profile(VALID_TEXT, name))
 
 

@@ -95,7 +95,9 @@ def validate_frame(df: pd.DataFrame, fw: Framework) -> tuple[np.ndarray, np.ndar
             f"score_profiles: missing column(s) {', '.join(missing)}; needs {', '.join(needed)}"
         )
     problems = []
-    stage_idx = pd.Categorical(df["stage"], categories=list(fw.stages)).codes.astype(np.intp)
+    # get_indexer, not pd.Categorical: an unknown stage must give -1 (reported below), and
+    # pandas deprecates Categorical codes for values outside the categories (Pandas4Warning).
+    stage_idx = pd.Index(list(fw.stages)).get_indexer(pd.Index(df["stage"])).astype(np.intp)
     bad = np.flatnonzero(stage_idx < 0)
     if bad.size:
         problems.append(_bad_rows("stage", df, bad, "one of " + ", ".join(fw.stages)))

@@ -1,0 +1,194 @@
+"""Scoring: the kernels, hand-checked numbers, and `score_profiles` equal to `recommend` per row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from modelfit import Framework, ModelfitError, recommend, score_profiles
+from modelfit.features import to_deviations, to_features
+from modelfit.profile import RATINGS, STAGES
+
+from .conftest import MODELS, profile_of
+
+EditFramework = Callable[[Callable[[dict[str, Any]], None]], Path]
+
+
+def random_frame(n: int, seed: int) -> pd.DataFrame:
+    """n random profiles over the whole space, with optional columns and a shuffled index."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "company": [f"c{i}" for i in range(n)],
+            "stage": rng.choice(STAGES, n),
+            **{name: rng.integers(1, 6, n) for name in RATINGS},
+            "gross_margin_pct": rng.uniform(0, 95, n),
+            "category": rng.choice(["home", "pet", "toys"], n),
+        },
+        index=rng.permutation(n) + 1000,
+    )
+
+
+@pytest.mark.parametrize(
+    ("rating", "feature", "deviation"),
+    [(1, 0.0, -1.0), (2, 0.25, -0.5), (3, 0.5, 0.0), (4, 0.75, 0.5), (5, 1.0, 1.0)],
+)
+def test_ratings_map_to_features_and_deviations(
+    rating: int, feature: float, deviation: float,
+) -> None:
+    """feature = (rating - 1) / 4 in 0..1; deviation = 2 * feature - 1 in -1..1 (3 -> 0)."""
+    assert to_features(np.array([rating]))[0] == feature
+    assert to_deviations(np.array([rating]))[0] == deviation
+
+
+@pytest.mark.parametrize(("profile_id", "expected"), [
+    # Hand-computed: prior + sum weight * (rating - 3) / 2 - screen, bundled framework 1.0.0.
+    ("demo", {"platform": 58.0, "distribution": 48.5, "independent_site": 48.5, "hybrid": 57.0}),
+    ("pebble", {"platform": 61.5, "distribution": 66.5, "independent_site": 3.0, "hybrid": 12.0}),
+    ("atlas", {"platform": 56.5, "distribution": 38.5, "independent_site": 71.0, "hybrid": 79.0}),
+])
+def test_scores_match_hand_computed_numbers(profile_id: str, expected: dict[str, float]) -> None:
+    """Example profiles score as computed by hand from the formula and the bundled weights."""
+    from modelfit import load_profile
+
+    from .conftest import PARAMS
+
+    rec = recommend(load_profile(PARAMS / f"{profile_id}.yaml"))
+    assert rec.scores == pytest.approx(expected, abs=1e-12)
+
+
+def test_weighted_sum_reference_numbers_and_tie(edited_framework: EditFramework) -> None:
+    """Triantaphyllou's WSM example (via Wikipedia "Weighted sum model"): A1 21.5, A2 22, A3 22.
+
+    Encoded as weights w_c * a_mc on a company rated 5 everywhere (deviation +1) on top of a
+    prior of 50. A2 and A3 tie exactly; the tie goes to the model listed first (distribution).
+    """
+    w = [0.20, 0.15, 0.40, 0.25]
+    alternatives = {"platform": [25, 20, 15, 30], "distribution": [10, 30, 20, 30],
+                    "independent_site": [30, 10, 30, 10], "hybrid": [0, 0, 0, 0]}
+    criteria = ["capital", "supply_chain", "brand_content", "tech_data"]
+
+    def edit(data: dict[str, Any]) -> None:
+        data["weights"] = {c: {m: w[i] * a[i] for m, a in alternatives.items()}
+                           for i, c in enumerate(criteria)}
+        data["stage_priors"] = {s: dict.fromkeys(MODELS, 50) for s in STAGES}
+
+    fw = Framework.load(edited_framework(edit))
+    df = pd.DataFrame({"stage": ["growth"], **{c: [5] for c in criteria}})
+    out = score_profiles(df, fw)
+    assert out.loc[0, list(MODELS)].tolist() == pytest.approx([71.5, 72.0, 72.0, 50.0])
+    assert out.loc[0, "primary"] == "distribution"
+    rec = recommend(profile_of("growth", **dict.fromkeys(criteria, 5)), fw)
+    assert rec.ranking == ("distribution", "independent_site", "platform", "hybrid")
+
+
+def test_score_profiles_equals_recommend_row_by_row(framework: Framework) -> None:
+    """score_profiles(df) is identical (==, not approx) to recommend on each of 3,000 rows."""
+    df = random_frame(3000, seed=20240601)
+    out = score_profiles(df, framework)
+    assert list(out.index) == list(df.index)
+    for index, row in df.iterrows():
+        rec = recommend(profile_of(row["stage"], **{r: int(row[r]) for r in RATINGS}), framework)
+        assert [rec.scores[m] for m in framework.models] == out.loc[index, list(MODELS)].tolist()
+        assert rec.primary == out.loc[index, "primary"]
+
+
+def test_score_profiles_output_columns(framework: Framework) -> None:
+    """One score column per model, in framework order, then `primary`; other columns dropped."""
+    out = score_profiles(random_frame(5, seed=1), framework)
+    assert list(out.columns) == [*MODELS, "primary"]
+
+
+def test_score_profiles_of_an_empty_frame_is_empty(framework: Framework) -> None:
+    """Zero rows in, zero rows out, with the same columns."""
+    df = pd.DataFrame({"stage": pd.Series([], dtype=object),
+                       **{r: pd.Series([], dtype=int) for r in RATINGS}})
+    out = score_profiles(df, framework)
+    assert len(out) == 0
+    assert list(out.columns) == [*MODELS, "primary"]
+
+
+def test_score_profiles_uses_the_bundled_framework_by_default() -> None:
+    """Without a framework argument the bundled one is used."""
+    df = pd.DataFrame({"stage": ["mature"], **{r: [3] for r in RATINGS}})
+    assert score_profiles(df).loc[0, "primary"] == "hybrid"
+
+
+def test_score_profiles_accepts_float_and_nullable_ratings(framework: Framework) -> None:
+    """Whole-number floats and pandas nullable integers score like plain integers."""
+    base = pd.DataFrame({"stage": ["growth"], **{r: [4] for r in RATINGS}})
+    floats = base.astype(dict.fromkeys(RATINGS, float))
+    nullable = base.astype(dict.fromkeys(RATINGS, "Int64"))
+    expected = score_profiles(base, framework)
+    pd.testing.assert_frame_equal(score_profiles(floats, framework), expected)
+    pd.testing.assert_frame_equal(score_profiles(nullable, framework), expected)
+
+
+def _frame(**changes: list[Any]) -> pd.DataFrame:
+    data: dict[str, list[Any]] = {"stage": ["growth"], **{r: [3] for r in RATINGS}}
+    data.update(changes)
+    return pd.DataFrame(data)
+
+
+@pytest.mark.parametrize(
+    ("df", "message"),
+    [
+        pytest.param(_frame().drop(columns=["capital", "stage"]),
+                     r"score_profiles: missing column\(s\) stage, capital; needs stage, capital, "
+                     r"supply_chain, brand_content, tech_data", id="missing-columns"),
+        pytest.param(_frame(stage=["scaleup"]), r"score_profiles: column stage must be one of "
+                     r"startup, growth, mature; got row 0: 'scaleup'", id="bad-stage"),
+        pytest.param(_frame(stage=[None]), r"column stage must be one of .*; got row 0: None",
+                     id="missing-stage"),
+        pytest.param(_frame(capital=[6]), r"column capital must be an integer from 1 to 5; got "
+                     r"row 0: np\.int64\(6\)|column capital must be an integer from 1 to 5; got "
+                     r"row 0: 6", id="rating-6"),
+        pytest.param(_frame(tech_data=[2.5]), r"column tech_data must be an integer from 1 to 5; "
+                     r"got row 0: .*2\.5", id="fraction"),
+        pytest.param(_frame(supply_chain=[float("nan")]), r"column supply_chain must be an integer "
+                     r"from 1 to 5; got row 0: .*nan", id="nan"),
+        pytest.param(_frame(capital=["3"]), r"column capital must hold integers from 1 to 5, got "
+                     r"dtype ", id="strings"),
+        pytest.param(_frame(capital=[True]), r"column capital must hold integers from 1 to 5, got "
+                     r"dtype bool", id="bool"),
+        pytest.param(pd.DataFrame({"stage": ["growth"] * 5, "capital": [0, 9, 9, 9, 9],
+                                   **{r: [3] * 5 for r in RATINGS[1:]}}),
+                     r"column capital must be an integer from 1 to 5; got row 0: .*, row 1: .*, "
+                     r"row 2: .* and 2 more", id="many-bad-rows"),
+    ],
+)
+def test_score_profiles_refuses_bad_frames(
+    framework: Framework, df: pd.DataFrame, message: str,
+) -> None:
+    """Bad columns are refused naming the column, the rows, the values and what is allowed."""
+    with pytest.raises(ModelfitError, match=message):
+        score_profiles(df, framework)
+
+
+def test_score_profiles_refuses_a_non_frame(framework: Framework) -> None:
+    """Only a pandas DataFrame is accepted."""
+    with pytest.raises(ModelfitError, match=r"expected a pandas DataFrame, got dict"):
+        score_profiles({"stage": ["growth"]}, framework)  # type: ignore[arg-type]
+
+
+def test_score_profiles_reports_every_bad_column_at_once(framework: Framework) -> None:
+    """A bad stage and two bad rating columns give three problems in one error."""
+    with pytest.raises(ModelfitError, match=r"column stage") as info:
+        score_profiles(_frame(stage=["x"], capital=[0], tech_data=[7]), framework)
+    assert len(info.value.problems) == 3
+
+
+def test_all_scores_of_the_whole_space_are_within_0_100(framework: Framework) -> None:
+    """Every stage x rating combination (1,875 profiles) scores within 0..100 for every model."""
+    import itertools
+
+    grid = list(itertools.product(STAGES, *[range(1, 6)] * 4))
+    df = pd.DataFrame(grid, columns=["stage", *RATINGS])
+    scores = score_profiles(df, framework)[list(MODELS)].to_numpy()
+    assert scores.min() >= 0
+    assert scores.max() <= 100
