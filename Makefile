@@ -18,7 +18,7 @@ override REPORT_LANG := $(value REPORT_LANG)
 override WORKERS := $(value WORKERS)
 export COMPANY REPORT_LANG WORKERS
 
-.PHONY: help setup recommend validate test lint bench report lab notebooks clean
+.PHONY: help setup recommend validate test lint bench report reports lab notebooks clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ lint: $(STAMP) ## ruff and mypy --strict
 
 report: $(STAMP) ## render reports/COMPANY.{ipynb,html,json} (COMPANY=demo, REPORT_LANG=en|zh)
 	$(VENV)/bin/modelfit report --id-only --lang "$$REPORT_LANG" -- "$$COMPANY"
+
+reports: $(STAMP) ## render every company in params/ in parallel, then the portfolio (WORKERS=N)
+	$(VENV)/bin/modelfit batch --lang "$$REPORT_LANG" $${WORKERS:+--workers "$$WORKERS"}
 
 lab: $(STAMP) ## open JupyterLab on the notebooks, in the project's environment
 	$(VENV)/bin/jupyter lab notebooks

@@ -103,7 +103,27 @@ def framework_book() -> nbformat.NotebookNode:
     return _notebook(cells, params)
 
 
-BOOKS = {"company_report": company_report, "framework": framework_book}
+def portfolio_book() -> nbformat.NotebookNode:
+    params = 'reports_dir = None\nparams_dir = "../params"\nlang = "en"\n'
+    cells = [
+        ("params", ""),
+        ("md", "**For analysts.** `modelfit batch` runs this notebook over the reports it has "
+               "just rendered (`reports_dir`); by default it scores the profiles in `params/`."),
+        ("code", "from modelfit import portfolio"),
+        ("code", "pf = portfolio.portfolio(reports_dir=reports_dir, params_dir=params_dir, "
+                 "lang=lang)"),
+        ("code", "pf.heading()"),
+        ("code", "pf.companies()"),
+        ("code", "pf.mix()"),
+        ("code", "pf.mix_figure()"),
+        ("code", "pf.stage_by_model()"),
+        ("code", "pf.near_boundary()"),
+    ]
+    return _notebook(cells, params)
+
+
+BOOKS = {"company_report": company_report, "framework": framework_book,
+         "portfolio": portfolio_book}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(BOOKS)

@@ -33,7 +33,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-_COMMANDS = ("recommend", "validate", "report")
+_COMMANDS = ("recommend", "validate", "report", "batch")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,7 +63,25 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--framework", metavar="PATH", help="an edited copy of the framework file")
     rep.add_argument("--id-only", action="store_true",
                      help="accept only a plain company id, never a path (what make uses)")
+    bat = sub.add_parser("batch", help="render many companies in parallel, then the portfolio")
+    bat.add_argument("ids", nargs="*", metavar="ID", help="company ids (default: every profile)")
+    bat.add_argument("--params-dir", metavar="DIR", default="params", help="profiles (params)")
+    bat.add_argument("--out", metavar="DIR", default="reports", help="output folder (reports)")
+    bat.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                     help="worker processes (default: one per core)")
+    bat.add_argument("--lang", choices=LANGUAGES, default="en", help="report language (en, zh)")
+    bat.add_argument("--seed", type=int, default=0, help="seed of the random parts (0)")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "batch":
+            return _batch(args)
     except ModelfitError as exc:
         for line in exc.problems:
             print(f"modelfit: {line}", file=sys.stderr)
@@ -114,6 +134,15 @@ def _report(args: argparse.Namespace) -> int:
         return 1
     print(f"wrote {done.notebook}, {done.html} and {done.json}")
     return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from modelfit.batch import render_batch
+
+    result = render_batch(Path(args.params_dir), Path(args.out), workers=args.workers,
+                          ids=args.ids or None, lang=args.lang, seed=args.seed)
+    print(result.summary(), file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
 
 
 def _validate(args: argparse.Namespace) -> int:

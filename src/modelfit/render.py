@@ -91,13 +91,26 @@ def ensure_kernel() -> str:
 
 
 def _kernel_manager_class() -> Any:
+    from uuid import uuid4
+
     from jupyter_client.manager import AsyncKernelManager
-    from traitlets import CaselessStrEnum
+    from jupyter_core.paths import jupyter_runtime_dir
+    from traitlets import CaselessStrEnum, default
 
     class IPCKernelManager(AsyncKernelManager):  # type: ignore[misc]
-        """Talks to the kernel over local IPC sockets instead of unencrypted TCP."""
+        """Talks to the kernel over local IPC sockets instead of unencrypted TCP.
+
+        Each kernel gets its own socket name: jupyter_client's default for IPC can fall back to
+        `kernel-ipc-N` in the working folder, which parallel runs would share.
+        """
 
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        @default("ip")
+        def _unique_ip(self) -> str:
+            runtime = Path(jupyter_runtime_dir())
+            runtime.mkdir(parents=True, exist_ok=True)
+            return str(runtime / f"modelfit-{uuid4().hex[:12]}-ipc")
 
     return IPCKernelManager
 
