@@ -32,8 +32,8 @@ Criterion importances
     uniform distribution over the simplex (SMAA's "no weight information"; `weights="uniform"`);
     the default `weights="framework"` uses kappa = `DEFAULT_KAPPA` = 5, which centres the samples
     on the framework's weights with each multiplier C * lambda_c having mean 1 and standard
-    deviation sqrt((C - 1) / (C * kappa + 1)) = 0.38 for C = 4 (about 90% of draws within
-    0.45x..1.7x): "the weights a bit different", as an analyst would argue them.
+    deviation sqrt((C - 1) / (C * kappa + 1)) = 0.38 for C = 4 (90% of draws within
+    0.44x..1.68x): "the weights a bit different", as an analyst would argue them.
     Ratings (optional, `rating_noise`): each rating independently moves by -1, 0 or +1 with
     probabilities `RATING_NOISE` = (0.2, 0.6, 0.2) (or those passed), clipped to 1..5, so a rating
     at the end of the scale stays there with probability 0.8; screens are re-applied to the moved
