@@ -407,42 +407,41 @@ def find_flips(ratings: dict[str, int], stage: str, framework: Framework) -> tup
         cand[row, c] = v
     single_primary = dict(zip(singles, _primaries(cand, fw, stage_idx).tolist(), strict=True))
 
-    out: list[tuple[tuple[int, int, int, int], Flip]] = []
+    singles_out: list[tuple[tuple[int, int, int], Flip]] = []
     for c in range(len(crits)):
         for up in (True, False):
             for v in steps(c):
                 if (v > base[c]) == up and single_primary[(c, v)] != p:
-                    delta = int(abs(v - base[c]))
-                    out.append(((delta, delta, 0 if up else 1, c), _flip(
-                        {crits[c]: v}, fw.models[single_primary[(c, v)]], ratings)))
+                    key = (int(abs(v - base[c])), 0 if up else 1, c)
+                    singles_out.append((key, _flip({crits[c]: v},
+                                                   fw.models[single_primary[(c, v)]], ratings)))
                     break
+    singles_out.sort(key=lambda kf: kf[0])
 
+    # Pairs whose changes do not flip on their own, in generation order (framework order of the
+    # criteria, then smallest and upward steps first), so the first best key wins a tie.
     pairs = [
         ((c1, v1), (c2, v2))
         for c1, c2 in itertools.combinations(range(len(crits)), 2)
         for v1 in steps(c1) for v2 in steps(c2)
         if single_primary[(c1, v1)] == p and single_primary[(c2, v2)] == p
     ]
+    best: dict[int, tuple[tuple[int, int, int], Flip]] = {}
     if pairs:
         cand = np.repeat(base[None], len(pairs), axis=0)
         for row, ((c1, v1), (c2, v2)) in enumerate(pairs):
             cand[row, c1], cand[row, c2] = v1, v2
-        best: dict[int, tuple[tuple[int, int, int, int], Flip]] = {}
         for pair, winner in zip(pairs, _primaries(cand, fw, stage_idx).tolist(), strict=True):
             if winner == p:
                 continue
             (c1, v1), (c2, v2) = pair
             d1, d2 = int(abs(v1 - base[c1])), int(abs(v2 - base[c2]))
-            downs = int(v1 < base[c1]) + int(v2 < base[c2])
-            key = (d1 + d2, max(d1, d2), downs, len(best))
-            if winner not in best or key[:3] < best[winner][0][:3]:
+            key = (d1 + d2, max(d1, d2), int(v1 < base[c1]) + int(v2 < base[c2]))
+            if winner not in best or key < best[winner][0]:
                 best[winner] = (key, _flip({crits[c1]: v1, crits[c2]: v2}, fw.models[winner],
                                            ratings))
-        out.extend(sorted(best.values(), key=lambda kf: (kf[0][:3], fw.models.index(
-            kf[1].primary))))
-    singles_sorted = sorted((kf for kf in out if len(kf[1].changes) == 1), key=lambda kf: kf[0])
-    pairs_sorted = [kf for kf in out if len(kf[1].changes) == 2]
-    return tuple(f for _, f in (*singles_sorted, *pairs_sorted))
+    pairs_out = sorted(best.items(), key=lambda item: (item[1][0], item[0]))
+    return (*(f for _, f in singles_out), *(f for _, (_, f) in pairs_out))
 
 
 # --- plain language and figures ---------------------------------------------------------------
