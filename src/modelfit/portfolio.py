@@ -32,7 +32,7 @@ def row(payload: dict[str, Any]) -> dict[str, Any]:
         "stage": payload["stage"],
         "primary": payload["primary"],
         "channels": " + ".join(payload["channels"]),
-        **{f"score_{m}": round(float(scores[m]), 2) for m in ranking},
+        **{f"score_{m}": round(float(scores[m]), 2) for m in scores},
         "margin": round(float(scores[ranking[0]]) - float(scores[ranking[1]]), 2),
         "runner_up": ranking[1],
         "confidence": robustness.get("confidence", np.nan),
@@ -86,6 +86,10 @@ class Portfolio:
         """Title with the count of companies."""
         return Markdown(f"# Portfolio: {len(self.table)} companies")
 
+    def section(self, title: str) -> Markdown:
+        """A section heading."""
+        return Markdown(f"## {title}")
+
     def companies(self) -> pd.DataFrame:
         """Every company with its primary, channels, scores, confidence and classifier view."""
         return self.table
@@ -104,6 +108,7 @@ class Portfolio:
         ax.barh([self.fw.model_name(m, lang) for m in counts.index], counts.to_numpy(),
                 color=[charts.MODEL_COLOURS[m] for m in counts.index])
         ax.set_xlabel("companies" if lang == "en" else "企业数")
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.spines[["top", "right"]].set_visible(False)
         return Image(data=charts.to_png(fig), format="png",
                      metadata={"alt": ", ".join(f"{m}: {n}" for m, n in counts.items())})
