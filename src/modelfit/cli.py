@@ -9,12 +9,15 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from modelfit.errors import ModelfitError
 from modelfit.framework import LANGUAGES, Framework
 from modelfit.profile import load_profile
-from modelfit.recommend import Recommendation, recommend
+from modelfit.recommend import Recommendation
+
+if TYPE_CHECKING:
+    from modelfit.analysis import Analysis
 
 EXIT_BAD_INPUT = 2
 
@@ -50,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     rec.add_argument("--framework", metavar="PATH", help="an edited copy of the framework file")
     rec.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the text (en, zh)")
+    rec.add_argument("--model", metavar="PATH",
+                     help="trained classifier for the second opinion (default: data/classifier.skops)")
+    rec.add_argument("--no-model", action="store_true", help="skip the classifier's second opinion")
+    rec.add_argument("--seed", type=int, default=0, help="seed of the acceptability samples (0)")
 
     val = sub.add_parser("validate", help="check profiles and list every problem")
     val.add_argument("paths", nargs="+", metavar="PATH.yaml")
@@ -114,12 +121,16 @@ def _load_framework(path: str | None) -> Framework:
 
 
 def _recommend(args: argparse.Namespace) -> int:
+    from modelfit.analysis import analyse_company
+
     fw = _load_framework(args.framework)
-    rec = recommend(load_profile(args.path), fw, lang=args.lang)
+    result = analyse_company(load_profile(args.path), fw, lang=args.lang, seed=args.seed,
+                             model_path=args.model, use_model=not args.no_model)
     if args.json:
-        print(json.dumps(rec.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(format_summary(rec, fw))
+        print(format_summary(result.rec, fw))
+        print(format_robustness(result, fw))
     return 0
 
 
@@ -185,6 +196,27 @@ def format_summary(rec: Recommendation, fw: Framework) -> str:
         lines.append(f"  {i}. {name(model)}{pad}  {score:5.1f}  {bar}")
     lines += ["", f"{fw.label('why', lang)}:"]
     lines += [f"  - {r.text}" for r in rec.rationale]
+    return "\n".join(lines)
+
+
+def format_robustness(result: Analysis, fw: Framework) -> str:
+    """How sure the answer is, what would flip it, and the classifier's view, for a terminal."""
+    from modelfit.robustness import confidence_sentence
+
+    lang = result.rec.lang
+    rob = result.robustness
+    lines = ["", f"{fw.label('h_robustness', lang)}:", f"  {confidence_sentence(rob, fw, lang)}"]
+    lines += [f"  - {flip.describe(fw, lang)}" for flip in rob.flips]
+    lines += ["", f"{fw.label('h_second_opinion', lang)}:"]
+    if result.classifier is None:
+        lines.append(f"  {fw.text('report.no_classifier', lang)}")
+    else:
+        primary = result.classifier["primary"]
+        probability = f"{100 * result.classifier['probabilities'][primary]:.0f}%"
+        key = "classifier_agrees" if primary == result.rec.primary else "classifier_disagrees"
+        lines.append("  " + fw.text(f"report.{key}", lang, primary=fw.model_name(primary, lang),
+                                    probability=probability,
+                                    framework=fw.model_name(result.rec.primary, lang)))
     return "\n".join(lines)
 
 

@@ -20,7 +20,9 @@ from IPython.display import Image, Markdown
 from modelfit import charts
 from modelfit.framework import Framework
 from modelfit.profile import FIELDS, Profile
+from modelfit.analysis import Analysis, analyse_company
 from modelfit.recommend import Recommendation, recommend
+from modelfit.robustness import confidence_sentence, plot_acceptability, plot_stability
 
 KEY_LIBRARIES = ("modelfit", "numpy", "pandas", "scikit-learn", "matplotlib", "papermill",
                  "nbconvert", "skops")
@@ -31,11 +33,16 @@ class Report:
     """Everything one company's report shows, computed once."""
 
     profile: Profile
-    rec: Recommendation
+    analysis: Analysis
     fw: Framework
     lang: str
     seed: int
     figure_lang: str
+
+    @property
+    def rec(self) -> Recommendation:
+        """The framework's recommendation."""
+        return self.analysis.rec
 
     # --- text -------------------------------------------------------------------------------
     def heading(self, key: str, level: int = 2) -> Markdown:
@@ -154,6 +161,87 @@ class Report:
             lines.append(f"- {tag}{text}")
         return Markdown("\n".join(lines))
 
+    # --- robustness -------------------------------------------------------------------------
+    def robustness_sentence(self) -> Markdown:
+        """'Too close to call' when it is, else how often the primary stays first."""
+        return Markdown(f"**{confidence_sentence(self.analysis.robustness, self.fw, self.lang)}**")
+
+    def acceptability_table(self) -> pd.DataFrame:
+        """Share of weight scenarios (%) in which each model ranks 1st, 2nd, 3rd, 4th."""
+        acc = self.analysis.robustness.acceptability
+        rank = self.fw.label("rank", self.lang)
+        return pd.DataFrame(
+            {f"{rank} {r + 1}": [f"{100 * acc[m][r]:.1f}%" for m in self.rec.ranking]
+             for r in range(len(self.fw.models))},
+            index=[self._name(m) for m in self.rec.ranking],
+        )
+
+    def acceptability_figure(self) -> Image:
+        """Rank acceptability as stacked bars."""
+        acc = self.analysis.robustness.acceptability
+        return _image(plot_acceptability(self.analysis.robustness, self.fw, self.lang),
+                      ", ".join(f"{self._name(m)} {100 * acc[m][0]:.0f}%" for m in self.rec.ranking))
+
+    def stability_table(self) -> pd.DataFrame:
+        """Per criterion, the range of its weight (× the framework's) that keeps the primary."""
+        spans = self.analysis.robustness.stability_multiplier
+        return pd.DataFrame(
+            {self.fw.label("low", self.lang): [f"{spans[c][0]:.2f}×" for c in self.fw.criteria],
+             self.fw.label("high", self.lang): [f"{spans[c][1]:.2f}×" for c in self.fw.criteria]},
+            index=[self.fw.criterion_name(c, self.lang) for c in self.fw.criteria],
+        )
+
+    def stability_figure(self) -> Image:
+        """The stability ranges as bars around the framework's weight (1×)."""
+        return _image(plot_stability(self.analysis.robustness, self.fw, self.lang),
+                      self.fw.text("report.stability_caption", self.lang))
+
+    def stability_caption(self) -> Markdown:
+        """How to read the stability ranges."""
+        return Markdown(f"*{self.fw.text('report.stability_caption', self.lang)}*")
+
+    def flips_table(self) -> pd.DataFrame | Markdown:
+        """The smallest rating changes that change the primary: a capability roadmap."""
+        flips = self.analysis.robustness.flips
+        if not flips:
+            return Markdown(self.fw.text("report.no_flips", self.lang))
+        rows = [{
+            self.fw.label("changes", self.lang): "; ".join(
+                f"{self.fw.criterion_name(c, self.lang)} {self.rec.ratings[c]} → {v}"
+                for c, v in flip.changes.items()),
+            self.fw.label("becomes", self.lang): self._name(flip.primary),
+        } for flip in flips]
+        return _unnamed(pd.DataFrame(rows).set_index(self.fw.label("changes", self.lang)))
+
+    def flips_intro(self) -> Markdown:
+        """One line saying what the flip table is."""
+        return Markdown(self.fw.text("report.flips_intro", self.lang))
+
+    # --- second opinion ---------------------------------------------------------------------
+    def second_opinion(self) -> Markdown:
+        """Whether the trained classifier agrees with the framework, in one sentence."""
+        opinion = self.analysis.classifier
+        if opinion is None:
+            return Markdown(self.fw.text("report.no_classifier", self.lang))
+        primary = opinion["primary"]
+        key = "classifier_agrees" if primary == self.rec.primary else "classifier_disagrees"
+        return Markdown(self.fw.text(
+            f"report.{key}", self.lang, primary=self._name(primary),
+            probability=f"{100 * opinion['probabilities'][primary]:.0f}%",
+            framework=self._name(self.rec.primary)))
+
+    def second_opinion_table(self) -> pd.DataFrame | Markdown:
+        """Framework scores beside the classifier's probabilities, model by model."""
+        opinion = self.analysis.classifier
+        if opinion is None:
+            return Markdown("")
+        return pd.DataFrame({
+            self.fw.label("framework_score", self.lang):
+                [round(self.rec.scores[m], 2) for m in self.rec.ranking],
+            self.fw.label("classifier_probability", self.lang):
+                [f"{100 * opinion['probabilities'][m]:.1f}%" for m in self.rec.ranking],
+        }, index=[self._name(m) for m in self.rec.ranking])
+
     # --- roadmap ----------------------------------------------------------------------------
     def roadmap(self) -> Markdown:
         """What the next stage asks for, and which capabilities to build for it."""
@@ -216,15 +304,15 @@ class Report:
                             index=list(record))
 
     def to_dict(self) -> dict[str, Any]:
-        """The machine-readable report: the recommendation plus the run record."""
-        out = self.rec.to_dict()
+        """The machine-readable report: `recommend --json`'s object plus the run record."""
+        out = self.analysis.to_dict()
         out["run"] = run_record(self.profile, self.fw, self.seed)
         return out
 
 
 def build(
     company_id: str, profile: dict[str, Any], *, lang: str = "en", seed: int = 0,
-    framework_path: str | None = None, profile_sha256: str = "",
+    framework_path: str | None = None, profile_sha256: str = "", model_path: str | None = None,
 ) -> Report:
     """Validate the injected profile and compute everything the report shows."""
     fw = Framework.load(framework_path)
@@ -232,10 +320,10 @@ def build(
         dict(profile), source=f"params/{company_id}.yaml", company_id=company_id,
         sha256=profile_sha256 or _hash_fields(profile),
     )
-    rec = recommend(prof, fw, lang)
+    analysis = analyse_company(prof, fw, lang=lang, seed=seed, model_path=model_path)
     # Long texts (roles, checklist lines) must not be cut with an ellipsis in a client's report.
     pd.set_option("display.max_colwidth", None)
-    return Report(profile=prof, rec=rec, fw=fw, lang=lang, seed=seed,
+    return Report(profile=prof, analysis=analysis, fw=fw, lang=lang, seed=seed,
                   figure_lang=charts.figure_lang(lang))
 
 

@@ -62,7 +62,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -91,16 +90,6 @@ WeightMode = Literal["framework", "uniform"]
 _SLOPE_TOL = 1e-12
 # User-facing words this module needs that the framework file does not hold yet. A framework
 # entry of the same key (`labels.<lang>.<key>`, `texts.report.flip`) wins over these.
-FALLBACK_TEXTS: dict[str, dict[str, str]] = {
-    "rank": {"en": "Rank", "zh": "排名"},
-    "share_of_scenarios": {"en": "Share of weight scenarios", "zh": "权重情景占比"},
-    "weight_multiplier": {"en": "Weight, as a multiple of the framework's weight",
-                          "zh": "权重(框架权重的倍数)"},
-    "flip": {"en": "$changes makes $primary the primary model.",
-             "zh": "若$changes,首选模式将变为$primary。"},
-}
-
-
 # --- pure kernels (no checks) -----------------------------------------------------------------
 def wsm(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Weighted sum model: sum_c matrix[..., a, c] * weights[..., c] for each alternative a.
@@ -575,14 +564,11 @@ def _verified(flips: tuple[Flip, ...], profile: Profile, fw: Framework) -> tuple
 
 
 def _label(fw: Framework, key: str, lang: str) -> str:
-    labels = fw.raw.get("labels", {}).get(lang, {})
-    return str(labels[key]) if key in labels else FALLBACK_TEXTS[key][lang]
+    return fw.label(key, lang)
 
 
 def _text(fw: Framework, key: str, lang: str, **values: str) -> str:
-    if key in (fw.raw.get("texts", {}).get("report") or {}):
-        return fw.text(f"report.{key}", lang, **values)
-    return string.Template(FALLBACK_TEXTS[key][lang]).substitute(values)
+    return fw.text(f"report.{key}", lang, **values)
 
 
 def _check_lang(lang: str) -> None:
