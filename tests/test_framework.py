@@ -202,6 +202,22 @@ def _drop_model(data: dict[str, Any]) -> None:
                      r"channels\.plans\.hybrid\.growth must run two or more channels",
                      id="hybrid-one-channel"),
         pytest.param(_set("version", value=2), r"version is missing or not a str", id="version"),
+        pytest.param(_set("texts", "summary", "en", value="$primary wins by $margin"),
+                     r"texts\.summary: unknown placeholder \$margin; this text may use \$gap, "
+                     r"\$primary, \$score, \$second, \$second_score \(en\)",
+                     id="unknown-placeholder"),
+        pytest.param(_set("texts", "f_notes", "F1", "zh", value="花费 $ 很多"),
+                     r"texts\.f_notes\.F1: a lone '\$' \(write \$\$ for a dollar sign\) \(zh\)",
+                     id="lone-dollar"),
+        pytest.param(_set("channels", "auxiliary", value=[1]),
+                     r"channels\.auxiliary\[0\] must be a mapping with rule, with_any and add",
+                     id="auxiliary-not-mapping"),
+        pytest.param(_set("channels", "auxiliary", value=[{"rule": "R2", "with_any": ["amazon"],
+                                                            "add": ["platform"]}]),
+                     r"channels\.auxiliary\[0\]\.with_any must be a list of platform",
+                     id="auxiliary-unknown-channel"),
+        pytest.param(_set("monotone", value={"capital": 3}),
+                     r"monotone\.capital must be a list of models, got 3", id="monotone-not-list"),
     ],
 )
 def test_edited_framework_breaking_a_rule_is_refused_naming_the_field(
@@ -237,6 +253,9 @@ def test_every_problem_of_a_framework_is_reported_at_once(edited_framework: Edit
         (b"version: [\n", r"not valid YAML"),
         (b"version: \xff\n", r"not UTF-8 text"),
         (b"version: '2'\n", r"models is missing or not a list"),
+        (b"version: &v '1'\nv2: *v\n", r"anchors and aliases \(&name\) are not allowed"),
+        (b"version: '1'\nversion: '2'\n", r"duplicate key 'version': each field may appear once"),
+        (b"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n", r"anchors and aliases"),
     ],
 )
 def test_bad_framework_file_is_refused(tmp_path: Path, content: bytes, message: str) -> None:

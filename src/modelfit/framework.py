@@ -135,8 +135,17 @@ def _fmt(value: Any) -> str:
 
 
 def _parse(text: str, source: str) -> tuple[dict[str, Any], str]:
+    from modelfit.profile import _StrictLoader
+
     try:
-        data = yaml.safe_load(text)
+        # The profiles' loader: safe, and refuses duplicate keys, anchors and aliases.
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        if type(exc) is yaml.MarkedYAMLError:  # refused by the strict loader itself
+            raise FrameworkError(f"{source}: {exc.problem}{where}") from None
+        raise FrameworkError(f"{source}: not valid YAML ({exc.problem}{where})") from None
     except yaml.YAMLError as exc:
         raise FrameworkError(f"{source}: not valid YAML ({exc})") from None
     if not isinstance(data, dict):
@@ -186,8 +195,15 @@ def _build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
     weights = _table(data["weights"], criteria, models, "weights", source, problems)
 
     monotone: dict[str, set[str]] = {crit: set(must) for crit, must in PROPERTIES.items()}
-    for crit, must in (data.get("monotone") or {}).items():
-        monotone.setdefault(crit, set()).update(must)
+    extra = data.get("monotone") or {}
+    if not isinstance(extra, dict):
+        problems.append(f"{source}: monotone must map a criterion to a list of models")
+        extra = {}
+    for crit, must in extra.items():
+        if not isinstance(must, list):
+            problems.append(f"{source}: monotone.{crit} must be a list of models, got {must!r}")
+            continue
+        monotone.setdefault(crit, set()).update(str(m) for m in must)
     for crit, must in monotone.items():
         if crit not in criteria:
             problems.append(f"{source}: monotone.{crit}: not a criterion")
@@ -257,12 +273,19 @@ def _build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
             plans[model][stage] = tuple(plan)
     auxiliary = tuple(channels.get("auxiliary") or ())
     for i, aux in enumerate(auxiliary):
+        where = f"{source}: channels.auxiliary[{i}]"
+        if not isinstance(aux, dict):
+            problems.append(f"{where} must be a mapping with rule, with_any and add")
+            continue
         if aux.get("rule") not in triggers:
-            problems.append(f"{source}: channels.auxiliary[{i}].rule must be one of rule_triggers")
+            problems.append(f"{where}.rule must be one of rule_triggers")
+        for key in ("with_any", "add"):
+            if not isinstance(aux.get(key), list) or not set(aux[key]) <= set(base_channels):
+                problems.append(f"{where}.{key} must be a list of {', '.join(base_channels)}")
 
     _check_texts(data, models, criteria, stages, source, problems)
     if problems:
-        raise FrameworkError(problems)
+        raise FrameworkError(list(dict.fromkeys(problems)))
     return Framework(
         version=version, models=models, base_channels=base_channels, criteria=criteria,
         stages=stages, priors=priors, weights=weights, screens=screens, rule_triggers=triggers,
@@ -306,6 +329,10 @@ def _check_texts(
         for lang in LANGUAGES:
             if not isinstance(node.get(lang), str) or not node[lang].strip():
                 problems.append(f"{source}: {where}.{lang} is missing or empty")
+                continue
+            problem = _placeholder_problem(node[lang], where)
+            if problem is not None:
+                problems.append(f"{source}: {problem} ({lang})")
 
     for item in data["models"]:
         for what in ("name", "short", "description", "strengths", "weaknesses", "role"):
@@ -339,6 +366,37 @@ def _check_texts(
         for key in sorted(keys - set(have)):
             problems.append(f"{source}: labels.{lang}.{key} is missing")
     del models, criteria, stages
+
+
+# The $-placeholders modelfit fills in each text; any other placeholder is an error at load time.
+PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "texts.summary": frozenset({"primary", "score", "second", "second_score", "gap"}),
+    "texts.rule": frozenset({"rating", "points"}),
+    "texts.screen": frozenset({"rating", "penalty"}),
+    "texts.report.intro": frozenset({"company", "version"}),
+    "texts.report.verdict": frozenset({"primary", "channels"}),
+    "texts.report.roadmap_next": frozenset({"stage", "primary", "rule"}),
+    "texts.report.roadmap_last": frozenset({"rule"}),
+    "texts.report.classifier_agrees": frozenset({"primary", "probability", "framework"}),
+    "texts.report.classifier_disagrees": frozenset({"primary", "probability", "framework"}),
+    "texts.report.close_call": frozenset({"primary", "second"}),
+    "texts.report.confident": frozenset({"primary", "confidence"}),
+    "texts.report.flip": frozenset({"changes", "primary"}),
+}
+
+
+def _placeholder_problem(text: str, where: str) -> str | None:
+    """Why `text` at `where` cannot be filled in, or None when every placeholder is known."""
+    allowed = next((v for k, v in PLACEHOLDERS.items()
+                    if where == k or where.startswith(k + ".")), frozenset())
+    for match in string.Template.pattern.finditer(text):
+        if match.group("invalid") is not None:
+            return f"{where}: a lone '$' (write $$ for a dollar sign)"
+        name = match.group("named") or match.group("braced")
+        if name is not None and name not in allowed:
+            known = ", ".join(f"${p}" for p in sorted(allowed)) or "none"
+            return f"{where}: unknown placeholder ${name}; this text may use {known}"
+    return None
 
 
 def _walk_texts(node: Any, where: str, check: Any) -> None:

@@ -215,13 +215,13 @@ class _StrictLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(
-                problem="anchors and aliases (*name) are not allowed in a profile",
+                problem="anchors and aliases (*name) are not allowed: modelfit files are plain YAML",
                 problem_mark=event.start_mark,
             )
         event = self.peek_event()
         if getattr(event, "anchor", None):
             raise yaml.MarkedYAMLError(
-                problem="anchors and aliases (&name) are not allowed in a profile",
+                problem="anchors and aliases (&name) are not allowed: modelfit files are plain YAML",
                 problem_mark=event.start_mark,
             )
         return super().compose_node(parent, index)
