@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -154,18 +153,18 @@ def test_wrong_suffix_is_refused(write_profile: WriteProfile, name: str, shown: 
 def test_billion_laughs_is_refused_at_the_first_anchor(write_profile: WriteProfile) -> None:
     """The billion-laughs alias bomb fails at its first anchor (line 1), before any expansion."""
     path = write_profile(BILLION_LAUGHS)
-    start = time.perf_counter()
-    with pytest.raises(ProfileError, match=r"anchors and aliases \(&name\) are not allowed in a "
-                       r"profile \(line 1, column 4\)"):
+    # Refused at line 1, column 4 (the first anchor): nothing is expanded, so it fails fast
+    # whatever the bomb's size, without a timed assertion.
+    with pytest.raises(ProfileError, match=r"anchors and aliases \(&name\) are not allowed: "
+                       r"modelfit files are plain YAML \(line 1, column 4\)"):
         load_profile(path)
-    assert time.perf_counter() - start < 2.0  # generous: it stops at the first anchor
 
 
 def test_alias_is_refused_at_the_first_alias(write_profile: WriteProfile) -> None:
     """An alias is refused where it first appears, even with no anchor defined for it."""
     text = VALID_TEXT.replace("company: Acme Trading", "company: *name")
-    with pytest.raises(ProfileError, match=r"anchors and aliases \(\*name\) are not allowed in a "
-                       r"profile \(line 1, column 10\)"):
+    with pytest.raises(ProfileError, match=r"anchors and aliases \(\*name\) are not allowed: "
+                       r"modelfit files are plain YAML \(line 1, column 10\)"):
         load_profile(write_profile(text))
 
 

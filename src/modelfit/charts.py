@@ -13,7 +13,7 @@ import warnings
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib import font_manager, rcParams
@@ -107,7 +107,7 @@ def radar(rec: Recommendation, fw: Framework, lang: str) -> Figure:
     angles = np.linspace(0, 2 * np.pi, len(crits), endpoint=False)
     loop = np.append(angles, angles[0])
     fig = Figure(figsize=(6.4, 5.2))
-    ax = fig.add_subplot(projection="polar")
+    ax: Any = fig.add_subplot(projection="polar")  # PolarAxes: typed as plain Axes
     top = max(float(np.abs(fw.weights).max()), 1e-9)
     for m, model in enumerate(fw.models):
         asks = 1 + 4 * np.clip(fw.weights[:, m], 0, None) / top

@@ -179,7 +179,10 @@ def _validate(args: argparse.Namespace) -> int:
 def format_summary(rec: Recommendation, fw: Framework) -> str:
     """A readable terminal summary: scores, ranking, channels and why."""
     lang = rec.lang
-    name = lambda m: fw.model_name(m, lang)  # noqa: E731
+
+    def name(model: str) -> str:
+        return fw.model_name(model, lang)
+
     width = max(_display_width(name(m)) for m in rec.ranking)
     lines = [
         f"{rec.company} ({fw.stage_name(rec.stage, lang)})",

@@ -313,7 +313,7 @@ def _table(
             if not _finite(value):
                 problems.append(f"{source}: {name}.{row}.{col} must be a finite number, got {value!r}")
             else:
-                out[r, c] = float(value)
+                out[r, c] = float(value)  # type: ignore[arg-type] # _finite checked it
     out.setflags(write=False)
     return out
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Image, Markdown
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from modelfit import charts
 from modelfit.errors import ModelfitError
@@ -108,7 +109,7 @@ class Portfolio:
         ax.barh([self.fw.model_name(m, lang) for m in counts.index], counts.to_numpy(),
                 color=[charts.MODEL_COLOURS[m] for m in counts.index])
         ax.set_xlabel("companies" if lang == "en" else "企业数")
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.spines[["top", "right"]].set_visible(False)
         return Image(data=charts.to_png(fig), format="png",
                      metadata={"alt": ", ".join(f"{m}: {n}" for m, n in counts.items())})

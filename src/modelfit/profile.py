@@ -188,7 +188,8 @@ def _company_id(path: Path) -> str:
 
 def _read_bytes(path: Path) -> bytes:
     if path.suffix not in (".yaml", ".yml"):
-        raise ProfileError(f"{path}: a profile must be a .yaml or .yml file, got {path.suffix or 'no suffix'!r}")
+        got = path.suffix or "no suffix"
+        raise ProfileError(f"{path}: a profile must be a .yaml or .yml file, got {got!r}")
     try:
         size = path.stat().st_size
         if size > MAX_PROFILE_BYTES:
@@ -213,12 +214,12 @@ class _StrictLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.MarkedYAMLError(
                 problem="anchors and aliases (*name) are not allowed: modelfit files are plain YAML",
                 problem_mark=event.start_mark,
             )
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if getattr(event, "anchor", None):
             raise yaml.MarkedYAMLError(
                 problem="anchors and aliases (&name) are not allowed: modelfit files are plain YAML",

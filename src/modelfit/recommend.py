@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from modelfit.errors import ModelfitError
+from modelfit.features import to_deviations
 from modelfit.framework import LANGUAGES, Framework
 from modelfit.profile import Profile
 from modelfit.scoring import criterion_points, ranking_index, score_matrix
-from modelfit.features import to_deviations
-from modelfit.errors import ModelfitError
 
 STAGE_PRIOR = "stage_prior"
 
@@ -183,7 +183,7 @@ def _notes(fw: Framework, stage: str, channels: tuple[str, ...], lang: str) -> d
             bool(cond.get("always"))
             or stage in cond.get("stage", [])
             or bool(set(channels) & set(cond.get("channels", [])))
-            or bool(cond.get("channels_all")) and set(cond["channels_all"]) <= set(channels)
+            or (bool(cond.get("channels_all")) and set(cond["channels_all"]) <= set(channels))
         )
         if applies:
             out[note] = fw.f_note(note, lang)

@@ -97,7 +97,7 @@ def _kernel_manager_class() -> Any:
     from jupyter_core.paths import jupyter_runtime_dir
     from traitlets import CaselessStrEnum, default
 
-    class IPCKernelManager(AsyncKernelManager):  # type: ignore[misc]
+    class IPCKernelManager(AsyncKernelManager):
         """Talks to the kernel over local IPC sockets instead of unencrypted TCP.
 
         Each kernel gets its own socket name: jupyter_client's default for IPC can fall back to

@@ -18,9 +18,9 @@ import pandas as pd
 from IPython.display import Image, Markdown
 
 from modelfit import charts
+from modelfit.analysis import Analysis, analyse_company
 from modelfit.framework import Framework
 from modelfit.profile import FIELDS, Profile
-from modelfit.analysis import Analysis, analyse_company
 from modelfit.recommend import Recommendation, recommend
 from modelfit.robustness import confidence_sentence, plot_acceptability, plot_stability
 
@@ -63,7 +63,10 @@ class Report:
     def glance_table(self) -> pd.DataFrame:
         """The profile as a table (field, value), defaults filled in, in the report's language."""
         fields = self.profile.fields()
-        label = lambda key: self.fw.label(key, self.lang)  # noqa: E731
+
+        def label(key: str) -> str:
+            return self.fw.label(key, self.lang)
+
         rows = {}
         for spec in FIELDS:
             value = fields[spec.name]
@@ -262,22 +265,20 @@ class Report:
         stage = self.fw.next_stage(self.rec.stage) or self.rec.stage
         future = recommend(self.profile.model_copy(update={"stage": stage}), self.fw, self.lang)
         m = self.fw.models.index(future.primary)
-        rows = []
-        for c, crit in sorted(enumerate(self.fw.criteria), key=lambda cw: -self.fw.weights[cw[0], m]):
+        gains = []
+        for c, crit in enumerate(self.fw.criteria):
             weight = float(self.fw.weights[c, m])
             now = self.rec.ratings[crit]
-            if weight <= 0 or now >= 4:
-                continue
-            gain = weight * (4 - now) / 2
-            rows.append({
-                self.fw.label("build", self.lang): self.fw.criterion_name(crit, self.lang),
-                self.fw.label("now", self.lang): now,
-                self.fw.label("target", self.lang): 4,
-                self.fw.label("points", self.lang): f"+{gain:.1f}",
-            })
-        if not rows:
+            if weight > 0 and now < 4:
+                gains.append((weight * (4 - now) / 2, crit, now))
+        if not gains:
             return Markdown(self.fw.text("report.roadmap_none", self.lang))
-        rows.sort(key=lambda row: -float(row[self.fw.label("points", self.lang)]))
+        rows = [{
+            self.fw.label("build", self.lang): self.fw.criterion_name(crit, self.lang),
+            self.fw.label("now", self.lang): now,
+            self.fw.label("target", self.lang): 4,
+            self.fw.label("points", self.lang): f"+{gain:.1f}",
+        } for gain, crit, now in sorted(gains, key=lambda g: -g[0])]
         return _unnamed(pd.DataFrame(rows).set_index(self.fw.label("build", self.lang)))
 
     # --- checklist and notes ------------------------------------------------------------------

@@ -28,7 +28,7 @@ _SCREEN_OFFSET = 1000.0  # larger than any score range: screened models always r
 
 def criterion_points(deviations: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Points per (row, criterion, model): deviation times weight. Shape (n, C, M)."""
-    return deviations[:, :, None] * weights[None, :, :]
+    return np.asarray(deviations[:, :, None] * weights[None, :, :])
 
 
 def screen_mask(ratings: np.ndarray, fw: Framework) -> np.ndarray:
@@ -58,7 +58,7 @@ def rank_keys(scores: np.ndarray, penalty: np.ndarray) -> np.ndarray:
 
 def primary_index(scores: np.ndarray, penalty: np.ndarray) -> np.ndarray:
     """Index of the primary model per row (argmax keeps the first model on a tie)."""
-    return np.argmax(rank_keys(scores, penalty), axis=1)
+    return np.asarray(np.argmax(rank_keys(scores, penalty), axis=1))
 
 
 def ranking_index(scores: np.ndarray, penalty: np.ndarray) -> np.ndarray:
