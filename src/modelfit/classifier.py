@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import platform as _platform
+import re
 import time
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -403,14 +404,34 @@ def save_model(pipeline: Pipeline, path: str | Path, card: Mapping[str, Any]) ->
     return target
 
 
+_SKOPS_IDS = re.compile(r'"__id__": (\d+)|"file": "(\d+)\.npy"')
+
+
 def _normalise_zip(raw: bytes) -> bytes:
+    """Rewrite a skops archive deterministically: fixed timestamps, and the Python object ids
+    skops uses as `__id__` values and array file names renumbered in order of appearance."""
     src = zipfile.ZipFile(io.BytesIO(raw))
+    schema = src.read("schema.json").decode("utf-8")
+    ids: dict[str, str] = {}
+
+    def renumber(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            return f'"__id__": {ids.setdefault(match.group(1), str(len(ids) + 1))}'
+        return f'"file": "{ids.setdefault(match.group(2), str(len(ids) + 1))}.npy"'
+
+    schema = _SKOPS_IDS.sub(renumber, schema)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for name in sorted(src.namelist()):
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        entries = {}
+        for name in src.namelist():
+            stem, _, ext = name.partition(".")
+            new = f"{ids[stem]}.{ext}" if ext == "npy" and stem in ids else name
+            entries[new] = name
+        for target in sorted(entries):
+            info = zipfile.ZipInfo(target, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(info, src.read(name))
+            data = schema.encode("utf-8") if target == "schema.json" else src.read(entries[target])
+            dst.writestr(info, data)
     return out.getvalue()
 
 
