@@ -17,7 +17,6 @@ import hashlib
 import io
 import json
 import platform as _platform
-import re
 import time
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -404,33 +403,48 @@ def save_model(pipeline: Pipeline, path: str | Path, card: Mapping[str, Any]) ->
     return target
 
 
-_SKOPS_IDS = re.compile(r'"__id__": (\d+)|"file": "(\d+)\.npy"')
-
-
 def _normalise_zip(raw: bytes) -> bytes:
-    """Rewrite a skops archive deterministically: fixed timestamps, and the Python object ids
-    skops uses as `__id__` values and array file names renumbered in order of appearance."""
+    """Rewrite a skops archive deterministically, so the same model gives the same bytes.
+
+    skops names array files and memo entries by Python object ids, and CountVectorizer stores
+    `_stop_words_id = id(stop_words)`: all differ from run to run. Ids are renumbered in order
+    of appearance, the stop-words id is zeroed (it only skips a consistency check, which then
+    runs once), and the zip entries get fixed timestamps.
+    """
     src = zipfile.ZipFile(io.BytesIO(raw))
-    schema = src.read("schema.json").decode("utf-8")
+    schema = json.loads(src.read("schema.json").decode("utf-8"))
     ids: dict[str, str] = {}
 
-    def renumber(match: re.Match[str]) -> str:
-        if match.group(1) is not None:
-            return f'"__id__": {ids.setdefault(match.group(1), str(len(ids) + 1))}'
-        return f'"file": "{ids.setdefault(match.group(2), str(len(ids) + 1))}.npy"'
+    def renumber(old: Any) -> str:
+        return ids.setdefault(str(old), str(len(ids) + 1))
 
-    schema = _SKOPS_IDS.sub(renumber, schema)
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "__id__" in node:
+                node["__id__"] = int(renumber(node["__id__"]))
+            if isinstance(node.get("file"), str) and node["file"].endswith(".npy"):
+                node["file"] = f"{renumber(node['file'][:-4])}.npy"
+            stop = node.get("_stop_words_id")
+            if isinstance(stop, dict) and "content" in stop:
+                stop["content"] = "0"
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(schema)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
         entries = {}
         for name in src.namelist():
             stem, _, ext = name.partition(".")
-            new = f"{ids[stem]}.{ext}" if ext == "npy" and stem in ids else name
-            entries[new] = name
+            entries[f"{ids[stem]}.{ext}" if ext == "npy" and stem in ids else name] = name
         for target in sorted(entries):
             info = zipfile.ZipInfo(target, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            data = schema.encode("utf-8") if target == "schema.json" else src.read(entries[target])
+            data = (json.dumps(schema, sort_keys=False).encode("utf-8")
+                    if target == "schema.json" else src.read(entries[target]))
             dst.writestr(info, data)
     return out.getvalue()
 
