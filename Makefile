@@ -18,7 +18,7 @@ override REPORT_LANG := $(value REPORT_LANG)
 override WORKERS := $(value WORKERS)
 export COMPANY REPORT_LANG WORKERS
 
-.PHONY: help setup recommend validate test lint bench report reports lab notebooks clean
+.PHONY: help setup recommend validate test lint bench report reports model lab notebooks clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ report: $(STAMP) ## render reports/COMPANY.{ipynb,html,json} (COMPANY=demo, REPO
 
 reports: $(STAMP) ## render every company in params/ in parallel, then the portfolio (WORKERS=N)
 	$(VENV)/bin/modelfit batch --lang "$$REPORT_LANG" $${WORKERS:+--workers "$$WORKERS"}
+
+model: $(STAMP) ## train the default classifier on synthetic data into data/classifier.skops (+ card)
+	$(VENV)/bin/modelfit train
 
 lab: $(STAMP) ## open JupyterLab on the notebooks, in the project's environment
 	$(VENV)/bin/jupyter lab notebooks

@@ -80,6 +80,8 @@ def company_report() -> nbformat.NotebookNode:
         ("code", 'r.heading("h_second_opinion")'),
         ("code", "r.second_opinion()"),
         ("code", "r.second_opinion_table()"),
+        ("code", "r.drivers_intro()"),
+        ("code", "r.drivers_table()"),
         ("code", 'r.heading("h_roadmap")'),
         ("code", "r.roadmap()"),
         ("code", "r.roadmap_table()"),
@@ -138,7 +140,44 @@ def portfolio_book() -> nbformat.NotebookNode:
     return _notebook(cells, params)
 
 
+def classifier_book() -> nbformat.NotebookNode:
+    params = "n = 4000\nseed = 7\n"
+    cells = [
+        ("params", ""),
+        ("md", "# The second opinion: synthetic population, outcome model, classifier\n"
+               "A population of synthetic companies, a three-year outcome simulation of each "
+               "operating model from unit economics (its assumptions are listed with sources), "
+               "and a classifier trained on the model that paid off. The outcome model never "
+               "reads the framework's weights: agreement with the framework is a finding. "
+               "`make model` trains the default model on 20,000 companies; this notebook retrains "
+               "a smaller one (`n`) so that it runs in seconds."),
+        ("code", "from modelfit import explore"),
+        ("code", "cv = explore.classifier_view(n=n, seed=seed)"),
+        ("md", "## The population"),
+        ("code", "cv.data_card()"),
+        ("code", "cv.stage_mix()"),
+        ("code", "cv.stage_by_capability()"),
+        ("code", "cv.population_figure()"),
+        ("md", "## The outcome model"),
+        ("code", "cv.assumptions()"),
+        ("code", "cv.outcome_summary()"),
+        ("md", "## The classifier"),
+        ("code", "cv.cv_table()"),
+        ("code", "cv.metrics()"),
+        ("code", "cv.confusion_figure()"),
+        ("code", "cv.calibration_figure()"),
+        ("code", "cv.importances_figure()"),
+        ("md", "## Agreement with the framework"),
+        ("code", "cv.agreement()"),
+        ("code", "cv.disagreement()"),
+        ("md", "## The default model"),
+        ("code", "cv.default_model()"),
+    ]
+    return _notebook(cells, params)
+
+
 BOOKS = {"company_report": company_report, "framework": framework_book,
+         "classifier": classifier_book,
          "portfolio": portfolio_book}
 
 if __name__ == "__main__":

@@ -11,11 +11,32 @@ from pathlib import Path
 from typing import Any
 
 from modelfit.framework import Framework
-from modelfit.profile import Profile
+from modelfit.profile import FIELDS, RATINGS, Profile
 from modelfit.recommend import Recommendation, recommend
 from modelfit.robustness import Robustness, analyse
 
+FIELD_SPECS = {f.name: f for f in FIELDS}
+
 DEFAULT_MODEL = Path("data") / "classifier.skops"
+
+
+# What a field is compared against when asking which fields pushed the classifier: an average
+# rating, or the field's documented default.
+def reference_value(name: str) -> Any:
+    """The neutral value of a profile field: rating 3, else the field's documented default."""
+    if name in RATINGS:
+        return 3
+    return FIELD_SPECS[name].default
+
+
+@dataclass(frozen=True)
+class Driver:
+    """How much one field's value moved the classifier toward its pick."""
+
+    field: str
+    value: Any
+    reference: Any
+    push: float  # change in the probability of the classifier's pick, value vs reference
 
 
 @dataclass(frozen=True)
@@ -25,6 +46,7 @@ class Analysis:
     rec: Recommendation
     robustness: Robustness
     classifier: dict[str, Any] | None
+    drivers: tuple[Driver, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The `recommend --json` object: the recommendation, `robustness` and `classifier`."""
@@ -58,10 +80,47 @@ def analyse_company(
     rec = recommend(profile, fw, lang)
     rob = analyse(profile, fw, seed=seed)
     opinion = None
+    drivers: tuple[Driver, ...] = ()
     if use_model:
         path = Path(model_path) if model_path is not None else find_default_model()
         if path is not None:
             from modelfit.classifier import load_model, second_opinion
 
-            opinion = second_opinion(load_model(path), profile)
-    return Analysis(rec=rec, robustness=rob, classifier=opinion)
+            model = load_model(path)
+            opinion = second_opinion(model, profile)
+            drivers = classifier_drivers(model, profile, opinion["primary"])
+    return Analysis(rec=rec, robustness=rob, classifier=opinion, drivers=drivers)
+
+
+def classifier_drivers(model: Any, profile: Profile, target: str, top: int = 5) -> tuple[Driver, ...]:
+    """The fields that pushed the classifier toward `target` the most, by occlusion.
+
+    For each field whose value differs from its neutral value (`reference_value`), the profile is
+    re-scored with that one field set to neutral; the push is P(target | profile) minus
+    P(target | profile with the field neutral). One vectorised predict call; largest |push| first.
+    """
+    import pandas as pd
+
+    from modelfit.classifier import to_model_frame
+
+    fields = profile.fields()
+    names = [f.name for f in FIELDS if f.name not in ("company", "stage")]
+    changed = [n for n in names if _differs(fields[n], reference_value(n))]
+    rows = [fields] + [{**fields, n: _as_field(reference_value(n))} for n in changed]
+    proba = model.predict_proba(to_model_frame(pd.DataFrame(rows)))
+    classes = [str(c) for c in model.classes_]
+    if target not in classes:
+        return ()
+    p = proba[:, classes.index(target)]
+    out = [Driver(n, fields[n], reference_value(n), float(p[0] - p[i + 1]))
+           for i, n in enumerate(changed)]
+    out.sort(key=lambda d: (-abs(d.push), names.index(d.field)))
+    return tuple(d for d in out[:top] if abs(d.push) >= 0.005)
+
+
+def _as_field(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _differs(value: Any, reference: Any) -> bool:
+    return bool(_as_field(value) != _as_field(reference))

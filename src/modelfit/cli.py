@@ -36,7 +36,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-_COMMANDS = ("recommend", "validate", "report", "batch")
+_COMMANDS = ("recommend", "validate", "report", "batch", "train")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,6 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help="worker processes (default: one per core)")
     bat.add_argument("--lang", choices=LANGUAGES, default="en", help="report language (en, zh)")
     bat.add_argument("--seed", type=int, default=0, help="seed of the random parts (0)")
+    tr = sub.add_parser("train", help="train the classifier (synthetic data, or your own CSV)")
+    tr.add_argument("--data", metavar="FILE.csv",
+                    help="past companies: profile columns plus an `outcome` model id "
+                         "(default: the synthetic population)")
+    tr.add_argument("--out", metavar="PATH", default=None,
+                    help="model file to write (default: data/classifier.skops)")
+    tr.add_argument("--n", type=_positive_int, default=None, metavar="N",
+                    help="synthetic profiles to train on (default: 20000)")
+    tr.add_argument("--seed", type=int, default=None, help="training seed")
     return parser
 
 
@@ -103,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _report(args)
         if args.command == "batch":
             return _batch(args)
+        if args.command == "train":
+            return _train(args)
     except ModelfitError as exc:
         for line in exc.problems:
             print(f"modelfit: {line}", file=sys.stderr)
@@ -154,6 +165,33 @@ def _batch(args: argparse.Namespace) -> int:
                           ids=args.ids or None, lang=args.lang, seed=args.seed)
     print(result.summary(), file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1
+
+
+def _train(args: argparse.Namespace) -> int:
+    from modelfit import classifier
+
+    seed = classifier.DEFAULT_SEED if args.seed is None else args.seed
+    if args.data is not None:
+        if args.n is not None:
+            raise ModelfitError("--n is for synthetic training; it does not go with --data")
+        out = Path(args.out or "data/classifier.skops")
+        path, report = classifier.train_from_csv(args.data, out, seed=seed)
+    else:
+        out = Path(args.out or "data/classifier.skops")
+        if out.suffix != ".skops":
+            raise ModelfitError(f"{out}: --out must be a .skops file, got {out.suffix or 'no suffix'!r}")
+        path, report = classifier.train_default(out.parent, n=args.n or classifier.DEFAULT_N,
+                                                seed=seed)
+        if path != out:
+            path.replace(out)
+            classifier.card_path(path).replace(classifier.card_path(out))
+            path = out
+    m = report.metrics
+    print(f"wrote {path} and {classifier.card_path(path)}")
+    print(f"  held-out accuracy {m['accuracy']:.3f} (majority class {m['baseline_accuracy']:.3f}), "
+          f"macro-F1 {m['macro_f1']:.3f}, log loss {m['log_loss']:.3f}; "
+          f"{report.n_train} training rows, {report.seconds:.1f} s")
+    return 0
 
 
 def _validate(args: argparse.Namespace) -> int:

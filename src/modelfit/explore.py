@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from IPython.display import Image, Markdown
@@ -103,3 +104,116 @@ def framework_view(lang: str = "en", framework_path: str | None = None) -> Frame
     pd.set_option("display.max_colwidth", None)
     charts.figure_lang(lang)
     return FrameworkView(Framework.load(framework_path), lang)
+
+
+@dataclass(frozen=True)
+class ClassifierView:
+    """The classifier notebook's content: population, outcomes, training and agreement."""
+
+    profiles: pd.DataFrame
+    outcomes: pd.DataFrame
+    labels: pd.Series
+    report: Any  # classifier.TrainingReport
+    model_card: dict[str, Any] | None
+
+    def data_card(self) -> pd.DataFrame:
+        """Every distribution the synthetic generator draws from, with its source."""
+        from modelfit.synthetic import data_card_table
+
+        return data_card_table()
+
+    def population_figure(self) -> Image:
+        """The population's distributions, coloured by outcome label."""
+        from modelfit.classifier import plot_population
+
+        return _png(plot_population(self.profiles, self.labels))
+
+    def stage_by_capability(self) -> pd.DataFrame:
+        """Mean rating of each capability by stage: mature firms have more of everything."""
+        ratings = ["capital", "supply_chain", "brand_content", "tech_data", "team_size"]
+        table = self.profiles.groupby("stage", observed=True)[ratings].mean().round(2)
+        return table.reindex(["startup", "growth", "mature"])
+
+    def stage_mix(self) -> pd.DataFrame:
+        """Share of companies per stage."""
+        return (self.profiles["stage"].value_counts(normalize=True).round(3)
+                .reindex(["startup", "growth", "mature"]).rename("share").to_frame())
+
+    def outcome_summary(self) -> pd.DataFrame:
+        """Per stage: share of each best model (the labels)."""
+        return (pd.crosstab(self.profiles["stage"], self.labels, normalize="index").round(3)
+                .reindex(["startup", "growth", "mature"]))
+
+    def assumptions(self) -> pd.DataFrame:
+        """Every assumption of the outcome model with its source."""
+        from modelfit.outcome import assumption_sources
+
+        return assumption_sources()
+
+    def cv_table(self) -> pd.DataFrame:
+        """Stratified cross-validation of the candidate pipelines."""
+        return self.report.cv.round(3)  # type: ignore[no-any-return]
+
+    def metrics(self) -> pd.DataFrame:
+        """Held-out accuracy (and the majority-class baseline), macro-F1, log loss, ECE."""
+        values = {**self.report.metrics,
+                  "expected_calibration_error": self.report.expected_calibration_error}
+        return pd.DataFrame({"held-out": {k: round(float(v), 3) for k, v in values.items()}})
+
+    def confusion_figure(self) -> Image:
+        """Held-out confusion matrix."""
+        from modelfit.classifier import plot_confusion
+
+        return _png(plot_confusion(self.report))
+
+    def calibration_figure(self) -> Image:
+        """Reliability diagram of the held-out probabilities."""
+        from modelfit.classifier import plot_calibration
+
+        return _png(plot_calibration(self.report))
+
+    def importances_figure(self) -> Image:
+        """Permutation importance of each profile field."""
+        from modelfit.classifier import plot_importances
+
+        return _png(plot_importances(self.report))
+
+    def agreement(self) -> pd.DataFrame:
+        """Agreement of the classifier and of the outcome labels with the framework's primary."""
+        return pd.DataFrame({"share": {k: round(float(v), 3)
+                                       for k, v in self.report.agreement.items()}})
+
+    def disagreement(self) -> pd.DataFrame:
+        """Where the classifier and the framework disagree, by kind of company."""
+        return self.report.disagreement.round(3)  # type: ignore[no-any-return]
+
+    def default_model(self) -> pd.DataFrame | Markdown:
+        """The committed default model's card: data, seed and held-out metrics."""
+        if self.model_card is None:
+            return Markdown("No default model: run `make model`.")
+        card = self.model_card
+        rows = {"estimator": card.get("estimator"), "rows": card["data"]["rows"],
+                "seed": card.get("seed"),
+                **{k: round(float(v), 3) for k, v in card["metrics"].items()}}
+        return pd.DataFrame({"data/classifier.skops": {k: str(v) for k, v in rows.items()}})
+
+
+def classifier_view(n: int = 4000, seed: int = 7) -> ClassifierView:
+    """Generate `n` synthetic companies, simulate their outcomes and train a classifier (seeded)."""
+    from modelfit.analysis import find_default_model
+    from modelfit.classifier import read_card, train
+    from modelfit.outcome import best_model_labels, simulate_outcomes
+    from modelfit.synthetic import generate_profiles
+
+    pd.set_option("display.max_colwidth", None)
+    profiles = generate_profiles(n, seed)
+    outcomes = simulate_outcomes(profiles, seed)
+    labels = best_model_labels(outcomes)
+    _, report = train(profiles, labels, seed)
+    default = find_default_model()
+    return ClassifierView(profiles, outcomes, labels, report,
+                          None if default is None else read_card(default))
+
+
+def _png(fig: Any) -> Image:
+    return Image(data=charts.to_png(fig), format="png")

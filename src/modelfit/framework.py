@@ -382,6 +382,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "texts.report.close_call": frozenset({"primary", "second"}),
     "texts.report.confident": frozenset({"primary", "confidence"}),
     "texts.report.flip": frozenset({"changes", "primary"}),
+    "texts.report.drivers_intro": frozenset({"primary"}),
 }
 
 

@@ -63,27 +63,13 @@ class Report:
     def glance_table(self) -> pd.DataFrame:
         """The profile as a table (field, value), defaults filled in, in the report's language."""
         fields = self.profile.fields()
-
-        def label(key: str) -> str:
-            return self.fw.label(key, self.lang)
-
         rows = {}
         for spec in FIELDS:
             value = fields[spec.name]
-            if spec.name in self.fw.criteria:
-                rows[self.fw.criterion_name(spec.name, self.lang)] = f"{value} / 5"
-                continue
             if spec.name == "stage":
                 value = self.fw.stage_name(value, self.lang)
-            elif spec.name == "category":
-                value = label(f"cat_{value}")
-            elif isinstance(value, list):
-                value = ", ".join(self._name(v) if v in self.fw.models else v.upper()
-                                  for v in value) or label("none")
-            elif isinstance(value, float):
-                value = f"{value:,.0f}" if value >= 100 else f"{value:g}"
-            rows[label(f"f_{spec.name}")] = str(value)
-        return pd.DataFrame({label("value"): rows})
+            rows[self._field_name(spec.name)] = self._field_value(spec.name, value)
+        return pd.DataFrame({self.fw.label("value", self.lang): rows})
 
     def radar_figure(self) -> Image:
         """Radar chart: the company's ratings against what each model leans on."""
@@ -244,6 +230,43 @@ class Report:
             self.fw.label("classifier_probability", self.lang):
                 [f"{100 * opinion['probabilities'][m]:.1f}%" for m in self.rec.ranking],
         }, index=[self._name(m) for m in self.rec.ranking])
+
+    def drivers_intro(self) -> Markdown:
+        """One line introducing the drivers table (empty without a classifier)."""
+        if self.analysis.classifier is None or not self.analysis.drivers:
+            return Markdown("")
+        return Markdown(self.fw.text("report.drivers_intro", self.lang,
+                                     primary=self._name(self.analysis.classifier["primary"])))
+
+    def drivers_table(self) -> pd.DataFrame | Markdown:
+        """Which profile fields pushed the classifier toward its pick, strongest first."""
+        if not self.analysis.drivers:
+            return Markdown("")
+        return _unnamed(pd.DataFrame([{
+            self.fw.label("field", self.lang): self._field_name(d.field),
+            self.fw.label("value", self.lang): self._field_value(d.field, d.value),
+            self.fw.label("neutral", self.lang): self._field_value(d.field, d.reference),
+            self.fw.label("push", self.lang): f"{100 * d.push:+.1f}",
+        } for d in self.analysis.drivers]).set_index(self.fw.label("field", self.lang)))
+
+    def _field_name(self, name: str) -> str:
+        """A profile field's display name."""
+        if name in self.fw.criteria:
+            return self.fw.criterion_name(name, self.lang)
+        return self.fw.label(f"f_{name}", self.lang)
+
+    def _field_value(self, name: str, value: Any) -> str:
+        """A profile field's value as the report shows it."""
+        if name in self.fw.criteria:
+            return f"{value} / 5"
+        if name == "category":
+            return self.fw.label(f"cat_{value}", self.lang)
+        if isinstance(value, (list, tuple)):
+            return ", ".join(self._name(v) if v in self.fw.models else str(v).upper()
+                             for v in value) or self.fw.label("none", self.lang)
+        if isinstance(value, float):
+            return f"{value:,.0f}" if value >= 100 else f"{value:g}"
+        return str(value)
 
     # --- roadmap ----------------------------------------------------------------------------
     def roadmap(self) -> Markdown:
