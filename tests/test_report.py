@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -72,11 +73,14 @@ def test_chinese_report_has_chinese_headings(tmp_path: Path) -> None:
 def test_executed_report_reexecutes_under_nbval(rendered: Path, tmp_path: Path) -> None:
     """An executed report re-executes under pytest --nbval with the sanitize file and passes."""
     shutil.copy(rendered / "atlas.ipynb", tmp_path / "atlas.ipynb")
+    # Outside the project the default model is named by $MODELFIT_MODEL; the run record holds
+    # its hash, so re-executing with another model would fail the comparison.
+    env = {**os.environ, "MODELFIT_MODEL": str(ROOT / "data" / "classifier.skops")}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval", "-q",
          f"--nbval-sanitize-with={SANITIZE}", "--rootdir", str(tmp_path), "-c", "/dev/null",
          str(tmp_path / "atlas.ipynb")],
-        capture_output=True, text=True, cwd=tmp_path, check=False,
+        capture_output=True, text=True, cwd=tmp_path, check=False, env=env,
     )
     assert result.returncode == 0, result.stdout[-3000:]
 

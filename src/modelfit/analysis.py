@@ -6,6 +6,7 @@ line's `recommend --json`, the reports and the portfolio all use it, so they can
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from modelfit.robustness import Robustness, analyse
 FIELD_SPECS = {f.name: f for f in FIELDS}
 
 DEFAULT_MODEL = Path("data") / "classifier.skops"
+MODEL_ENV = "MODELFIT_MODEL"
 
 
 # What a field is compared against when asking which fields pushed the classifier: an average
@@ -47,6 +49,7 @@ class Analysis:
     robustness: Robustness
     classifier: dict[str, Any] | None
     drivers: tuple[Driver, ...] = ()
+    model_sha256: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The `recommend --json` object: the recommendation, `robustness` and `classifier`."""
@@ -57,7 +60,11 @@ class Analysis:
 
 
 def find_default_model(start: Path | None = None) -> Path | None:
-    """`data/classifier.skops` in the working folder or the nearest folder above it, if any."""
+    """The default classifier: `$MODELFIT_MODEL` when set, else `data/classifier.skops` in the
+    working folder or the nearest folder above it; None when there is none."""
+    env = os.environ.get(MODEL_ENV)
+    if env:
+        return Path(env)
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / DEFAULT_MODEL
@@ -84,11 +91,14 @@ def analyse_company(
     if use_model:
         path = Path(model_path) if model_path is not None else find_default_model()
         if path is not None:
-            from modelfit.classifier import load_model, second_opinion
+            from modelfit.classifier import load_model, read_card, second_opinion
 
             model = load_model(path)
             opinion = second_opinion(model, profile)
             drivers = classifier_drivers(model, profile, opinion["primary"])
+            digest = str(read_card(path).get("model_sha256", ""))
+            return Analysis(rec=rec, robustness=rob, classifier=opinion, drivers=drivers,
+                            model_sha256=digest)
     return Analysis(rec=rec, robustness=rob, classifier=opinion, drivers=drivers)
 
 

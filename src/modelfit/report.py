@@ -323,14 +323,14 @@ class Report:
     # --- run record -------------------------------------------------------------------------
     def run_record(self) -> pd.DataFrame:
         """Versions, framework, profile hash and seed: what it takes to reproduce this report."""
-        record = run_record(self.profile, self.fw, self.seed)
+        record = run_record(self.profile, self.fw, self.seed, self.analysis.model_sha256)
         return pd.DataFrame({self.fw.label("value", self.lang): list(record.values())},
                             index=list(record))
 
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable report: `recommend --json`'s object plus the run record."""
         out = self.analysis.to_dict()
-        out["run"] = run_record(self.profile, self.fw, self.seed)
+        out["run"] = run_record(self.profile, self.fw, self.seed, self.analysis.model_sha256)
         return out
 
 
@@ -351,13 +351,16 @@ def build(
                   figure_lang=charts.figure_lang(lang))
 
 
-def run_record(profile: Profile, fw: Framework, seed: int) -> dict[str, str]:
-    """What reproduces a run: package, framework and library versions, profile hash, seed."""
+def run_record(
+    profile: Profile, fw: Framework, seed: int, model_sha256: str | None = None,
+) -> dict[str, str]:
+    """What reproduces a run: versions, framework, profile and classifier hashes, seed."""
     record = {
         "company_id": profile.company_id,
         "framework_version": fw.version,
         "framework_source": "bundled" if fw.source == "bundled" else Path(fw.source).name,
         "profile_sha256": profile.source_sha256,
+        "classifier_sha256": model_sha256 or "none",
         "seed": str(seed),
         "python": _platform.python_version(),
     }
