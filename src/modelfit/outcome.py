@@ -18,7 +18,16 @@ flow from the assumptions in `data/outcomes.yaml` (each with its source):
 Every plan pays its set-up in month 0 (waived for a channel the company already runs), ties up
 working capital in stock, and hires the staff its channels need beyond the team. A plan whose
 cumulative cash ever falls below the company's capital fails: the company loses that capital.
-Each model takes its best feasible plan (spend level, variant or split). The capabilities move
+
+A plan's value is its cash over the horizon plus a terminal value: what the customer or partner
+base it *owns* at the horizon still earns with no further marketing (an own site's active
+repeat buyers, a distributor network's active partners), run off over `terminal.runoff_months`
+and discounted to the horizon. Marketplace organic sales follow ad-driven sales (the platform
+owns the customer) and dropshipping sells only through ads: they carry none by default. The
+platform's cash also bears the documented rise of its take (`platform.take_drift_year`) and an
+expected loss from account suspension; a hybrid's channels share part of their set-up
+(`hybrid.shared_setup_saving`). Each model takes its best feasible plan (spend level, variant
+or split) by that value. The capabilities move
 the numbers only through those economic terms; this module never reads the framework.
 
 Demand noise is one lognormal draw per company and channel (mean one), from a seeded
@@ -148,8 +157,10 @@ def simulate_outcomes(
 ) -> pd.DataFrame:
     """Simulate every model for every company of `df` (profile columns; list fields as tuples).
 
-    Returns, on `df`'s index, per model `m`: `profit_m` (USD over the horizon; a failed model
-    shows minus the capital lost), `failed_m` (its best plan needs more cash than the company
+    Returns, on `df`'s index, per model `m`: `profit_m` (cash in USD over the horizon; a failed
+    model shows minus the capital lost), `terminal_m` (the terminal value of the base it owns at
+    the horizon; 0 if failed), `value_m` (`profit_m + terminal_m`, what the label compares),
+    `failed_m` (its best plan needs more cash than the company
     has), `need_m` (peak cash the best feasible plan needs), `breakeven_m` (first month, 1-based,
     from which cumulative cash stays >= 0; NaN if never) and `plan_m` (which plan won), plus
     `capital_usd`, the company's cash.
@@ -169,12 +180,14 @@ def simulate_outcomes(
 
 
 def best_model_labels(outcomes: pd.DataFrame) -> pd.Series:
-    """The model with the best three-year result per company (ties: the lighter plan first).
+    """The model with the best result per company (ties: the lighter plan first).
 
-    `hybrid` wins only where its best split beats each channel alone, since each single model
-    is also a candidate; failed models count with the capital they lose.
+    Compares `value_m` (cash over the horizon plus terminal value), or `profit_m` for a frame
+    without value columns. `hybrid` wins only where its best split beats each channel alone,
+    since each single model is also a candidate; failed models count with the capital they lose.
     """
-    profits = outcomes[[f"profit_{m}" for m in MODELS]].to_numpy(dtype=float)
+    kind = "value" if all(f"value_{m}" in outcomes.columns for m in MODELS) else "profit"
+    profits = outcomes[[f"{kind}_{m}" for m in MODELS]].to_numpy(dtype=float)
     best = np.argmax(profits, axis=1)
     return pd.Series(np.asarray(MODELS, dtype=object)[best], index=outcomes.index, name="outcome")
 
@@ -243,22 +256,49 @@ def saturate(spend: np.ndarray, half: np.ndarray) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class _Flow:
+    """One channel's result: monthly cash (n x horizon), terminal value and set-up paid (n)."""
+
+    cash: np.ndarray
+    terminal: np.ndarray
+    setup: np.ndarray
+
+
 def _setup_and_stock(
     flow: np.ndarray, cogs: np.ndarray, setup: float, months: float, r: _Rows, existing: np.ndarray,
-    a: Mapping[str, Any],
-) -> np.ndarray:
+    a: Mapping[str, Any], terminal: np.ndarray | None = None,
+) -> _Flow:
     """Add the set-up (month 0, unless the channel runs already) and working capital in stock."""
     extra = float(a["setup_per_extra_market"])
-    cost = setup * (1.0 + extra * (r.n_markets - 1.0))
+    cost = np.where(existing, 0.0, setup * (1.0 + extra * (r.n_markets - 1.0)))
     flow = flow.copy()
-    flow[:, 0] -= np.where(existing, 0.0, cost)
+    flow[:, 0] -= cost
     stock = months * cogs
     flow -= np.diff(stock, axis=1, prepend=0.0)
     flow[:, -1] += stock[:, -1]  # the stock is sold off at the end: it ties up cash, not profit
-    return flow
+    if terminal is None:
+        terminal = np.zeros(flow.shape[0])
+    return _Flow(flow, terminal, cost)
 
 
-def _platform_flow(r: _Rows, share: float, a: Mapping[str, Any]) -> np.ndarray:
+def runoff_value(
+    contribution: np.ndarray, retention: float, fixed: float, a: Mapping[str, Any],
+) -> np.ndarray:
+    """Terminal value at the horizon of a base that keeps earning with no new marketing.
+
+    Month k = 1 .. `terminal.runoff_months` after the horizon earns `contribution x retention^k`
+    less `fixed`, discounted by `(1 + terminal.discount_month)^k`; the owner stops once a month
+    would lose money (the net falls with k, so only the positive months count). Never negative.
+    """
+    t = a["terminal"]
+    k = np.arange(1, int(t["runoff_months"]) + 1, dtype=float)[None, :]
+    net = contribution[:, None] * retention**k - fixed
+    out: np.ndarray = (np.maximum(net, 0.0) / (1.0 + float(t["discount_month"])) ** k).sum(1)
+    return out
+
+
+def _platform_flow(r: _Rows, share: float, a: Mapping[str, Any]) -> _Flow:
     p = a["platform"]
     horizon = int(a["horizon_months"])
     t = np.arange(horizon)[None, :]
@@ -280,13 +320,21 @@ def _platform_flow(r: _Rows, share: float, a: Mapping[str, Any]) -> np.ndarray:
                    float(p["fba_fee_large"])) * orders
     cogs = (1.0 - r.margin[:, None]) * revenue
     fixed = float(p["subscription_month"]) * r.n_markets[:, None]
-    other = float(p["other_fees_pct"]) * revenue
-    flow = revenue - cogs - referral - fba - other - spend[:, None] - fixed
+    # the platform's take keeps rising: extra fees grow linearly from month 0
+    drift = float(p["take_drift_year"]) * t / 12.0
+    other = (float(p["other_fees_pct"]) + drift) * revenue
+    operating = revenue - cogs - referral - fba - other - spend[:, None]
+    # expected loss from account suspension: a monthly hazard times the months of margin lost
+    hazard = float(p["suspension_rate_year"]) / 12.0 * float(p["suspension_months_lost"])
+    flow = operating - hazard * np.maximum(operating, 0.0) - fixed
+    # organic sales run on after the ads stop only as far as `organic_runoff_retention` allows
+    unit = (revenue - cogs - referral - fba - other)[:, -1] * (organic[:, -1] / (1.0 + organic[:, -1]))
+    terminal = runoff_value(unit, float(p["organic_runoff_retention"]), 0.0, a)
     return _setup_and_stock(flow, cogs, float(p["setup_usd"]), float(p["working_capital_months"]),
-                            r, r.existing["platform"], a)
+                            r, r.existing["platform"], a, terminal)
 
 
-def _site_flow(r: _Rows, share: float, a: Mapping[str, Any], *, synergy: bool) -> np.ndarray:
+def _site_flow(r: _Rows, share: float, a: Mapping[str, Any], *, synergy: bool) -> _Flow:
     s = a["independent_site"]
     horizon = int(a["horizon_months"])
     t = np.arange(horizon)[None, :]
@@ -318,14 +366,20 @@ def _site_flow(r: _Rows, share: float, a: Mapping[str, Any], *, synergy: bool) -
     revenue = orders * aov
     cogs = (1.0 - r.margin[:, None]) * revenue
     payment = float(s["payment_pct"]) * revenue + float(s["payment_fixed_usd"]) * orders
-    fulfil = np.where(aov <= float(a["platform"]["small_max_aov"]), float(s["fulfilment_small"]),
-                      float(s["fulfilment_large"])) * orders
+    fee = np.where(r.aov <= float(a["platform"]["small_max_aov"]), float(s["fulfilment_small"]),
+                   float(s["fulfilment_large"]))
+    fulfil = fee[:, None] * orders
     flow = revenue - cogs - payment - fulfil - spend[:, None] - float(s["fees_month"])
+    # terminal value: the active base at the horizon keeps ordering (owned list, no ads), less
+    # the site's fees; `base` is the active base entering month `horizon`
+    per_order = (r.aov * (r.margin - float(s["payment_pct"])) - float(s["payment_fixed_usd"])
+                 - fee)
+    terminal = runoff_value(base * repeat * per_order, 1.0 - churn, float(s["fees_month"]), a)
     return _setup_and_stock(flow, cogs, float(s["setup_usd"]), float(s["working_capital_months"]),
-                            r, r.existing["independent_site"], a)
+                            r, r.existing["independent_site"], a, terminal)
 
 
-def _dropship_flow(r: _Rows, share: float, a: Mapping[str, Any]) -> np.ndarray:
+def _dropship_flow(r: _Rows, share: float, a: Mapping[str, Any]) -> _Flow:
     d = a["dropship"]
     horizon = int(a["horizon_months"])
     spend = share * r.budget
@@ -341,7 +395,7 @@ def _dropship_flow(r: _Rows, share: float, a: Mapping[str, Any]) -> np.ndarray:
                             r.existing["dropship"], a)
 
 
-def _distributor_flow(r: _Rows, share: float, a: Mapping[str, Any]) -> np.ndarray:
+def _distributor_flow(r: _Rows, share: float, a: Mapping[str, Any]) -> _Flow:
     d = a["distributor"]
     horizon = int(a["horizon_months"])
     spend = share * r.budget
@@ -359,8 +413,13 @@ def _distributor_flow(r: _Rows, share: float, a: Mapping[str, Any]) -> np.ndarra
     revenue = retail * keep
     cogs = (1.0 - r.margin[:, None]) * retail
     flow = revenue - cogs - float(d["freight_pct"]) * revenue - spend[:, None]
+    # terminal value: the partners active at the horizon keep ordering with no trade marketing
+    per_partner = float(d["retail_sales_per_partner_month"]) * (
+        keep[:, 0] * (1.0 - float(d["freight_pct"])) - (1.0 - r.margin))
+    terminal = runoff_value(active * per_partner, 1.0 - churn, 0.0, a)
     return _setup_and_stock(flow, cogs, float(d["setup_usd"]),
-                            float(d["working_capital_months"]), r, r.existing["distributor"], a)
+                            float(d["working_capital_months"]), r, r.existing["distributor"], a,
+                            terminal)
 
 
 @dataclass(frozen=True)
@@ -397,9 +456,9 @@ def plans(a: Mapping[str, Any]) -> tuple[_Plan, ...]:
 def _simulate_chunk(r: _Rows, a: Mapping[str, Any]) -> pd.DataFrame:
     horizon = int(a["horizon_months"])
     n = len(r.budget)
-    cache: dict[tuple[str, float, bool], np.ndarray] = {}
+    cache: dict[tuple[str, float, bool], _Flow] = {}
 
-    def flow(channel: str, share: float, with_platform: bool) -> np.ndarray:
+    def flow(channel: str, share: float, with_platform: bool) -> _Flow:
         key = (channel, round(share, 6), with_platform and channel == "independent_site")
         if key not in cache:
             if channel == "platform":
@@ -413,7 +472,10 @@ def _simulate_chunk(r: _Rows, a: Mapping[str, Any]) -> pd.DataFrame:
             else:  # the better distribution variant at this share, company by company
                 drop = flow("dropship", share, False)
                 dist = flow("distributor", share, False)
-                cache[key] = np.where((dist.sum(1) > drop.sum(1))[:, None], dist, drop)
+                pick = dist.cash.sum(1) + dist.terminal > drop.cash.sum(1) + drop.terminal
+                cache[key] = _Flow(np.where(pick[:, None], dist.cash, drop.cash),
+                                   np.where(pick, dist.terminal, drop.terminal),
+                                   np.where(pick, dist.setup, drop.setup))
         return cache[key]
 
     staff = a["team"]["min_staff"]
@@ -421,14 +483,24 @@ def _simulate_chunk(r: _Rows, a: Mapping[str, Any]) -> pd.DataFrame:
     h = a["hybrid"]
     coordination = float(h["coordination_month"]) * np.exp(
         -float(h["coordination_tech_effect"]) * r.tech)
+    saving = float(h["shared_setup_saving"])
     result: dict[str, Any] = {}
     best: dict[str, dict[str, np.ndarray]] = {}
     for plan in plans(a):
         channels = [c for c, _ in plan.parts]
         with_platform = "platform" in channels
         total = np.zeros((n, horizon))
+        terminal = np.zeros(n)
+        setups = []
         for channel, share in plan.parts:
-            total = total + flow(channel, share, with_platform)
+            part = flow(channel, share, with_platform)
+            total = total + part.cash
+            terminal = terminal + part.terminal
+            setups.append(part.setup)
+        if len(setups) > 1:
+            # shared content, photography and samples: every set-up beyond the costliest is cheaper
+            paid = np.vstack(setups)
+            total[:, 0] += saving * (paid.sum(0) - paid.max(0))
         needed = sum(float(staff["dropship"]) if c == _DIST else float(staff[c]) for c in channels)
         total = total - (np.maximum(0.0, needed - r.team) * hire)[:, None]
         if len(channels) > 1:
@@ -437,20 +509,21 @@ def _simulate_chunk(r: _Rows, a: Mapping[str, Any]) -> pd.DataFrame:
         profit = cum[:, -1]
         need = np.maximum(0.0, -cum.min(axis=1))
         feasible = need <= r.capital_usd
-        value = np.where(feasible, profit, -np.inf)
+        value = np.where(feasible, profit + terminal, -np.inf)
         below = cum < 0
         last_below = np.where(below.any(1), horizon - 1 - np.argmax(below[:, ::-1], axis=1), -1)
         breakeven = np.where(last_below + 1 < horizon, last_below + 2.0, np.nan)
         current = best.get(plan.model)
         if current is None:
             best[plan.model] = {
-                "value": value, "profit": profit, "need": need, "breakeven": breakeven,
-                "plan": np.full(n, plan.label, dtype=object),
+                "value": value, "profit": profit, "terminal": terminal, "need": need,
+                "breakeven": breakeven, "plan": np.full(n, plan.label, dtype=object),
             }
             continue
         better = value > current["value"]
         current["value"] = np.where(better, value, current["value"])
         current["profit"] = np.where(better, profit, current["profit"])
+        current["terminal"] = np.where(better, terminal, current["terminal"])
         current["need"] = np.where(better, need, current["need"])
         current["breakeven"] = np.where(better, breakeven, current["breakeven"])
         current["plan"] = np.where(better, plan.label, current["plan"])
@@ -458,6 +531,8 @@ def _simulate_chunk(r: _Rows, a: Mapping[str, Any]) -> pd.DataFrame:
         b = best[model]
         failed = ~np.isfinite(b["value"])
         result[f"profit_{model}"] = np.where(failed, -r.capital_usd, b["profit"])
+        result[f"terminal_{model}"] = np.where(failed, 0.0, b["terminal"])
+        result[f"value_{model}"] = np.where(failed, -r.capital_usd, b["value"])
         result[f"failed_{model}"] = failed
         result[f"need_{model}"] = np.where(failed, np.nan, b["need"])
         result[f"breakeven_{model}"] = np.where(failed, np.nan, b["breakeven"])
