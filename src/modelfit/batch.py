@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,7 +101,9 @@ def render_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
     ensure_kernel()  # once, before the workers race to read the kernelspec
     workers = max(1, min(workers or default_workers(), max(1, len(valid))))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Spawned, not forked: a fork of a process that has run kernels (zmq threads, locks held
+    # mid-flight) can deadlock in the child.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         futures = {pool.submit(_render_one, str(p), str(out_dir), lang, seed, str(root)): p.stem
                    for p in valid}
         bar = tqdm(total=len(futures), desc="Rendering reports", unit="report",
