@@ -24,6 +24,10 @@ def _notebook(cells: list[tuple[str, str]], params: str) -> nbformat.NotebookNod
     for kind, source in cells:
         if kind == "md":
             out.append(nbformat.v4.new_markdown_cell(source))
+        elif kind == "payload":
+            cell = nbformat.v4.new_code_cell(source)
+            cell.metadata["tags"] = ["modelfit-payload"]
+            out.append(cell)
         elif kind == "params":
             cell = nbformat.v4.new_code_cell(params)
             cell.metadata["tags"] = ["parameters"]
@@ -91,6 +95,7 @@ def company_report() -> nbformat.NotebookNode:
         ("code", "r.notes()"),
         ("code", 'r.heading("h_run")'),
         ("code", "r.run_record()"),
+        ("payload", "r.payload()"),
     ]
     return _notebook(cells, params)
 

@@ -481,18 +481,18 @@ def load_model(path: str | Path) -> Pipeline:
     if trained != installed:
         raise ModelfitError(f"{path}: trained with scikit-learn {trained}, but {installed} is "
                             "installed; retrain it with `make model`")
+    from skops.io.exceptions import UntrustedTypesFoundException
+
     try:
-        untrusted = sio.get_untrusted_types(data=data)
-    except Exception as exc:  # any failure to read the schema is a refusal
-        raise ModelfitError(f"{path}: not a readable skops file ({exc})") from None
-    unknown = sorted(set(untrusted) - ALLOWED_TYPES)
-    if unknown:
+        # skops audits every type in the file against `trusted` before constructing anything,
+        # so one pass both checks and loads (a separate get_untrusted_types parse doubled it).
+        model = sio.loads(data, trusted=sorted(ALLOWED_TYPES))
+    except UntrustedTypesFoundException:
+        unknown = sorted(set(sio.get_untrusted_types(data=data)) - ALLOWED_TYPES)
         raise ModelfitError(f"{path}: refusing to load types outside modelfit's allow-list: "
-                            f"{', '.join(unknown)}")
-    try:
-        model = sio.loads(data, trusted=sorted(set(untrusted)))
-    except Exception as exc:  # report, never a traceback
-        raise ModelfitError(f"{path}: the skops file cannot be loaded ({exc})") from None
+                            f"{', '.join(unknown)}") from None
+    except Exception as exc:  # any failure to read or build it is a refusal, never a traceback
+        raise ModelfitError(f"{path}: not a readable skops file ({exc})") from None
     from sklearn.pipeline import Pipeline
 
     if not isinstance(model, Pipeline) or not set(map(str, model.classes_)) <= set(MODELS):

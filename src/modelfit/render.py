@@ -15,11 +15,13 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from modelfit.errors import ModelfitError
+from modelfit.framework import Framework
 from modelfit.profile import COMPANY_ID, Profile, check_company_id, load_profile
 
 KERNEL_NAME = "modelfit"
@@ -127,24 +129,25 @@ def render_report(
     else:
         path = resolve_company(target, params_dir=root / "params", id_only=id_only)
     profile = load_profile(path)  # bad input stops here: no kernel, nothing written
-    from modelfit import report
     from modelfit.framework import Framework
 
+    fw = Framework.load(framework_path)
     if framework_path is not None:
-        Framework.load(framework_path)
         framework_path = str(Path(framework_path).resolve())
-    data = report.build(profile.company_id, profile.fields(), lang=lang, seed=seed,
-                        framework_path=framework_path, profile_sha256=profile.source_sha256)
-    return _run(profile, data.to_dict(), root=root, out_dir=out_dir, lang=lang, seed=seed,
+    return _run(profile, fw, root=root, out_dir=out_dir, lang=lang, seed=seed,
                 framework_path=framework_path, progress=progress)
 
 
 def _run(
-    profile: Profile, payload: dict[str, Any], *, root: Path, out_dir: Path, lang: str,
+    profile: Profile, fw: Framework, *, root: Path, out_dir: Path, lang: str,
     seed: int, framework_path: str | None, progress: bool,
 ) -> Rendered:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+
+    # nbconvert takes seconds to import: do it on the other core while the kernel runs.
+    warm = threading.Thread(target=_import_nbconvert, daemon=True)
+    warm.start()
 
     cid = profile.company_id
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -172,6 +175,8 @@ def _run(
             ) from None
         (tmp / f"{cid}.html").write_text(export_html(nb_path, lang=lang,
                                                      title=f"{profile.company}"), "utf-8")
+        payload = kernel_payload(nb_path)
+        payload["run"] = _run_record(profile, fw, seed, payload)
         (tmp / f"{cid}.json").write_text(
             json.dumps(payload, ensure_ascii=False, indent=2) + "\n", "utf-8")
         for produced, target in zip(
@@ -185,6 +190,39 @@ def _run(
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _import_nbconvert() -> None:
+    import nbconvert  # noqa: F401
+
+
+PAYLOAD_TAG = "modelfit-payload"
+
+
+def kernel_payload(nb_path: Path) -> dict[str, Any]:
+    """The report's JSON as the kernel computed it: the output of the cell tagged PAYLOAD_TAG.
+
+    The JSON file is taken from the executed notebook rather than computed again, so the two
+    cannot differ and the work is done once.
+    """
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:
+        if PAYLOAD_TAG in cell.get("metadata", {}).get("tags", []):
+            for output in cell.get("outputs", []):
+                data = output.get("data", {}).get("application/json")
+                if isinstance(data, dict):
+                    return dict(data)
+    raise RenderError(f"{nb_path}: no cell tagged {PAYLOAD_TAG!r} with a JSON output")
+
+
+def _run_record(
+    profile: Profile, fw: Framework, seed: int, payload: dict[str, Any],
+) -> dict[str, str]:
+    from modelfit.report import run_record
+
+    return run_record(profile, fw, seed, payload.get("classifier_sha256"))
+
+
 def export_html(nb_path: Path, *, lang: str, title: str) -> str:
     """The client's HTML: no code, no prompts, figures embedded with alt text, phone-ready.
 
@@ -192,8 +230,10 @@ def export_html(nb_path: Path, *, lang: str, title: str) -> str:
     """
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     nb = nbformat.read(nb_path, as_version=4)
+    nb, _ = TagRemovePreprocessor(remove_cell_tags={PAYLOAD_TAG}).preprocess(nb, {})
     exporter = HTMLExporter(
         template_name="modelfit_report", extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,

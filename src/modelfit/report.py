@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from IPython.display import Image, Markdown
+from IPython.display import JSON, Image, Markdown
 
 from modelfit import charts
 from modelfit.analysis import Analysis, analyse_company
@@ -328,10 +328,15 @@ class Report:
                             index=list(record))
 
     def to_dict(self) -> dict[str, Any]:
-        """The machine-readable report: `recommend --json`'s object plus the run record."""
+        """`recommend --json`'s object, and the hash of the classifier that gave its view."""
         out = self.analysis.to_dict()
-        out["run"] = run_record(self.profile, self.fw, self.seed, self.analysis.model_sha256)
+        out["classifier_sha256"] = self.analysis.model_sha256
         return out
+
+    def payload(self) -> JSON:
+        """The machine-readable result as a JSON output: `modelfit report` writes <id>.json from
+        it, nbval compares it exactly, and the client's HTML leaves it out."""
+        return JSON(self.to_dict(), expanded=False)
 
 
 def build(
