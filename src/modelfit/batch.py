@@ -16,7 +16,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from modelfit.errors import ModelfitError
-from modelfit.profile import check_company_id, load_profile
+from modelfit.profile import check_company_id, load_profile, profile_paths
 
 PORTFOLIO_NOTEBOOK = "portfolio.ipynb"
 
@@ -57,10 +57,7 @@ def collect(params_dir: Path, ids: list[str] | None) -> list[Path]:
                             "profiles")
     if ids:
         return [params_dir / f"{check_company_id(i, what='company id')}.yaml" for i in ids]
-    paths = sorted(params_dir.glob("*.yaml"))
-    if not paths:
-        raise ModelfitError(f"{params_dir}: no .yaml profiles in this folder")
-    return paths
+    return profile_paths(params_dir)
 
 
 def _render_one(path: str, out_dir: str, lang: str, seed: int, root: str) -> str:

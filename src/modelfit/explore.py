@@ -10,9 +10,8 @@ import pandas as pd
 from IPython.display import Image, Markdown
 
 from modelfit import charts
-from modelfit.errors import ModelfitError
 from modelfit.framework import Framework
-from modelfit.profile import load_profile
+from modelfit.profile import load_profile, profile_paths
 from modelfit.recommend import recommend
 
 
@@ -83,11 +82,8 @@ class FrameworkView:
 
     def examples_table(self, params_dir: str | Path) -> pd.DataFrame:
         """How every profile in `params_dir` lands: stage, ratings, primary, channels, scores."""
-        paths = sorted(Path(params_dir).glob("*.yaml"))
-        if not paths:
-            raise ModelfitError(f"{params_dir}: no .yaml profiles in this folder")
         rows = []
-        for path in paths:
+        for path in profile_paths(params_dir):
             profile = load_profile(path)
             rec = recommend(profile, self.fw, self.lang)
             rows.append({

@@ -61,13 +61,10 @@ def load_reports(folder: Path) -> pd.DataFrame:
 def from_params(params_dir: Path, lang: str = "en") -> pd.DataFrame:
     """The portfolio table computed directly from the profiles in `params_dir` (no rendering)."""
     from modelfit import report
-    from modelfit.profile import load_profile
+    from modelfit.profile import load_profile, profile_paths
 
-    paths = sorted(Path(params_dir).glob("*.yaml"))
-    if not paths:
-        raise ModelfitError(f"{params_dir}: no .yaml profiles in this folder")
     rows = []
-    for path in paths:
+    for path in profile_paths(params_dir):
         profile = load_profile(path)
         data = report.build(profile.company_id, profile.fields(), lang=lang,
                             profile_sha256=profile.source_sha256)

@@ -172,6 +172,14 @@ def load_profile(path: str | Path) -> Profile:
     return Profile.from_yaml(path)
 
 
+def profile_paths(folder: str | Path) -> list[Path]:
+    """Every `.yaml` profile in `folder`, sorted by name; an error when there is none."""
+    paths = sorted(Path(folder).glob("*.yaml"))
+    if not paths:
+        raise ProfileError(f"{folder}: no .yaml profiles in this folder")
+    return paths
+
+
 def check_company_id(value: str, *, what: str = "company id") -> str:
     """Return `value` if it is a plain company id, else raise `ProfileError` naming it."""
     if not COMPANY_ID.fullmatch(value):
