@@ -166,3 +166,16 @@ def test_prepared_error_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     prepare(load_profile(DEMO), bad, out)
     monkeypatch.setenv(PREPARED_ENV, str(out))
     assert read_prepared(load_profile(DEMO), bad) is None
+
+
+def test_train_out_elsewhere_keeps_the_default_model(tmp_path: Path) -> None:
+    """Synthetic training with --out naming another file leaves data/classifier.skops alone."""
+    default = tmp_path / "classifier.skops"
+    default.write_bytes(b"the default model")
+    out = tmp_path / "other.skops"
+    assert main(["train", "--out", str(out), "--n", "800", "--seed", "2"]) == 0
+    assert default.read_bytes() == b"the default model"
+    assert out.is_file()
+    load_model(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "classifier.skops", "other.card.json", "other.skops"]

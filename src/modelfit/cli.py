@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -180,12 +182,15 @@ def _train(args: argparse.Namespace) -> int:
         out = Path(args.out or "data/classifier.skops")
         if out.suffix != ".skops":
             raise ModelfitError(f"{out}: --out must be a .skops file, got {out.suffix or 'no suffix'!r}")
-        path, report = classifier.train_default(out.parent, n=args.n or classifier.DEFAULT_N,
-                                                seed=seed)
-        if path != out:
-            path.replace(out)
-            classifier.card_path(path).replace(classifier.card_path(out))
-            path = out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        # Train into a folder of its own, then move: writing straight into out.parent would
+        # overwrite the default data/classifier.skops when --out names another file there.
+        with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
+            made, report = classifier.train_default(tmp, n=args.n or classifier.DEFAULT_N,
+                                                    seed=seed)
+            os.replace(classifier.card_path(made), classifier.card_path(out))
+            os.replace(made, out)
+        path = out
     m = report.metrics
     print(f"wrote {path} and {classifier.card_path(path)}")
     print(f"  held-out accuracy {m['accuracy']:.3f} (majority class {m['baseline_accuracy']:.3f}), "
