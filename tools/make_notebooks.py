@@ -34,6 +34,8 @@ def _notebook(cells: list[tuple[str, str]], params: str) -> nbformat.NotebookNod
             out.append(cell)
         else:
             out.append(nbformat.v4.new_code_cell(source))
+    for i, cell in enumerate(out):
+        cell["id"] = f"cell-{i}"  # fixed ids: regenerating gives the same file, not a new uuid each
     nb.cells = out
     return nb
 

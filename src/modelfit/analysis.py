@@ -18,6 +18,7 @@ from typing import Any
 from modelfit.framework import Framework
 from modelfit.profile import FIELDS, RATINGS, Profile
 from modelfit.recommend import Recommendation, recommend
+from modelfit.reproducible import rounded
 from modelfit.robustness import Robustness, analyse
 
 FIELD_SPECS = {f.name: f for f in FIELDS}
@@ -195,7 +196,8 @@ def classifier_drivers(model: Any, profile: Profile, target: str, top: int = 5) 
     if target not in classes:
         return ()
     p = proba[:, classes.index(target)]
-    out = [Driver(n, fields[n], reference_value(n), float(p[0] - p[i + 1]))
+    # Rounded at the source, like the probabilities: no machine's last bits reach a report.
+    out = [Driver(n, fields[n], reference_value(n), rounded(p[0] - p[i + 1]))
            for i, n in enumerate(changed)]
     out.sort(key=lambda d: (-abs(d.push), names.index(d.field)))
     return tuple(d for d in out[:top] if abs(d.push) >= 0.005)

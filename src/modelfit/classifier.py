@@ -39,6 +39,7 @@ from modelfit.profile import (
     STAGES,
     Profile,
 )
+from modelfit.reproducible import numpy_dispatch_in_use, on_baseline, rounded_map
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -343,8 +344,9 @@ def framework_agreement(
 def second_opinion(model: Pipeline, profile: Profile) -> dict[str, Any]:
     """The classifier's view of one profile: `{"primary": id, "probabilities": {id: p}}`.
 
-    Probabilities cover all four model ids (0 for a class absent from training) and sum to 1;
-    `primary` is the most probable id (ties: the lighter plan first).
+    Probabilities cover all four model ids (0 for a class absent from training), are rounded to
+    `reproducible.DECIMALS` places (so they sum to 1 within 5e-6) and are the same on every
+    machine; `primary` is the most probable id (ties: the lighter plan first).
     """
     frame = pd.DataFrame([profile.fields()])
     proba = np.asarray(model.predict_proba(to_model_frame(frame))[0], dtype=float)
@@ -352,7 +354,8 @@ def second_opinion(model: Pipeline, profile: Profile) -> dict[str, Any]:
     for cls, p in zip(model.classes_, proba, strict=True):
         full[str(cls)] = float(p)
     total = sum(full.values())
-    full = {m: p / total for m, p in full.items()}
+    # Rounded at the source: the last bits of a model's probabilities differ between CPUs.
+    full = rounded_map({m: p / total for m, p in full.items()})
     primary = max(MODELS, key=lambda m: (full[m], -MODELS.index(m)))
     return {"primary": primary, "probabilities": full}
 
@@ -537,6 +540,8 @@ def _card(report: TrainingReport, source: str, rows: int, digest: str) -> dict[s
         "metrics": {k: round(v, 6) for k, v in report.metrics.items()},
         "agreement": {k: round(v, 6) for k, v in report.agreement.items()},
         "label_shares": {k: round(v, 6) for k, v in report.label_shares.items()},
+        # What the bytes depend on besides the seed and the data: see docs/classifier.md.
+        "numpy_simd": "baseline" if on_baseline() else " ".join(numpy_dispatch_in_use()),
     }
 
 

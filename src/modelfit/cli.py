@@ -6,6 +6,7 @@ import argparse
 import difflib
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import unicodedata
@@ -105,6 +106,7 @@ def _positive_int(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if args.command == "recommend":
             return _recommend(args)
@@ -171,6 +173,18 @@ def _batch(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from modelfit import classifier
+    from modelfit.reproducible import baseline_environment, on_baseline
+
+    if not on_baseline():
+        # A model file holds the last bits of its floats, and numpy's SIMD code paths differ
+        # there between CPUs: train in a process that runs numpy's baseline paths, so the same
+        # seed writes the same bytes on any machine (docs/classifier.md).
+        command = [sys.executable, "-m", "modelfit.cli", *args.argv]
+        done = subprocess.run(command, env=baseline_environment(), check=False,
+                              capture_output=True, text=True)
+        sys.stdout.write(done.stdout)
+        sys.stderr.write(done.stderr)
+        return done.returncode
 
     seed = classifier.DEFAULT_SEED if args.seed is None else args.seed
     if args.data is not None:

@@ -176,6 +176,7 @@ def _run(
                 f"report for {cid} failed in cell {exc.exec_count} ({exc.ename}: {exc.evalue}); "
                 f"the failed notebook is {failed}; the last good report is untouched"
             ) from None
+        _fix_cell_ids(nb_path)
         (tmp / f"{cid}.html").write_text(export_html(nb_path, lang=lang,
                                                      title=f"{profile.company}"), "utf-8")
         payload = kernel_payload(nb_path)
@@ -216,6 +217,21 @@ def _start_prepared_opinion(
     proc.stdin.close()
     os.environ[PREPARED_ENV] = str(out)
     return proc
+
+
+INJECTED_TAG = "injected-parameters"
+
+
+def _fix_cell_ids(nb_path: Path) -> None:
+    """Give papermill's injected-parameters cell a fixed id instead of a random one, so the same
+    input renders the same notebook and HTML byte for byte."""
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:
+        if INJECTED_TAG in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = INJECTED_TAG
+    nbformat.write(nb, nb_path)
 
 
 def _import_nbconvert() -> None:

@@ -70,6 +70,7 @@ import numpy as np
 from modelfit.errors import ModelfitError
 from modelfit.features import RATING_MAX, RATING_MIN, to_deviations
 from modelfit.framework import LANGUAGES, Framework
+from modelfit.reproducible import rounded
 from modelfit.scoring import criterion_points, primary_index, ranking_index, score_matrix
 
 if TYPE_CHECKING:
@@ -356,13 +357,14 @@ def analyse(
         scores={m: float(scores[0, i]) for i, m in enumerate(models)},
         models=models,
         criteria=fw.criteria,
-        acceptability={m: tuple(float(x) for x in accept[i]) for i, m in enumerate(models)},
+        # Shares and means of sampled weights, rounded at the source (reproducible.py).
+        acceptability={m: tuple(rounded(x) for x in accept[i]) for i, m in enumerate(models)},
         central_weights={
-            m: tuple(float(x) for x in central[i]) if np.all(np.isfinite(central[i])) else None
+            m: tuple(rounded(x) for x in central[i]) if np.all(np.isfinite(central[i])) else None
             for i, m in enumerate(models)
         },
         confidence_factors={
-            m: None if math.isnan(conf[i]) else float(conf[i]) for i, m in enumerate(models)
+            m: None if math.isnan(conf[i]) else rounded(conf[i]) for i, m in enumerate(models)
         },
         stability={c: (round(float(intervals[i, 0]), 12), round(float(intervals[i, 1]), 12))
                    for i, c in enumerate(fw.criteria)},
