@@ -411,3 +411,49 @@ def test_rubric_type_is_frozen() -> None:
     with pytest.raises(AttributeError):
         RUBRIC.version = "2"  # type: ignore[misc]
     assert isinstance(RUBRIC, Rubric)
+
+
+# --- a full report from answers only ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def answers_only_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project folder holding the report notebook as tools/make_notebooks.py writes it (with
+    the derivation cells) and params/harbor.yaml."""
+    import importlib.util
+
+    import nbformat
+
+    root = tmp_path_factory.mktemp("project")
+    (root / "notebooks").mkdir()
+    (root / "params").mkdir()
+    spec = importlib.util.spec_from_file_location(
+        "make_notebooks", PARAMS.parent / "tools" / "make_notebooks.py")
+    assert spec is not None
+    assert spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    nbformat.write(tool.company_report(), root / "notebooks" / "company_report.ipynb")
+    (root / "params" / "harbor.yaml").write_bytes((PARAMS / "harbor.yaml").read_bytes())
+    return root
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", ("How the ratings were derived", "From the answers", "Our own factory",
+            "The recommendation")),
+    ("zh", ("评分的来历", "由回答得出", "自有工厂", "推荐方案")),
+])
+def test_answers_only_profile_renders_a_full_report(
+    answers_only_root: Path, tmp_path: Path, lang: str, expected: tuple[str, ...],
+) -> None:
+    """A profile with answers and no ratings renders a whole report in each language, with the
+    derivation in its 'at a glance' section and in its JSON."""
+    from modelfit.render import render_report
+
+    done = render_report("harbor", out_dir=tmp_path, lang=lang, root=answers_only_root,
+                         progress=False)
+    html = done.html.read_text("utf-8")
+    for text in expected:
+        assert text in html, text
+    payload = json.loads(done.json.read_text("utf-8"))
+    assert payload["assessment"]["ratings"] == load_profile(HARBOR).ratings()
+    assert payload["assessment"]["stated"] == dict.fromkeys(CRITERIA)

@@ -60,6 +60,8 @@ def company_report() -> nbformat.NotebookNode:
         ("code", "r.title()"),
         ("code", 'r.heading("h_glance")'),
         ("code", "r.glance_table()"),
+        ("code", "r.assessment_summary()"),
+        ("code", "r.assessment_derivation()"),
         ("code", "r.radar_figure()"),
         ("code", "r.radar_caption()"),
         ("code", 'r.heading("h_recommendation")'),

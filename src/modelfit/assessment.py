@@ -80,7 +80,9 @@ class Question:
         for option in self.options or ():
             if option.value == answer:
                 return option.label[lang]
-        return _num(answer) if isinstance(answer, (int, float)) else str(answer)
+        if isinstance(answer, (int, float)):
+            return f"{answer:,}" if float(answer).is_integer() and abs(answer) >= 1000 else _num(answer)
+        return str(answer)
 
 
 @dataclass(frozen=True)
