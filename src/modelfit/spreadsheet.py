@@ -220,13 +220,16 @@ def import_table(
     for number, row in rows:
         source = f"{path}: row {number}"
         cid, data, problems = row_profile(source, row)
-        if not problems:
-            if cid in seen:
-                problems.append(f"{source}, column company_id: {cid!r} is also row {seen[cid]}; "
-                                "each company once")
-            else:
-                seen[cid] = number
-                problems += _check_profile(source, cid, data)
+        if cid in seen:
+            problems.append(f"{source}, column company_id: {cid!r} is also row {seen[cid]}; "
+                            "each company once")
+        elif cid:
+            seen[cid] = number
+        # The profile's own rules too, except "missing" for a column whose cell was bad.
+        bad = tuple(f"{source}: {p.split(', column ')[1].split(':')[0]} is missing"
+                    for p in problems if ", column " in p)
+        problems += [p for p in _check_profile(source, cid or "profile", data)
+                     if not p.startswith(bad or "\0")]
         target = out / f"{cid}.yaml"
         if not problems and target.exists() and not force:
             problems.append(f"{source}: {target} exists; pass --force to overwrite it")
@@ -280,9 +283,15 @@ def profile_yaml(data: dict[str, Any], *, note: str = "") -> str:
     """A params file for `data` (fields in reference order, then the answers), plain YAML."""
     lines = [f"# {note}"] if note else []
     for name in (*FIELD_NAMES, "assessment"):
-        if name in data:
-            lines.append(yaml.safe_dump({name: data[name]}, allow_unicode=True, sort_keys=False,
-                                        default_flow_style=None, width=1000).rstrip("\n"))
+        if name not in data:
+            continue
+        value = data[name]
+        if isinstance(value, list):  # lists on one line, as the examples write them
+            flow = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=1000)
+            lines.append(f"{name}: {flow.strip()}")
+        else:
+            lines.append(yaml.safe_dump({name: value}, allow_unicode=True, sort_keys=False,
+                                        default_flow_style=False, width=1000).rstrip("\n"))
     return "\n".join(lines) + "\n"
 
 
