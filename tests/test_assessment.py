@@ -457,3 +457,8 @@ def test_answers_only_profile_renders_a_full_report(
     payload = json.loads(done.json.read_text("utf-8"))
     assert payload["assessment"]["ratings"] == load_profile(HARBOR).ratings()
     assert payload["assessment"]["stated"] == dict.fromkeys(CRITERIA)
+
+
+def test_profile_with_answers_stays_hashable() -> None:
+    """Profiles with answers hash by content, as profiles without answers always did."""
+    assert len({load_profile(HARBOR), load_profile(HARBOR), load_profile(PARAMS / "demo.yaml")}) == 2

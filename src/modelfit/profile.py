@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +108,10 @@ class Profile(BaseModel):
     # Answers to the assessment rubric (modelfit.assessment), and the ratings derived from them.
     assessment: dict[str, int | float | str] = Field(default_factory=dict)
     derived_ratings: tuple[str, ...] = ()
+
+    def __hash__(self) -> int:
+        # The answers are a dict; hash the profile by its content so that it stays hashable.
+        return hash(json.dumps(self.model_dump(), sort_keys=True))
 
     def ratings(self) -> dict[str, int]:
         """The four capability ratings, in framework order."""
