@@ -28,6 +28,10 @@ def _notebook(cells: list[tuple[str, str]], params: str) -> nbformat.NotebookNod
             cell = nbformat.v4.new_code_cell(source)
             cell.metadata["tags"] = ["modelfit-payload"]
             out.append(cell)
+        elif kind == "widget":  # live widgets: their state is not compared by nbval
+            cell = nbformat.v4.new_code_cell(source)
+            cell.metadata["tags"] = ["nbval-ignore-output"]
+            out.append(cell)
         elif kind == "params":
             cell = nbformat.v4.new_code_cell(params)
             cell.metadata["tags"] = ["parameters"]
@@ -62,6 +66,8 @@ def company_report() -> nbformat.NotebookNode:
         ("code", "r.title()"),
         ("code", 'r.heading("h_glance")'),
         ("code", "r.glance_table()"),
+        ("code", "r.assessment_summary()"),
+        ("code", "r.assessment_derivation()"),
         ("code", "r.radar_figure()"),
         ("code", "r.radar_caption()"),
         ("code", 'r.heading("h_recommendation")'),
@@ -183,7 +189,27 @@ def classifier_book() -> nbformat.NotebookNode:
     return _notebook(cells, params)
 
 
-BOOKS = {"company_report": company_report, "framework": framework_book,
+def intake_book() -> nbformat.NotebookNode:
+    params = ('lang = "en"\nparams_dir = "../params"\ncompany_id = "new-client"\n'
+              'profile_path = "../params/harbor.yaml"\n')
+    cells = [
+        ("params", ""),
+        ("md", "# Intake: a new client's profile\n"
+               "**For analysts.** Fill in the profile and answer the questions; the ratings are "
+               "derived from the answers (or typed in), the recommendation updates as you go, and "
+               "the button writes `params/<company id>.yaml`. The form is generated from the "
+               "profile schema and the assessment rubric. Set `profile_path = None` to start "
+               "blank, or point it at an existing profile to start from it."),
+        ("code", "from modelfit import intake"),
+        ("code", "f = intake.form(params_dir=params_dir, lang=lang, company_id=company_id, "
+                 "profile_path=profile_path)"),
+        ("widget", "f.widget()"),
+        ("code", "f.overview()"),
+    ]
+    return _notebook(cells, params)
+
+
+BOOKS = {"company_report": company_report, "framework": framework_book, "intake": intake_book,
          "classifier": classifier_book,
          "portfolio": portfolio_book}
 

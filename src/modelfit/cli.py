@@ -39,7 +39,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-_COMMANDS = ("recommend", "validate", "report", "batch", "train")
+_COMMANDS = ("recommend", "validate", "report", "batch", "train", "questionnaire", "assess", "import")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,7 +90,26 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--n", type=_positive_int, default=None, metavar="N",
                     help="synthetic profiles to train on (default: 20000)")
     tr.add_argument("--seed", type=int, default=None, help="training seed")
+    _add_assessment_commands(sub)
     return parser
+
+
+def _add_assessment_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
+    """questionnaire, assess and import: ratings from facts and profiles from a spreadsheet."""
+    que = sub.add_parser("questionnaire", help="a blank profile with every assessment question")
+    que.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the questions")
+    que.add_argument("--json", action="store_true", help="print the rubric as JSON instead")
+    que.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout (never overwrites)")
+    ass = sub.add_parser("assess", help="the ratings a profile's answers give, and how")
+    ass.add_argument("path", metavar="PATH.yaml", help="a company profile with assessment: answers")
+    ass.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    ass.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the text (en, zh)")
+    imp = sub.add_parser("import", help="profiles from a client spreadsheet (.csv or .xlsx)")
+    imp.add_argument("table", metavar="FILE.csv|FILE.xlsx", help="one row per company")
+    imp.add_argument("--out", metavar="DIR", required=True, help="folder for the profiles (params/)")
+    imp.add_argument("--skip-bad", action="store_true",
+                     help="write the good rows and list the bad ones (default: write nothing)")
+    imp.add_argument("--force", action="store_true", help="overwrite existing profiles")
 
 
 def _positive_int(text: str) -> int:
@@ -118,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _batch(args)
         if args.command == "train":
             return _train(args)
+        if args.command in ("questionnaire", "assess", "import"):
+            return _ASSESSMENT_COMMANDS[args.command](args)
     except ModelfitError as exc:
         for line in exc.problems:
             print(f"modelfit: {line}", file=sys.stderr)
@@ -223,14 +244,66 @@ def _validate(args: argparse.Namespace) -> int:
     ok = 0
     for path in args.paths:
         try:
-            load_profile(Path(path))
+            profile = load_profile(Path(path))
             ok += 1
         except ModelfitError as exc:
             problems.extend(exc.problems)
+            continue
+        if profile.assessment:
+            from modelfit.assessment import assess
+
+            for warning in assess(profile, source=str(path)).warnings:
+                print(f"modelfit: warning: {warning}", file=sys.stderr)
     if problems:
         raise ModelfitError(problems)
     print(f"{ok} profile(s) valid")
     return 0
+
+
+def _questionnaire(args: argparse.Namespace) -> int:
+    from modelfit.assessment import load_rubric, questionnaire
+
+    if args.json:
+        text = json.dumps(load_rubric().to_json(args.lang), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = questionnaire(_load_framework(None), args.lang)
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    out = Path(args.out)
+    if out.exists():
+        raise ModelfitError(f"{out}: already exists; choose another --out (it is never overwritten)")
+    if not args.json and out.suffix not in (".yaml", ".yml"):
+        raise ModelfitError(f"{out}: --out must be a .yaml file, got {out.suffix or 'no suffix'!r}")
+    out.write_text(text, "utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+def _assess(args: argparse.Namespace) -> int:
+    from modelfit.assessment import assess, format_assessment
+
+    result = assess(load_profile(args.path), source=args.path)
+    for warning in result.warnings:
+        print(f"modelfit: warning: {warning}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_assessment(result, _load_framework(None), args.lang))
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from modelfit.spreadsheet import import_table
+
+    result = import_table(args.table, args.out, skip_bad=args.skip_bad, force=args.force)
+    for problem in result.problems:
+        print(f"modelfit: {problem}", file=sys.stderr)
+    print(result.summary())
+    return 0
+
+
+_ASSESSMENT_COMMANDS = {"questionnaire": _questionnaire, "assess": _assess, "import": _import}
 
 
 def format_summary(rec: Recommendation, fw: Framework) -> str:

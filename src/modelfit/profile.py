@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +105,13 @@ class Profile(BaseModel):
     )
     existing_channels: tuple[Literal["platform", "distribution", "independent_site"], ...] = ()
     source_sha256: str = ""
+    # Answers to the assessment rubric (modelfit.assessment), and the ratings derived from them.
+    assessment: dict[str, int | float | str] = Field(default_factory=dict)
+    derived_ratings: tuple[str, ...] = ()
+
+    def __hash__(self) -> int:
+        # The answers are a dict; hash the profile by its content so that it stays hashable.
+        return hash(json.dumps(self.model_dump(), sort_keys=True))
 
     def ratings(self) -> dict[str, int]:
         """The four capability ratings, in framework order."""
@@ -113,6 +121,14 @@ class Profile(BaseModel):
         """The profile's fields as written in a params file (defaults filled in)."""
         data = self.model_dump(include=set(FIELD_NAMES))
         return {name: list(v) if isinstance(v, tuple) else v for name, v in data.items()}
+
+    def params(self) -> dict[str, Any]:
+        """What a params file holds: the fields (ratings derived from answers left out) and the
+        answers under `assessment:` when there are any."""
+        data = {k: v for k, v in self.fields().items() if k not in self.derived_ratings}
+        if self.assessment:
+            data["assessment"] = dict(self.assessment)
+        return data
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> Profile:
@@ -147,9 +163,16 @@ class Profile(BaseModel):
             )
         problems = []
         for key in data:
-            if not isinstance(key, str) or key not in _SPEC:
+            if not isinstance(key, str) or (key not in _SPEC and key != "assessment"):
                 problems.append(_unknown_key(source, key))
         fields = {k: v for k, v in data.items() if isinstance(k, str) and k in _SPEC}
+        extra: dict[str, Any] = {}
+        if "assessment" in data:
+            from modelfit.assessment import fill_ratings
+
+            answers, derived, bad = fill_ratings(fields, data["assessment"], source)
+            problems.extend(bad)
+            extra = {"assessment": answers, "derived_ratings": derived}
         for name in ("target_markets", "existing_channels"):
             if isinstance(fields.get(name), list):
                 fields[name] = tuple(fields[name])
@@ -158,9 +181,11 @@ class Profile(BaseModel):
             if isinstance(value, int) and not isinstance(value, bool):
                 fields[name] = float(value)
         try:
-            profile = cls(company_id=company_id, source_sha256=sha256, **fields)
+            profile = cls(company_id=company_id, source_sha256=sha256, **fields, **extra)
         except ValidationError as exc:
-            problems.extend(_describe(source, exc, fields))
+            # A missing rating the answers could not give is already reported, with its questions.
+            told = tuple(p.split(";")[0] for p in problems if " is missing;" in p)
+            problems.extend(p for p in _describe(source, exc, fields) if not p.startswith(told or "\0"))
             raise ProfileError(problems) from None
         if problems:
             raise ProfileError(problems)

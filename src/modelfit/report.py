@@ -71,6 +71,26 @@ class Report:
             rows[self._field_name(spec.name)] = self._field_value(spec.name, value)
         return pd.DataFrame({self.fw.label("value", self.lang): rows})
 
+    def assessment_summary(self) -> pd.DataFrame | Markdown:
+        """Per criterion: the stated rating, the one the answers give, and the one used
+        (empty when the profile has no answers)."""
+        if not self.profile.assessment:
+            return Markdown("")
+        from modelfit import assessment
+
+        rows = assessment.summary_rows(assessment.assess(self.profile), self.fw, self.lang)
+        return pd.DataFrame(rows).T
+
+    def assessment_derivation(self) -> Markdown:
+        """How each rating follows from the answers, and any stated rating they contradict."""
+        if not self.profile.assessment:
+            return Markdown("")
+        from modelfit import assessment
+
+        rubric = assessment.load_rubric()
+        text = assessment.derivation_markdown(assessment.assess(self.profile), self.fw, self.lang)
+        return Markdown(f"### {rubric.text('h_assessment', self.lang)}\n\n{text}")
+
     def radar_figure(self) -> Image:
         """Radar chart: the company's ratings against what each model leans on."""
         return _image(charts.radar(self.rec, self.fw, self.lang),
@@ -331,6 +351,10 @@ class Report:
         """`recommend --json`'s object, and the hash of the classifier that gave its view."""
         out = self.analysis.to_dict()
         out["classifier_sha256"] = self.analysis.model_sha256
+        if self.profile.assessment:
+            from modelfit.assessment import assess
+
+            out["assessment"] = assess(self.profile).to_dict()
         return out
 
     def payload(self) -> JSON:
