@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="trained classifier for the second opinion (default: data/classifier.skops)")
     rec.add_argument("--no-model", action="store_true", help="skip the classifier's second opinion")
     rec.add_argument("--seed", type=int, default=0, help="seed of the acceptability samples (0)")
+    rec.add_argument("--weights", metavar="FILE",
+                     help="the client's own criterion weights (YAML/JSON: method rank, swing or "
+                          "ahp), instead of the profile's preferences")
 
     val = sub.add_parser("validate", help="check profiles and list every problem")
     val.add_argument("paths", nargs="+", metavar="PATH.yaml")
@@ -135,10 +138,14 @@ def _load_framework(path: str | None) -> Framework:
 
 def _recommend(args: argparse.Namespace) -> int:
     from modelfit.analysis import analyse_company
+    from modelfit.preferences import read_file
 
     fw = _load_framework(args.framework)
-    result = analyse_company(load_profile(args.path), fw, lang=args.lang, seed=args.seed,
-                             model_path=args.model, use_model=not args.no_model)
+    profile = load_profile(args.path)
+    prefs = None if args.weights is None else read_file(args.weights, fw.criteria)
+    result = analyse_company(profile, fw, lang=args.lang, seed=args.seed,
+                             model_path=args.model, use_model=not args.no_model,
+                             preferences=prefs)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -263,6 +270,8 @@ def format_robustness(result: Analysis, fw: Framework) -> str:
         lines.append("  " + fw.text(f"report.{key}", lang, primary=fw.model_name(primary, lang),
                                     probability=probability,
                                     framework=fw.model_name(result.rec.primary, lang)))
+    if result.client is not None:
+        lines += ["", f"{fw.text('client.heading', lang)}:", f"  {result.client.summary(fw, lang)}"]
     return "\n".join(lines)
 
 

@@ -75,6 +75,8 @@ FIELDS: tuple[FieldSpec, ...] = (
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 _SPEC = {f.name: f for f in FIELDS}
+# Optional sections beside the fields: the client's own criterion weights (modelfit.preferences).
+PREFERENCES = "preferences"
 
 Rating = Field(ge=1, le=5)
 
@@ -103,6 +105,7 @@ class Profile(BaseModel):
         Field(default=("us",), min_length=1)
     )
     existing_channels: tuple[Literal["platform", "distribution", "independent_site"], ...] = ()
+    preferences: dict[str, Any] | None = None  # validated by modelfit.preferences.parse
     source_sha256: str = ""
 
     def ratings(self) -> dict[str, int]:
@@ -113,6 +116,13 @@ class Profile(BaseModel):
         """The profile's fields as written in a params file (defaults filled in)."""
         data = self.model_dump(include=set(FIELD_NAMES))
         return {name: list(v) if isinstance(v, tuple) else v for name, v in data.items()}
+
+    def to_params(self) -> dict[str, Any]:
+        """What a params file holds: `fields()` plus `preferences:` when the profile has them."""
+        out = self.fields()
+        if self.preferences is not None:
+            out[PREFERENCES] = dict(self.preferences)
+        return out
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> Profile:
@@ -147,9 +157,18 @@ class Profile(BaseModel):
             )
         problems = []
         for key in data:
-            if not isinstance(key, str) or key not in _SPEC:
+            if not isinstance(key, str) or (key not in _SPEC and key != PREFERENCES):
                 problems.append(_unknown_key(source, key))
         fields = {k: v for k, v in data.items() if isinstance(k, str) and k in _SPEC}
+        if data.get(PREFERENCES) is not None:
+            from modelfit.errors import ModelfitError
+            from modelfit.preferences import parse
+
+            try:
+                fields[PREFERENCES] = parse(data[PREFERENCES], RATINGS,
+                                            source=f"{source}: {PREFERENCES}").to_dict()
+            except ModelfitError as exc:
+                problems.extend(exc.problems)
         for name in ("target_markets", "existing_channels"):
             if isinstance(fields.get(name), list):
                 fields[name] = tuple(fields[name])
@@ -290,10 +309,11 @@ def _kind(value: Any) -> str:
 
 def _unknown_key(source: str, key: Any) -> str:
     message = f"{source}: {key!r} is not a field"
-    close = difflib.get_close_matches(str(key).lower(), FIELD_NAMES, n=1, cutoff=0.6)
+    names = (*FIELD_NAMES, PREFERENCES)
+    close = difflib.get_close_matches(str(key).lower(), names, n=1, cutoff=0.6)
     if close:
         return f"{message}; did you mean {close[0]!r}?"
-    return f"{message}; the fields are {', '.join(FIELD_NAMES)}"
+    return f"{message}; the fields are {', '.join(names)}"
 
 
 def _describe(source: str, exc: ValidationError, fields: dict[str, Any]) -> list[str]:

@@ -163,7 +163,7 @@ def _run(
             pm.execute_notebook(
                 str(root / "notebooks" / REPORT_NOTEBOOK), str(nb_path),
                 parameters={
-                    "company_id": cid, "profile": profile.fields(), "lang": lang, "seed": seed,
+                    "company_id": cid, "profile": profile.to_params(), "lang": lang, "seed": seed,
                     "framework_path": framework_path, "profile_sha256": profile.source_sha256,
                 },
                 kernel_name=ensure_kernel(), progress_bar=progress, cwd=str(root / "notebooks"),
