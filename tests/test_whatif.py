@@ -224,3 +224,18 @@ def test_zh_view_uses_chinese_names(fw: Framework, demo: Profile) -> None:
     view = evaluate(demo, Scenario.of(demo, fw), fw, lang="zh", samples=SAMPLES)
     assert "平台模式" in list(view.ranking_table().index)
     assert np.isclose(sum(view.importances.values()), 1.0)
+
+
+# --- opening it: make lab -------------------------------------------------------------------------
+def test_make_lab_allows_root_only_for_root() -> None:
+    """`make lab` adds --allow-root exactly when the user is root (JupyterLab refuses root
+    otherwise, as in a container), and opens the notebooks folder."""
+    import os
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(["make", "-n", "lab"], cwd=root, capture_output=True, text=True,
+                         check=True).stdout
+    line = next(x for x in out.splitlines() if "jupyter lab" in x)
+    assert "jupyter lab notebooks" in line
+    assert ("--allow-root" in line) == (os.geteuid() == 0)
