@@ -233,8 +233,10 @@ def test_make_lab_allows_root_only_for_root() -> None:
     import os
     import subprocess
 
+    make = shutil.which("make")
+    assert make is not None
     root = Path(__file__).resolve().parents[1]
-    out = subprocess.run(["make", "-n", "lab"], cwd=root, capture_output=True, text=True,
+    out = subprocess.run([make, "-n", "lab"], cwd=root, capture_output=True, text=True,
                          check=True).stdout
     line = next(x for x in out.splitlines() if "jupyter lab" in x)
     assert "jupyter lab notebooks" in line

@@ -448,3 +448,38 @@ def from_multipliers(multipliers: Mapping[str, float]) -> dict[str, float]:
         raise ModelfitError("weight multipliers must be numbers >= 0, at least one above 0, got "
                             f"{dict(multipliers)!r}")
     return _rounded({k: float(v) / total for k, v in multipliers.items()})
+
+
+# --- for the report -------------------------------------------------------------------------------
+def weights_table(answer: ClientAnswer, framework: Any, lang: str) -> Any:
+    """Per criterion: the framework's and the client's importance (%) and multiplier (×)."""
+    import pandas as pd
+
+    fw = framework
+    c = len(fw.criteria)
+    imp = answer.preferences.importances
+    fw_label, client_label = fw.text("client.framework", lang), fw.text("client.client", lang)
+    importance, mult = fw.text("client.importance", lang), fw.text("client.multiplier", lang)
+    return pd.DataFrame({
+        f"{fw_label}: {importance}": [f"{100 / c:.1f}%"] * c,
+        f"{client_label}: {importance}": [f"{100 * imp[k]:.1f}%" for k in fw.criteria],
+        f"{client_label}: {mult}": [f"{c * imp[k]:.2f}×" for k in fw.criteria],
+    }, index=[fw.criterion_name(k, lang) for k in fw.criteria])
+
+
+def scores_table(answer: ClientAnswer, framework: Any, lang: str) -> Any:
+    """Per model (the client's ranking): score and rank under the framework's weights and the
+    client's, side by side."""
+    import pandas as pd
+
+    fw = framework
+    fw_rank = sorted(fw.models, key=lambda m: (-round(answer.framework_scores[m], 9),
+                                                fw.models.index(m)))
+    fw_label, client_label = fw.text("client.framework", lang), fw.text("client.client", lang)
+    score, rank = fw.label("score", lang), fw.label("rank", lang)
+    return pd.DataFrame({
+        f"{fw_label}: {score}": [round(answer.framework_scores[m], 2) for m in answer.ranking],
+        f"{fw_label}: {rank}": [fw_rank.index(m) + 1 for m in answer.ranking],
+        f"{client_label}: {score}": [round(answer.scores[m], 2) for m in answer.ranking],
+        f"{client_label}: {rank}": list(range(1, len(answer.ranking) + 1)),
+    }, index=[fw.model_name(m, lang) for m in answer.ranking])

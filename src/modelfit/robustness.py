@@ -74,6 +74,7 @@ from modelfit.framework import LANGUAGES, Framework
 from modelfit.scoring import criterion_points, primary_index, ranking_index, score_matrix
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.figure import Figure
 
     from modelfit.profile import Profile
@@ -575,6 +576,45 @@ def confidence_sentence(
     fw = framework or Framework.load()
     return fw.text("report.confident", lang, primary=fw.model_name(result.primary, lang),
                    confidence=f"{100 * result.confidence:.0f}%")
+
+
+def entropy_sentence(result: Robustness, framework: Framework | None = None, lang: str = "en",
+                     ) -> str:
+    """The decision entropy of the first place and of the whole ranking, in bits, in `lang`."""
+    _check_lang(lang)
+    fw = framework or Framework.load()
+    return fw.text("client.entropy", lang, choice=f"{result.entropy['choice']:.2f}",
+                   ranking=f"{result.entropy['ranking']:.2f}")
+
+
+def winning_table(result: Robustness, framework: Framework | None = None, lang: str = "en",
+                  ) -> pd.DataFrame:
+    """SMAA-2's pairwise winning indices (%): row model ranks above column model; ranking order."""
+    import pandas as pd
+
+    _check_lang(lang)
+    fw = framework or Framework.load()
+    names = [fw.model_name(m, lang, short=True) for m in result.ranking]
+    return pd.DataFrame(
+        [["–" if a == b else f"{100 * result.winning[a][b]:.1f}%" for b in result.ranking]
+         for a in result.ranking], index=names, columns=names)
+
+
+def central_weights_table(result: Robustness, framework: Framework | None = None,
+                          lang: str = "en") -> pd.DataFrame:
+    """Each model's central weights as multipliers of the framework weight ("–" if it never
+    comes first); models in ranking order, criteria as columns."""
+    import pandas as pd
+
+    _check_lang(lang)
+    fw = framework or Framework.load()
+    c = len(result.criteria)
+    rows = []
+    for m in result.ranking:
+        w = result.central_weights[m]
+        rows.append(["–"] * c if w is None else [f"{c * x:.2f}×" for x in w])
+    return pd.DataFrame(rows, index=[fw.model_name(m, lang) for m in result.ranking],
+                        columns=[fw.criterion_name(k, lang) for k in result.criteria])
 
 
 def plot_acceptability(
