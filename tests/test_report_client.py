@@ -84,3 +84,10 @@ def test_chinese_client_section(built: dict[str, Any]) -> None:
     text = built["client_zh"].client_summary().data
     assert "首选模式由平台模式变为混合模式" in text
     assert " 混合模式" not in text
+
+
+def test_chinese_tables_use_full_width_colons(built: dict[str, Any]) -> None:
+    """Chinese column headers join their parts with a full-width colon, never ': '."""
+    columns = list(built["client_zh"].client_scores_table().columns)
+    assert columns[0] == "框架:得分"
+    assert not any(": " in c for c in columns)

@@ -224,3 +224,22 @@ def test_bad_constraints_are_named(fw: Framework, constraints: list[tuple[str, s
     """Unknown criteria, self-comparisons and circular statements are refused by name."""
     with pytest.raises(ModelfitError, match=message):
         analyse(make("growth", 3, 4, 3, 2), fw, constraints=constraints)
+
+
+def test_recommend_constraint_flag_restricts_the_samples(capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    """`recommend --constraint A>=B` (repeatable) reaches the acceptability analysis: with supply
+    chain weighing at least as much as capital and brand, the demo's platform always wins; an
+    unknown criterion exits 2 naming it."""
+    from modelfit.cli import main
+
+    from .conftest import PARAMS
+
+    demo = str(PARAMS / "demo.yaml")
+    assert main(["recommend", demo, "--json", "--no-model", "--constraint", "supply_chain>=capital",
+                 "--constraint", "supply_chain>=brand_content"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["robustness"]["confidence"] == 1.0
+    assert out["robustness"]["entropy"]["choice"] == 0.0
+    assert main(["recommend", demo, "--constraint", "capital>=brand"]) == 2
+    assert "constraints: ('capital', 'brand') must be a pair" in capsys.readouterr().err

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -85,17 +86,19 @@ def analyse_company(
     profile: Profile, framework: Framework | None = None, *, lang: str = "en", seed: int = 0,
     model_path: str | Path | None = None, use_model: bool = True,
     preferences: Preferences | None = None,
+    constraints: Sequence[tuple[str, str]] | None = None,
 ) -> Analysis:
     """Recommend, measure robustness (seeded) and ask the classifier when a model is available.
 
     `model_path=None` looks for the default `data/classifier.skops`; a missing default means no
     second opinion (`classifier` is None), while a named model that is missing or unsafe is an
     error. `use_model=False` skips the classifier. `preferences` (else the profile's own
-    `preferences:`) adds the answer under the client's weights.
+    `preferences:`) adds the answer under the client's weights. `constraints` (pairs (a, b):
+    a matters at least as much as b) restrict the robustness analysis's weight samples.
     """
     fw = framework or Framework.load()
     rec = recommend(profile, fw, lang)
-    rob = analyse(profile, fw, seed=seed)
+    rob = analyse(profile, fw, seed=seed, constraints=constraints)
     if preferences is None and profile.preferences is not None:
         preferences = parse(profile.preferences, fw.criteria, source="preferences")
     client = None if preferences is None else client_answer(profile, preferences, fw)

@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--weights", metavar="FILE",
                      help="the client's own criterion weights (YAML/JSON: method rank, swing or "
                           "ahp), instead of the profile's preferences")
+    rec.add_argument("--constraint", action="append", default=[], metavar="A>=B",
+                     type=_constraint,
+                     help="restrict the acceptability's weight samples: criterion A matters at "
+                          "least as much as B (repeatable), e.g. capital>=brand_content")
 
     val = sub.add_parser("validate", help="check profiles and list every problem")
     val.add_argument("paths", nargs="+", metavar="PATH.yaml")
@@ -93,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
                     help="synthetic profiles to train on (default: 20000)")
     tr.add_argument("--seed", type=int, default=None, help="training seed")
     return parser
+
+
+def _constraint(text: str) -> tuple[str, str]:
+    parts = [p.strip() for p in text.split(">=")]
+    if len(parts) != 2 or not all(parts):
+        raise argparse.ArgumentTypeError(
+            f"must read A>=B with A and B criteria (A matters at least as much as B), got {text!r}")
+    return parts[0], parts[1]
 
 
 def _positive_int(text: str) -> int:
@@ -145,7 +157,7 @@ def _recommend(args: argparse.Namespace) -> int:
     prefs = None if args.weights is None else read_file(args.weights, fw.criteria)
     result = analyse_company(profile, fw, lang=args.lang, seed=args.seed,
                              model_path=args.model, use_model=not args.no_model,
-                             preferences=prefs)
+                             preferences=prefs, constraints=args.constraint)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

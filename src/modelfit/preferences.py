@@ -460,10 +460,11 @@ def weights_table(answer: ClientAnswer, framework: Any, lang: str) -> Any:
     imp = answer.preferences.importances
     fw_label, client_label = fw.text("client.framework", lang), fw.text("client.client", lang)
     importance, mult = fw.text("client.importance", lang), fw.text("client.multiplier", lang)
+    sep = ": " if lang == "en" else ":"
     return pd.DataFrame({
-        f"{fw_label}: {importance}": [f"{100 / c:.1f}%"] * c,
-        f"{client_label}: {importance}": [f"{100 * imp[k]:.1f}%" for k in fw.criteria],
-        f"{client_label}: {mult}": [f"{c * imp[k]:.2f}×" for k in fw.criteria],
+        f"{fw_label}{sep}{importance}": [f"{100 / c:.1f}%"] * c,
+        f"{client_label}{sep}{importance}": [f"{100 * imp[k]:.1f}%" for k in fw.criteria],
+        f"{client_label}{sep}{mult}": [f"{c * imp[k]:.2f}×" for k in fw.criteria],
     }, index=[fw.criterion_name(k, lang) for k in fw.criteria])
 
 
@@ -477,9 +478,10 @@ def scores_table(answer: ClientAnswer, framework: Any, lang: str) -> Any:
                                                 fw.models.index(m)))
     fw_label, client_label = fw.text("client.framework", lang), fw.text("client.client", lang)
     score, rank = fw.label("score", lang), fw.label("rank", lang)
+    sep = ": " if lang == "en" else ":"
     return pd.DataFrame({
-        f"{fw_label}: {score}": [round(answer.framework_scores[m], 2) for m in answer.ranking],
-        f"{fw_label}: {rank}": [fw_rank.index(m) + 1 for m in answer.ranking],
-        f"{client_label}: {score}": [round(answer.scores[m], 2) for m in answer.ranking],
-        f"{client_label}: {rank}": list(range(1, len(answer.ranking) + 1)),
+        f"{fw_label}{sep}{score}": [round(answer.framework_scores[m], 2) for m in answer.ranking],
+        f"{fw_label}{sep}{rank}": [fw_rank.index(m) + 1 for m in answer.ranking],
+        f"{client_label}{sep}{score}": [round(answer.scores[m], 2) for m in answer.ranking],
+        f"{client_label}{sep}{rank}": list(range(1, len(answer.ranking) + 1)),
     }, index=[fw.model_name(m, lang) for m in answer.ranking])
