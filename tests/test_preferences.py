@@ -308,3 +308,16 @@ def test_weights_file_must_be_yaml_or_json(tmp_path: Path) -> None:
     tagged.write_text("method: !!python/object:os.system rank\n")
     with pytest.raises(ModelfitError, match=r"t.yaml: "):
         read_file(tagged, CRITERIA)
+
+
+def test_recommend_text_ends_with_the_client_paragraph(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The terminal summary closes with the client's answer and why it differs."""
+    weights = tmp_path / "w.yaml"
+    weights.write_text("method: rank\norder: [capital, brand_content, tech_data, supply_chain]\n")
+    assert main(["recommend", str(PARAMS / "demo.yaml"), "--no-model", "--weights",
+                 str(weights)]) == 0
+    out = capsys.readouterr().out.rstrip().splitlines()
+    assert out[-2] == "The client's own weights:"
+    assert "Hybrid comes first instead of Marketplace platform" in out[-1]
