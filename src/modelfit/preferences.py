@@ -37,11 +37,17 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from modelfit.errors import ModelfitError
+from modelfit.framework import Framework
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from modelfit.profile import Profile
 
 METHODS = ("rank", "swing", "ahp")
 DECIMALS = 6  # importances
@@ -330,7 +336,7 @@ def _shown(value: Any) -> str:
 
 
 # --- reweighting the framework ------------------------------------------------------------------
-def reweighted(framework: Any, importances: Mapping[str, float]) -> Any:
+def reweighted(framework: Framework, importances: Mapping[str, float]) -> Framework:
     """A copy of `framework` whose weight matrix is rescaled by the client's importances.
 
     W'[c, m] = C * lambda_c * W[c, m]; priors, screens and texts unchanged.
@@ -386,7 +392,7 @@ class ClientAnswer:
             out["consistency_ratio"] = prefs.consistency_ratio
         return out
 
-    def summary(self, framework: Any, lang: str) -> str:
+    def summary(self, framework: Framework, lang: str) -> str:
         """One paragraph: the client's answer, and where it differs from the framework's, why."""
         fw = framework
         method = fw.text(f"client.method_{self.preferences.method}", lang)
@@ -411,7 +417,8 @@ class ClientAnswer:
         return str(text)
 
 
-def client_answer(profile: Any, preferences: Preferences, framework: Any) -> ClientAnswer:
+def client_answer(profile: Profile, preferences: Preferences, framework: Framework
+                  ) -> ClientAnswer:
     """Recommend `profile` under the client's importances and explain any difference."""
     from modelfit.features import to_deviations
     from modelfit.recommend import recommend
@@ -451,7 +458,7 @@ def from_multipliers(multipliers: Mapping[str, float]) -> dict[str, float]:
 
 
 # --- for the report -------------------------------------------------------------------------------
-def weights_table(answer: ClientAnswer, framework: Any, lang: str) -> Any:
+def weights_table(answer: ClientAnswer, framework: Framework, lang: str) -> pd.DataFrame:
     """Per criterion: the framework's and the client's importance (%) and multiplier (×)."""
     import pandas as pd
 
@@ -468,7 +475,7 @@ def weights_table(answer: ClientAnswer, framework: Any, lang: str) -> Any:
     }, index=[fw.criterion_name(k, lang) for k in fw.criteria])
 
 
-def scores_table(answer: ClientAnswer, framework: Any, lang: str) -> Any:
+def scores_table(answer: ClientAnswer, framework: Framework, lang: str) -> pd.DataFrame:
     """Per model (the client's ranking): score and rank under the framework's weights and the
     client's, side by side."""
     import pandas as pd

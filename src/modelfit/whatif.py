@@ -136,8 +136,9 @@ class View:
 
     def flips_table(self) -> pd.DataFrame:
         """The smallest rating changes that would change the primary under these weights."""
+        sep = "; " if self.lang == "en" else ";"
         rows = [{
-            self.fw.label("changes", self.lang): "; ".join(
+            self.fw.label("changes", self.lang): sep.join(
                 f"{self.fw.criterion_name(c, self.lang)} {self.rec.ratings[c]} → {v}"
                 for c, v in flip.changes.items()),
             self.fw.label("becomes", self.lang): self._name(flip.primary),
@@ -163,7 +164,7 @@ class View:
 
     def robustness_framework(self) -> Framework:
         """The framework with the scenario's weights (what every figure here is computed on)."""
-        return reweighted(self.fw, self.importances)  # type: ignore[no-any-return]
+        return reweighted(self.fw, self.importances)
 
     def to_dict(self) -> dict[str, Any]:
         """Primary, ranking, scores, importances, acceptability and flips as plain JSON."""
