@@ -55,8 +55,10 @@ reports: $(STAMP) ## render every company in params/ in parallel, then the portf
 model: $(STAMP) ## train the default classifier on synthetic data into data/classifier.skops (+ card)
 	$(VENV)/bin/modelfit train
 
+# JupyterLab refuses to start as root (as in many containers) unless told to allow it.
+LAB_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP) ## open JupyterLab on the notebooks, in the project's environment
-	$(VENV)/bin/jupyter lab notebooks
+	$(VENV)/bin/jupyter lab notebooks $(LAB_ROOT)
 
 notebooks: $(STAMP) ## regenerate the notebooks' reference outputs (after changing src/ or the framework)
 	$(PY) tools/make_notebooks.py

@@ -342,10 +342,12 @@ def test_flip_reads_as_a_capability_roadmap(fw: Framework) -> None:
 # --- the JSON object, determinism and errors ----------------------------------------------------
 def test_to_dict_has_exactly_the_recommend_json_shape(fw: Framework) -> None:
     """to_dict gives {acceptability, confidence, stability, flips} of plain JSON types, with
-    confidence the primary's first-rank acceptability."""
+    confidence the primary's first-rank acceptability, then SMAA-2's winning, central_weights
+    and entropy."""
     result = analyse(load_profile(PARAMS[1]), fw)
     out = result.to_dict()
-    assert list(out) == ["acceptability", "confidence", "stability", "flips"]
+    assert list(out) == ["acceptability", "confidence", "stability", "flips", "winning",
+                         "central_weights", "entropy"]
     assert out == json.loads(json.dumps(out))
     assert out["confidence"] == out["acceptability"][result.primary][0]
     assert all(len(v) == 4 for v in out["acceptability"].values())

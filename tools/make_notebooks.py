@@ -28,7 +28,8 @@ def _notebook(cells: list[tuple[str, str]], params: str) -> nbformat.NotebookNod
             cell = nbformat.v4.new_code_cell(source)
             cell.metadata["tags"] = ["modelfit-payload"]
             out.append(cell)
-        elif kind == "widget":  # live widgets: their state is not compared by nbval
+        elif kind == "widget":
+            # Live widgets: their state and model ids change every run, so nbval skips the output.
             cell = nbformat.v4.new_code_cell(source)
             cell.metadata["tags"] = ["nbval-ignore-output"]
             out.append(cell)
@@ -89,6 +90,15 @@ def company_report() -> nbformat.NotebookNode:
         ("code", "r.stability_caption()"),
         ("code", "r.flips_intro()"),
         ("code", "r.flips_table()"),
+        ("code", "r.entropy()"),
+        ("code", "r.winning_caption()"),
+        ("code", "r.winning_table()"),
+        ("code", "r.central_weights_caption()"),
+        ("code", "r.central_weights_table()"),
+        ("code", "r.client_heading()"),
+        ("code", "r.client_summary()"),
+        ("code", "r.client_weights_table()"),
+        ("code", "r.client_scores_table()"),
         ("code", 'r.heading("h_second_opinion")'),
         ("code", "r.second_opinion()"),
         ("code", "r.second_opinion_table()"),
@@ -209,9 +219,31 @@ def intake_book() -> nbformat.NotebookNode:
     return _notebook(cells, params)
 
 
+def whatif_book() -> nbformat.NotebookNode:
+    params = 'company_id = "demo"\nparams_dir = "../params"\nlang = "en"\nseed = 0\n'
+    cells = [
+        ("params", ""),
+        ("md", "# What if\nMove a control and the view follows: the stage, the four ratings, and "
+               "how much each criterion counts (a multiplier of its framework weight; the "
+               "multipliers are relative, so all at 1 is the framework). **Reset** returns to the "
+               "company's profile; **Save as a new profile** writes the scenario to "
+               "`params/<new id>.yaml`. Open it with `make lab`. The tables under the app are the "
+               "company as its profile stands."),
+        ("code", "from modelfit import whatif"),
+        ("code", "app = whatif.load(company_id, params_dir=params_dir, lang=lang, seed=seed)"),
+        ("widget", "app.widget()"),
+        ("md", "## The profile as it stands"),
+        ("code", "app.view.ranking_table()"),
+        ("code", "app.view.weights_table()"),
+        ("code", "app.view.acceptability_table()"),
+        ("code", "app.view.flips_table()"),
+    ]
+    return _notebook(cells, params)
+
+
 BOOKS = {"company_report": company_report, "framework": framework_book, "intake": intake_book,
          "classifier": classifier_book,
-         "portfolio": portfolio_book}
+         "portfolio": portfolio_book, "whatif": whatif_book}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(BOOKS)

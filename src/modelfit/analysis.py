@@ -11,11 +11,13 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from modelfit.framework import Framework
+from modelfit.preferences import ClientAnswer, Preferences, client_answer, parse
 from modelfit.profile import FIELDS, RATINGS, Profile
 from modelfit.recommend import Recommendation, recommend
 from modelfit.reproducible import rounded
@@ -55,12 +57,15 @@ class Analysis:
     classifier: dict[str, Any] | None
     drivers: tuple[Driver, ...] = ()
     model_sha256: str | None = None
+    client: ClientAnswer | None = None  # the answer under the client's own weights, if given
 
     def to_dict(self) -> dict[str, Any]:
-        """The `recommend --json` object: the recommendation, `robustness` and `classifier`."""
+        """The `recommend --json` object: the recommendation, `robustness`, `classifier` and
+        `client` (None without client preferences)."""
         out = self.rec.to_dict()
         out["robustness"] = self.robustness.to_dict()
         out["classifier"] = self.classifier
+        out["client"] = None if self.client is None else self.client.to_dict()
         return out
 
 
@@ -81,16 +86,23 @@ def find_default_model(start: Path | None = None) -> Path | None:
 def analyse_company(
     profile: Profile, framework: Framework | None = None, *, lang: str = "en", seed: int = 0,
     model_path: str | Path | None = None, use_model: bool = True,
+    preferences: Preferences | None = None,
+    constraints: Sequence[tuple[str, str]] | None = None,
 ) -> Analysis:
     """Recommend, measure robustness (seeded) and ask the classifier when a model is available.
 
     `model_path=None` looks for the default `data/classifier.skops`; a missing default means no
     second opinion (`classifier` is None), while a named model that is missing or unsafe is an
-    error. `use_model=False` skips the classifier.
+    error. `use_model=False` skips the classifier. `preferences` (else the profile's own
+    `preferences:`) adds the answer under the client's weights. `constraints` (pairs (a, b):
+    a matters at least as much as b) restrict the robustness analysis's weight samples.
     """
     fw = framework or Framework.load()
     rec = recommend(profile, fw, lang)
-    rob = analyse(profile, fw, seed=seed)
+    rob = analyse(profile, fw, seed=seed, constraints=constraints)
+    if preferences is None and profile.preferences is not None:
+        preferences = parse(profile.preferences, fw.criteria, source="preferences")
+    client = None if preferences is None else client_answer(profile, preferences, fw)
     opinion = None
     drivers: tuple[Driver, ...] = ()
     if use_model:
@@ -98,9 +110,10 @@ def analyse_company(
         if path is not None:
             prepared = read_prepared(profile, path)
             if prepared is not None:
-                return Analysis(rec=rec, robustness=rob, **prepared)
-            return Analysis(rec=rec, robustness=rob, **second_opinion_of(profile, path))
-    return Analysis(rec=rec, robustness=rob, classifier=opinion, drivers=drivers)
+                return Analysis(rec=rec, robustness=rob, client=client, **prepared)
+            return Analysis(rec=rec, robustness=rob, client=client,
+                            **second_opinion_of(profile, path))
+    return Analysis(rec=rec, robustness=rob, classifier=opinion, drivers=drivers, client=client)
 
 
 def second_opinion_of(profile: Profile, path: Path) -> dict[str, Any]:

@@ -60,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="trained classifier for the second opinion (default: data/classifier.skops)")
     rec.add_argument("--no-model", action="store_true", help="skip the classifier's second opinion")
     rec.add_argument("--seed", type=int, default=0, help="seed of the acceptability samples (0)")
+    rec.add_argument("--weights", metavar="FILE",
+                     help="the client's own criterion weights (YAML/JSON: method rank, swing or "
+                          "ahp), instead of the profile's preferences")
+    rec.add_argument("--constraint", action="append", default=[], metavar="A>=B",
+                     type=_constraint,
+                     help="restrict the acceptability's weight samples: criterion A matters at "
+                          "least as much as B (repeatable), e.g. capital>=brand_content")
 
     val = sub.add_parser("validate", help="check profiles and list every problem")
     val.add_argument("paths", nargs="+", metavar="PATH.yaml")
@@ -112,6 +119,14 @@ def _add_assessment_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     imp.add_argument("--force", action="store_true", help="overwrite existing profiles")
 
 
+def _constraint(text: str) -> tuple[str, str]:
+    parts = [p.strip() for p in text.split(">=")]
+    if len(parts) != 2 or not all(parts):
+        raise argparse.ArgumentTypeError(
+            f"must read A>=B with A and B criteria (A matters at least as much as B), got {text!r}")
+    return parts[0], parts[1]
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -158,10 +173,14 @@ def _load_framework(path: str | None) -> Framework:
 
 def _recommend(args: argparse.Namespace) -> int:
     from modelfit.analysis import analyse_company
+    from modelfit.preferences import read_file
 
     fw = _load_framework(args.framework)
-    result = analyse_company(load_profile(args.path), fw, lang=args.lang, seed=args.seed,
-                             model_path=args.model, use_model=not args.no_model)
+    profile = load_profile(args.path)
+    prefs = None if args.weights is None else read_file(args.weights, fw.criteria)
+    result = analyse_company(profile, fw, lang=args.lang, seed=args.seed,
+                             model_path=args.model, use_model=not args.no_model,
+                             preferences=prefs, constraints=args.constraint)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -350,6 +369,8 @@ def format_robustness(result: Analysis, fw: Framework) -> str:
         lines.append("  " + fw.text(f"report.{key}", lang, primary=fw.model_name(primary, lang),
                                     probability=probability,
                                     framework=fw.model_name(result.rec.primary, lang)))
+    if result.client is not None:
+        lines += ["", f"{fw.text('client.heading', lang)}:", f"  {result.client.summary(fw, lang)}"]
     return "\n".join(lines)
 
 

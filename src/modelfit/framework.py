@@ -370,6 +370,9 @@ def _check_texts(
 
 # The $-placeholders modelfit fills in each text; any other placeholder is an error at load time.
 PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "texts.client": frozenset({"method", "primary", "client", "framework", "criterion",
+                               "multiplier", "points", "cr", "choice", "ranking"}),
+    "texts.whatif": frozenset({"company", "path", "primary", "confidence"}),
     "texts.summary": frozenset({"primary", "score", "second", "second_score", "gap"}),
     "texts.rule": frozenset({"rating", "points"}),
     "texts.screen": frozenset({"rating", "penalty"}),

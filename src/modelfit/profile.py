@@ -76,6 +76,8 @@ FIELDS: tuple[FieldSpec, ...] = (
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 _SPEC = {f.name: f for f in FIELDS}
+# Optional sections beside the fields: the client's own criterion weights (modelfit.preferences).
+PREFERENCES = "preferences"
 
 Rating = Field(ge=1, le=5)
 
@@ -104,6 +106,7 @@ class Profile(BaseModel):
         Field(default=("us",), min_length=1)
     )
     existing_channels: tuple[Literal["platform", "distribution", "independent_site"], ...] = ()
+    preferences: dict[str, Any] | None = None  # validated by modelfit.preferences.parse
     source_sha256: str = ""
     # Answers to the assessment rubric (modelfit.assessment), and the ratings derived from them.
     assessment: dict[str, int | float | str] = Field(default_factory=dict)
@@ -123,11 +126,13 @@ class Profile(BaseModel):
         return {name: list(v) if isinstance(v, tuple) else v for name, v in data.items()}
 
     def params(self) -> dict[str, Any]:
-        """What a params file holds: the fields (ratings derived from answers left out) and the
-        answers under `assessment:` when there are any."""
+        """What a params file holds: the fields (ratings derived from answers left out), the
+        answers under `assessment:` and the client's `preferences:` when there are any."""
         data = {k: v for k, v in self.fields().items() if k not in self.derived_ratings}
         if self.assessment:
             data["assessment"] = dict(self.assessment)
+        if self.preferences is not None:
+            data[PREFERENCES] = dict(self.preferences)
         return data
 
     @classmethod
@@ -163,7 +168,8 @@ class Profile(BaseModel):
             )
         problems = []
         for key in data:
-            if not isinstance(key, str) or (key not in _SPEC and key != "assessment"):
+            if not isinstance(key, str) or (key not in _SPEC and key not in ("assessment",
+                                                                               PREFERENCES)):
                 problems.append(_unknown_key(source, key))
         fields = {k: v for k, v in data.items() if isinstance(k, str) and k in _SPEC}
         extra: dict[str, Any] = {}
@@ -173,6 +179,15 @@ class Profile(BaseModel):
             answers, derived, bad = fill_ratings(fields, data["assessment"], source)
             problems.extend(bad)
             extra = {"assessment": answers, "derived_ratings": derived}
+        if data.get(PREFERENCES) is not None:
+            from modelfit.errors import ModelfitError
+            from modelfit.preferences import parse
+
+            try:
+                fields[PREFERENCES] = parse(data[PREFERENCES], RATINGS,
+                                            source=f"{source}: {PREFERENCES}").to_dict()
+            except ModelfitError as exc:
+                problems.extend(exc.problems)
         for name in ("target_markets", "existing_channels"):
             if isinstance(fields.get(name), list):
                 fields[name] = tuple(fields[name])
@@ -315,10 +330,11 @@ def _kind(value: Any) -> str:
 
 def _unknown_key(source: str, key: Any) -> str:
     message = f"{source}: {key!r} is not a field"
-    close = difflib.get_close_matches(str(key).lower(), FIELD_NAMES, n=1, cutoff=0.6)
+    names = (*FIELD_NAMES, PREFERENCES)
+    close = difflib.get_close_matches(str(key).lower(), names, n=1, cutoff=0.6)
     if close:
         return f"{message}; did you mean {close[0]!r}?"
-    return f"{message}; the fields are {', '.join(FIELD_NAMES)}"
+    return f"{message}; the fields are {', '.join(names)}"
 
 
 def _describe(source: str, exc: ValidationError, fields: dict[str, Any]) -> list[str]:

@@ -22,7 +22,14 @@ from modelfit.analysis import Analysis, analyse_company
 from modelfit.framework import Framework
 from modelfit.profile import FIELDS, Profile
 from modelfit.recommend import Recommendation, recommend
-from modelfit.robustness import confidence_sentence, plot_acceptability, plot_stability
+from modelfit.robustness import (
+    central_weights_table,
+    confidence_sentence,
+    entropy_sentence,
+    plot_acceptability,
+    plot_stability,
+    winning_table,
+)
 
 KEY_LIBRARIES = ("modelfit", "numpy", "pandas", "scikit-learn", "matplotlib", "papermill",
                  "nbconvert", "skops")
@@ -225,6 +232,52 @@ class Report:
     def flips_intro(self) -> Markdown:
         """One line saying what the flip table is."""
         return Markdown(self.fw.text("report.flips_intro", self.lang))
+
+    def winning_caption(self) -> Markdown:
+        """How to read the pairwise winning indices."""
+        return Markdown(f"*{self.fw.text('client.winning_caption', self.lang)}*")
+
+    def winning_table(self) -> pd.DataFrame:
+        """SMAA-2's pairwise winning indices: how often the row's model ranks above the column's."""
+        return winning_table(self.analysis.robustness, self.fw, self.lang)
+
+    def central_weights_caption(self) -> Markdown:
+        """How to read the central weights."""
+        return Markdown(f"*{self.fw.text('client.central_caption', self.lang)}*")
+
+    def central_weights_table(self) -> pd.DataFrame:
+        """Each model's central weights, as multiples of the framework's weights."""
+        return central_weights_table(self.analysis.robustness, self.fw, self.lang)
+
+    def entropy(self) -> Markdown:
+        """The decision entropy of the first place and of the whole ranking."""
+        return Markdown(entropy_sentence(self.analysis.robustness, self.fw, self.lang))
+
+    # --- the client's own weights -------------------------------------------------------------
+    def client_heading(self) -> Markdown:
+        """The section heading for the client's own weights."""
+        return Markdown(f"## {self.fw.text('client.heading', self.lang)}")
+
+    def client_summary(self) -> Markdown:
+        """The client's answer beside the framework's and, where they differ, why."""
+        client = self.analysis.client
+        if client is None:
+            return Markdown(self.fw.text("client.none", self.lang))
+        return Markdown(client.summary(self.fw, self.lang))
+
+    def client_weights_table(self) -> pd.DataFrame | Markdown:
+        """The framework's and the client's importance of each criterion."""
+        from modelfit.preferences import weights_table
+
+        client = self.analysis.client
+        return Markdown("") if client is None else weights_table(client, self.fw, self.lang)
+
+    def client_scores_table(self) -> pd.DataFrame | Markdown:
+        """Scores and ranks under the framework's weights and under the client's."""
+        from modelfit.preferences import scores_table
+
+        client = self.analysis.client
+        return Markdown("") if client is None else scores_table(client, self.fw, self.lang)
 
     # --- second opinion ---------------------------------------------------------------------
     def second_opinion(self) -> Markdown:

@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -70,10 +71,11 @@ import numpy as np
 from modelfit.errors import ModelfitError
 from modelfit.features import RATING_MAX, RATING_MIN, to_deviations
 from modelfit.framework import LANGUAGES, Framework
-from modelfit.reproducible import rounded
+from modelfit.reproducible import DECIMALS, rounded
 from modelfit.scoring import criterion_points, primary_index, ranking_index, score_matrix
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.figure import Figure
 
     from modelfit.profile import Profile
@@ -81,6 +83,7 @@ if TYPE_CHECKING:
 DEFAULT_SEED = 0
 DEFAULT_SAMPLES = 10_000
 DEFAULT_KAPPA = 5.0
+SMAA_DECIMALS = DECIMALS  # central weights, winning indices and entropies are rounded to this at source
 RATING_NOISE: tuple[float, float, float] = (0.2, 0.6, 0.2)  # P(-1), P(0), P(+1) per rating
 # too_close_to_call: the answer is a close call below this first-rank acceptability ...
 CLOSE_CONFIDENCE = 0.6
@@ -145,6 +148,86 @@ def central_weights(order: np.ndarray, lam: np.ndarray) -> np.ndarray:
     counts = onehot.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.asarray((onehot.T @ lam) / counts[:, None])
+
+
+def winning_indices(order: np.ndarray) -> np.ndarray:
+    """w[a, b]: share of rows in which model a ranks above model b (SMAA-2's pairwise winning
+    index, R `smaa.pwi`). Shape (M, M), zero diagonal, w[a, b] + w[b, a] = 1 off it."""
+    pos = positions(order)
+    return np.asarray((pos[:, :, None] < pos[:, None, :]).mean(axis=0))
+
+
+def entropy_bits(shares: np.ndarray) -> float:
+    """Shannon entropy -sum p log2 p of a distribution of outcomes (terms with p = 0 are 0)."""
+    p = np.asarray(shares, dtype=float)
+    p = p[p > 0]
+    return float(-(p * np.log2(p)).sum()) + 0.0
+
+
+def ranking_entropy(order: np.ndarray) -> float:
+    """Entropy in bits of the distribution of whole rankings over the rows (R
+    `smaa.entropy.ranking`, in bits): 0 when every row ranks alike, log2(M!) at most."""
+    _, counts = np.unique(order, axis=0, return_counts=True)
+    return entropy_bits(counts / order.shape[0])
+
+
+def sample_orders(
+    scores: np.ndarray, penalty: np.ndarray, points: np.ndarray, lam: np.ndarray,
+) -> np.ndarray:
+    """The ranking (model indices best first) of each importance sample `lam` (n, C)."""
+    s = lambda_scores(scores, points, lam)
+    return np.asarray(ranking_index(s, np.broadcast_to(penalty, s.shape)))
+
+
+def constraint_pairs(
+    constraints: Sequence[tuple[str, str]] | None, criteria: Sequence[str],
+) -> tuple[tuple[int, int], ...]:
+    """Index pairs (i, j) meaning lambda_i >= lambda_j, from ("capital", "brand_content")
+    statements ("capital matters at least as much as brand"); errors name the statement."""
+    if not constraints:
+        return ()
+    problems = []
+    pairs: list[tuple[int, int]] = []
+    for item in constraints:
+        if (not isinstance(item, (tuple, list)) or len(item) != 2
+                or any(c not in criteria for c in item)):
+            problems.append(f"constraints: {item!r} must be a pair (a, b) meaning a matters at "
+                            f"least as much as b, with a and b from {', '.join(criteria)}")
+        elif item[0] == item[1]:
+            problems.append(f"constraints: {item!r} compares a criterion with itself")
+        else:
+            pairs.append((criteria.index(item[0]), criteria.index(item[1])))
+    if not problems:
+        cycle = _cycle(pairs, len(criteria))
+        if cycle:
+            names = " >= ".join(criteria[i] for i in cycle)
+            problems.append(f"constraints: {names} go round in a circle; they allow only equal "
+                            "weights, which no sample ever has: drop one of them")
+    if problems:
+        raise ModelfitError(problems)
+    return tuple(dict.fromkeys(pairs))
+
+
+def sample_constrained(
+    rng: np.random.Generator, n: int, n_criteria: int, kappa: float,
+    pairs: Sequence[tuple[int, int]],
+) -> np.ndarray:
+    """`n` samples of Dirichlet(kappa, ..., kappa) conditioned on lambda_i >= lambda_j for each
+    pair, by exact rejection: draw, keep the draws that satisfy every pair, repeat until there
+    are `n`. The Dirichlet is exchangeable, so an acyclic set of pairs keeps at least 1/C! of
+    the draws (the share of orderings that satisfy it): at most 24 draws per sample for C = 4."""
+    if not pairs:
+        return sample_weights(rng, n, n_criteria, kappa)
+    i, j = (np.array(x) for x in zip(*pairs, strict=True))
+    kept: list[np.ndarray] = []
+    have = 0
+    while have < n:
+        lam = sample_weights(rng, n, n_criteria, kappa)
+        ok = lam[:, i] >= lam[:, j]
+        lam = lam[ok.all(axis=1)]
+        kept.append(lam)
+        have += lam.shape[0]
+    return np.concatenate(kept)[:n]
 
 
 def smaa(
@@ -254,6 +337,11 @@ class Robustness:
     weights: str
     kappa: float
     rating_noise: tuple[float, float, float] | None
+    # SMAA-2's pairwise winning indices winning[a][b], and decision entropy in bits
+    # ({"choice": of the first place, "ranking": of the whole ranking}).
+    winning: dict[str, dict[str, float]] = field(default_factory=dict)
+    entropy: dict[str, float] = field(default_factory=dict)
+    constraints: tuple[tuple[str, str], ...] = ()
 
     @property
     def confidence(self) -> float:
@@ -292,6 +380,12 @@ class Robustness:
             "confidence": float(self.confidence),
             "stability": {c: [float(lo), float(hi)] for c, (lo, hi) in self.stability.items()},
             "flips": [f.to_dict() for f in self.flips],
+            "winning": {a: dict(row) for a, row in self.winning.items()},
+            "central_weights": {
+                m: None if w is None else dict(zip(self.criteria, map(float, w), strict=True))
+                for m, w in self.central_weights.items()
+            },
+            "entropy": dict(self.entropy),
         }
         if full:
             out["central_weights"] = {
@@ -303,6 +397,7 @@ class Robustness:
                 "samples": self.samples, "seed": self.seed, "weights": self.weights,
                 "kappa": self.kappa,
                 "rating_noise": None if self.rating_noise is None else list(self.rating_noise),
+                "constraints": [list(c) for c in self.constraints],
             }
         return out
 
@@ -317,8 +412,12 @@ def analyse(
     weights: WeightMode = "framework",
     kappa: float = DEFAULT_KAPPA,
     rating_noise: tuple[float, float, float] | None = None,
+    constraints: Sequence[tuple[str, str]] | None = None,
 ) -> Robustness:
     """Weight stability, SMAA-2 acceptability and rating flips for one validated profile.
+
+    `constraints` are ordinal statements (a, b): "a matters at least as much as b"; the
+    sampled importances are restricted to them (exact rejection, `sample_constrained`).
 
     `weights="framework"` samples Dirichlet(kappa, ..., kappa) around the framework's weights;
     `"uniform"` samples Dirichlet(1, ..., 1). `rating_noise=RATING_NOISE` (or any
@@ -326,6 +425,7 @@ def analyse(
     """
     _check_arguments(samples, seed, weights, kappa, rating_noise)
     fw = framework or Framework.load()
+    pairs = constraint_pairs(constraints, fw.criteria)
     rating_map = profile.ratings()
     ratings = np.array([rating_map[c] for c in fw.criteria], dtype=float)
     stage = fw.stages.index(profile.stage)
@@ -335,13 +435,15 @@ def analyse(
 
     rng = np.random.Generator(np.random.PCG64(seed))
     n_crit = len(fw.criteria)
-    lam = sample_weights(rng, samples, n_crit, 1.0 if weights == "uniform" else kappa)
+    lam = sample_constrained(rng, samples, n_crit, 1.0 if weights == "uniform" else kappa, pairs)
     if rating_noise is None:
         s_r, pen_r, pts_r = scores, penalty, points
     else:
         s_r, pen_r, pts_r = _evaluate(perturb_ratings(rng, ratings, samples, rating_noise), fw,
                                       stage)
     accept, central = smaa(s_r, pen_r, pts_r, lam)
+    orders = sample_orders(s_r, pen_r, pts_r, lam)
+    winning = winning_indices(orders)
     if rating_noise is not None:
         s_r, pen_r, pts_r = _evaluate(perturb_ratings(rng, ratings, samples, rating_noise), fw,
                                       stage)
@@ -374,6 +476,11 @@ def analyse(
         weights=weights,
         kappa=1.0 if weights == "uniform" else float(kappa),
         rating_noise=rating_noise,
+        winning={a: {b: round(float(winning[i, j]), SMAA_DECIMALS)
+                     for j, b in enumerate(models) if j != i} for i, a in enumerate(models)},
+        entropy={"choice": round(entropy_bits(accept[:, 0]), SMAA_DECIMALS),
+                 "ranking": round(ranking_entropy(orders), SMAA_DECIMALS)},
+        constraints=tuple((fw.criteria[i], fw.criteria[j]) for i, j in pairs),
     )
 
 
@@ -472,6 +579,45 @@ def confidence_sentence(
                    confidence=f"{100 * result.confidence:.0f}%")
 
 
+def entropy_sentence(result: Robustness, framework: Framework | None = None, lang: str = "en",
+                     ) -> str:
+    """The decision entropy of the first place and of the whole ranking, in bits, in `lang`."""
+    _check_lang(lang)
+    fw = framework or Framework.load()
+    return fw.text("client.entropy", lang, choice=f"{result.entropy['choice']:.2f}",
+                   ranking=f"{result.entropy['ranking']:.2f}")
+
+
+def winning_table(result: Robustness, framework: Framework | None = None, lang: str = "en",
+                  ) -> pd.DataFrame:
+    """SMAA-2's pairwise winning indices (%): row model ranks above column model; ranking order."""
+    import pandas as pd
+
+    _check_lang(lang)
+    fw = framework or Framework.load()
+    names = [fw.model_name(m, lang, short=True) for m in result.ranking]
+    return pd.DataFrame(
+        [["–" if a == b else f"{100 * result.winning[a][b]:.1f}%" for b in result.ranking]
+         for a in result.ranking], index=names, columns=names)
+
+
+def central_weights_table(result: Robustness, framework: Framework | None = None,
+                          lang: str = "en") -> pd.DataFrame:
+    """Each model's central weights as multipliers of the framework weight ("–" if it never
+    comes first); models in ranking order, criteria as columns."""
+    import pandas as pd
+
+    _check_lang(lang)
+    fw = framework or Framework.load()
+    c = len(result.criteria)
+    rows = []
+    for m in result.ranking:
+        w = result.central_weights[m]
+        rows.append(["–"] * c if w is None else [f"{c * x:.2f}×" for x in w])
+    return pd.DataFrame(rows, index=[fw.model_name(m, lang) for m in result.ranking],
+                        columns=[fw.criterion_name(k, lang) for k in result.criteria])
+
+
 def plot_acceptability(
     result: Robustness, framework: Framework | None = None, lang: str = "en",
 ) -> Figure:
@@ -563,6 +709,36 @@ def _verified(flips: tuple[Flip, ...], profile: Profile, fw: Framework) -> tuple
             raise RuntimeError(f"flip {flip.changes} should make {flip.primary} primary, "
                                f"recommend says {got}")
     return flips
+
+
+def _cycle(pairs: Sequence[tuple[int, int]], n: int) -> list[int]:
+    """A cycle i -> j -> ... -> i in the "at least as much as" graph, or [] when there is none."""
+    nxt: dict[int, list[int]] = {k: [] for k in range(n)}
+    for a, b in pairs:
+        nxt[a].append(b)
+    state = dict.fromkeys(range(n), 0)
+    path: list[int] = []
+
+    def visit(k: int) -> list[int]:
+        state[k] = 1
+        path.append(k)
+        for m in nxt[k]:
+            if state[m] == 1:
+                return [*path[path.index(m):], m]
+            if state[m] == 0:
+                found = visit(m)
+                if found:
+                    return found
+        state[k] = 2
+        path.pop()
+        return []
+
+    for k in range(n):
+        if state[k] == 0:
+            found = visit(k)
+            if found:
+                return found
+    return []
 
 
 def _label(fw: Framework, key: str, lang: str) -> str:
