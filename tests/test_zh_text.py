@@ -141,3 +141,26 @@ def test_rating_changes_read_as_a_consultant_would(framework: Framework) -> None
 def test_the_lint_catches_each_defect(text: str) -> None:
     """The lint itself: each known defect is caught."""
     assert lint(text)
+
+
+def test_every_zh_text_of_a_report_is_clean() -> None:
+    """The Chinese report's sentences and tables (forge and lumen: a close call, small-B
+    distribution, flips and risks) have none of the defects."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from modelfit import report
+
+    root = Path(__file__).resolve().parents[1]
+    for company in ("forge", "lumen"):
+        profile = yaml.safe_load((root / "params" / f"{company}.yaml").read_text("utf-8"))
+        r = report.build(company, profile, lang="zh")
+        texts = [r.title().data, r.verdict().data, r.why().data, r.plan_notes().data,
+                 r.robustness_sentence().data, r.flips_intro().data, r.risks_intro().data,
+                 r.roadmap().data, r.checklist().data, r.notes().data, r.second_opinion().data]
+        for table in (r.channel_table(), r.flips_table(), r.risks_table(), r.glance_table()):
+            if isinstance(table, pd.DataFrame):
+                texts += [str(v) for v in table.index] + [str(v) for v in table.to_numpy().ravel()]
+        bad = [(t, lint(t.replace("**", ""))) for t in texts if lint(t.replace("**", ""))]
+        assert bad == [], company

@@ -288,8 +288,9 @@ class Report:
         if name == "category":
             return self.fw.label(f"cat_{value}", self.lang)
         if isinstance(value, (list, tuple)):
-            return ", ".join(self._name(v) if v in self.fw.models else str(v).upper()
-                             for v in value) or self.fw.label("none", self.lang)
+            sep = "、" if self.lang == "zh" else ", "
+            return sep.join(self._name(v) if v in self.fw.models else str(v).upper()
+                            for v in value) or self.fw.label("none", self.lang)
         if isinstance(value, float):
             return f"{value:,.0f}" if value >= 100 else f"{value:g}"
         return str(value)
