@@ -508,3 +508,14 @@ def test_bad_prior_sd_is_named(fw: Framework) -> None:
     """A negative prior_sd is refused with its value and what is allowed."""
     with pytest.raises(ModelfitError, match=r"prior_sd must be a finite number >= 0, got -1"):
         analyse(load_profile(PARAMS[0]), fw, prior_sd=-1)
+
+
+def test_a_screened_model_is_no_rival_for_the_close_call(fw: Framework) -> None:
+    """A start-up weak on capital (sprout): distribution scores more but S1 holds it back, so
+    the margin is measured against unscreened rivals only and the platform is no close call."""
+    result = analyse(load_profile(PARAMS[[p.stem for p in PARAMS].index("sprout")]), fw)
+    assert result.scores["distribution"] > result.scores["platform"]
+    assert set(result.screened) == {"distribution", "independent_site", "hybrid"}
+    assert result.margin == float("inf")
+    assert result.confidence == 1.0
+    assert not is_too_close(result)
