@@ -63,7 +63,7 @@ def test_chinese_report_has_chinese_headings(tmp_path: Path) -> None:
     """With lang zh every heading and table label is Chinese, from the framework's texts."""
     render_report("demo", out_dir=tmp_path, lang="zh", root=ROOT, progress=False)
     html = (tmp_path / "demo.html").read_text("utf-8")
-    for zh in ("推荐方案", "推荐理由", "阶段路线图", "企业概况", "运行记录", "平台模式"):
+    for zh in ("推荐方案", "推荐理由", "阶段发展路径", "企业概况", "运行记录", "平台模式"):
         assert zh in html
     for en in ("The recommendation", "Why this answer", "Stage roadmap", "Marketplace platform"):
         assert en not in html
