@@ -61,22 +61,23 @@ def main() -> None:
     t_rec = best(lambda: recommend(profile, fw), 200)
     t_smaa = best(lambda: kernels(False), 10)
     t_noise = best(lambda: kernels(True), 10)
-    t_all = best(lambda: analyse(profile, fw, samples=SAMPLES), 5)
-    t_all_noise = best(lambda: analyse(profile, fw, samples=SAMPLES, rating_noise=RATING_NOISE), 5)
+    t_all = best(lambda: analyse(profile, fw, samples=SAMPLES, rating_noise=None, prior_sd=0), 5)
+    t_all_noise = best(lambda: analyse(profile, fw, samples=SAMPLES), 5)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, numpy {np.__version__}; profile {path.name}")
     print(f"{'recommend (one call)':48s} {1e3 * t_rec:8.3f} ms   1.0x")
     for label, t in (
         (f"SMAA kernels, {SAMPLES:,} samples", t_smaa),
         (f"SMAA kernels, {SAMPLES:,} samples + rating noise", t_noise),
-        (f"analyse(), {SAMPLES:,} samples", t_all),
-        (f"analyse(), {SAMPLES:,} samples + rating noise", t_all_noise),
+        (f"analyse(), {SAMPLES:,} samples, weights only", t_all),
+        (f"analyse(), {SAMPLES:,} samples (default: + ratings, priors)", t_all_noise),
     ):
         print(f"{label:48s} {1e3 * t:8.3f} ms {t / t_rec:6.1f}x")
 
 
 def run() -> list[dict[str, object]]:
-    """The `bench/run.py` row: a full `analyse()` (10,000 samples) beside one `recommend`."""
+    """The `bench/run.py` row: a full `analyse()` at its defaults (10,000 samples, rating and
+    stage-prior noise) beside one `recommend`."""
     fw = Framework.load()
     profile = load_profile(Path(__file__).parents[1] / "params" / "demo.yaml")
     t_rec = best(lambda: recommend(profile, fw), 200)

@@ -31,10 +31,11 @@ tech_data: 3
 """
 
 
-def profile_of(stage: str = "growth", **ratings: int) -> Profile:
-    """A valid profile: average on every rating unless told otherwise."""
-    return Profile.from_mapping({"company": "Test Co", "stage": stage, **AVERAGE, **ratings},
-                                company_id="test")
+def profile_of(stage: str = "growth", existing: tuple[str, ...] = (), **ratings: int) -> Profile:
+    """A valid profile: average on every rating unless told otherwise, running the `existing`
+    channels (none by default)."""
+    return Profile.from_mapping({"company": "Test Co", "stage": stage, **AVERAGE, **ratings,
+                                 "existing_channels": list(existing)}, company_id="test")
 
 
 def every_core_profile() -> Iterator[Profile]:

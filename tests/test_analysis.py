@@ -21,8 +21,8 @@ def test_json_has_robustness_and_classifier(capsys: pytest.CaptureFixture[str]) 
     """recommend --json carries robustness and the classifier's probabilities over four ids."""
     assert main(["recommend", str(DEMO), "--json", "--model", str(MODEL)]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert {"acceptability", "confidence", "stability", "flips", "winning", "central_weights",
-            "entropy"} <= set(payload["robustness"])
+    assert {"acceptability", "confidence", "stability", "flips", "risks", "winning",
+            "central_weights", "entropy"} <= set(payload["robustness"])
     assert payload["robustness"]["confidence"] == payload["robustness"]["acceptability"][
         payload["primary"]][0]
     probabilities = payload["classifier"]["probabilities"]

@@ -56,6 +56,28 @@ def test_recommend_json_hybrid_core_comes_first(capsys: pytest.CaptureFixture[st
     assert data["channels"] == ["independent_site", "platform", "distribution"]
 
 
+def test_recommend_json_adds_channel_details_and_risks(capsys: pytest.CaptureFixture[str]) -> None:
+    """--json keeps every field and adds channel_details (one per channel, same order, with the
+    distribution's kind), plan_notes and robustness.risks (the shape of flips)."""
+    code, out, _ = run(capsys, "recommend", str(PARAMS / "atlas.yaml"), "--json", "--no-model")
+    data = json.loads(out)
+    assert code == 0
+    assert [d["channel"] for d in data["channel_details"]] == data["channels"]
+    assert data["channel_details"][0] == {"channel": "independent_site", "role": "core",
+                                          "kind": None}
+    assert data["channel_details"][2]["kind"] == "distributors"
+    assert {"flips", "risks"} <= set(data["robustness"])
+    assert all(set(r) == {"changes", "primary"} for r in data["robustness"]["risks"])
+    assert [n["rule"] for n in data["plan_notes"]] == ["S3"]
+
+
+def test_recommend_text_names_the_kind_of_distribution(capsys: pytest.CaptureFixture[str]) -> None:
+    """The terminal summary names the distribution by its kind (forge: small-B distribution)."""
+    code, out, _ = run(capsys, "recommend", str(PARAMS / "forge.yaml"), "--no-model")
+    assert code == 0
+    assert "Marketplace platform → Small-B distribution" in out
+
+
 @pytest.mark.parametrize(("lang", "needle"), [("en", "Recommended model"), ("zh", "推荐模式")])
 def test_recommend_text_summary_in_each_language(
     capsys: pytest.CaptureFixture[str], lang: str, needle: str,

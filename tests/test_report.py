@@ -63,7 +63,7 @@ def test_chinese_report_has_chinese_headings(tmp_path: Path) -> None:
     """With lang zh every heading and table label is Chinese, from the framework's texts."""
     render_report("demo", out_dir=tmp_path, lang="zh", root=ROOT, progress=False)
     html = (tmp_path / "demo.html").read_text("utf-8")
-    for zh in ("推荐方案", "推荐理由", "阶段路线图", "企业概况", "运行记录", "平台模式"):
+    for zh in ("推荐方案", "推荐理由", "阶段发展路径", "企业概况", "运行记录", "平台模式"):
         assert zh in html
     for en in ("The recommendation", "Why this answer", "Stage roadmap", "Marketplace platform"):
         assert en not in html
@@ -132,3 +132,38 @@ def test_failed_run_keeps_last_good_report(tmp_path: Path) -> None:
         assert (out / f"demo.{suffix}").read_text("utf-8") == f"last good {suffix}"
     assert (out / "demo.failed.ipynb").is_file()
     assert not list(out.glob(".demo-*"))
+
+
+@pytest.fixture(scope="module")
+def zh_report() -> object:
+    """The forge company's report content in Chinese, built without papermill."""
+    import yaml
+
+    from modelfit import report
+
+    profile = yaml.safe_load((ROOT / "params" / "forge.yaml").read_text("utf-8"))
+    return report.build("forge", profile, lang="zh")
+
+
+def test_report_shows_what_to_build_and_what_to_protect(zh_report: object) -> None:
+    """The report has two sections: improvements (flips) and declines (risks), each as a table
+    of rating changes read as a consultant would."""
+    from modelfit.report import Report
+
+    assert isinstance(zh_report, Report)
+    build = zh_report.flips_table()
+    protect = zh_report.risks_table()
+    assert "提升至" in " ".join(map(str, build.index))
+    assert "降至" in " ".join(map(str, protect.index))
+    assert zh_report.heading("h_build", 3).data.startswith("### 能力建设")
+    assert zh_report.heading("h_protect", 3).data.startswith("### 风险防范")
+
+
+def test_report_channel_table_names_the_kind(zh_report: object) -> None:
+    """The channel table names distribution by its kind (forge: 小B端分销) with its role."""
+    from modelfit.report import Report
+
+    assert isinstance(zh_report, Report)
+    table = zh_report.channel_table()
+    assert list(table.index) == ["平台模式", "小B端分销"]
+    assert zh_report.verdict().data.endswith("平台模式 → 小B端分销。")

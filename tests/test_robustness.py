@@ -45,18 +45,21 @@ def fw() -> Framework:
 
 
 def make(stage: str, capital: int, supply_chain: int, brand_content: int, tech_data: int,
-         ) -> Profile:
-    """A profile with the given stage and ratings."""
+         existing: tuple[str, ...] = ("platform",)) -> Profile:
+    """A profile with the given stage and ratings, on a platform already (S2's precondition)."""
     return Profile.from_mapping({
         "company": "Test Co", "stage": stage, "capital": capital, "supply_chain": supply_chain,
-        "brand_content": brand_content, "tech_data": tech_data,
+        "brand_content": brand_content, "tech_data": tech_data, "existing_channels": list(existing),
     })
 
 
 def evaluate(ratings: np.ndarray, stage: int, fw: Framework,
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Scores, penalties and criterion points for rating rows at one stage."""
-    scores, penalty = score_matrix(ratings, np.full(ratings.shape[0], stage), fw)
+    """Scores, screen flags and criterion points for rating rows at one stage, for companies
+    already on a platform (as `make` builds them)."""
+    running = np.zeros((ratings.shape[0], len(fw.base_channels)), dtype=bool)
+    running[:, fw.base_channels.index("platform")] = True
+    scores, penalty = score_matrix(ratings, np.full(ratings.shape[0], stage), fw, running)
     return scores, penalty, criterion_points(to_deviations(ratings), fw.weights)
 
 
@@ -196,7 +199,7 @@ def test_acceptability_converges_to_the_exact_value(
     exact = exact_one_criterion(fw, stage, c, rating, kappa)
     for n in (1_000, 10_000, 100_000):
         result = analyse(profile, fw, samples=n, seed=7, weights=mode,  # type: ignore[arg-type]
-                         kappa=kappa)
+                         kappa=kappa, rating_noise=None, prior_sd=0)
         got = np.array([result.acceptability[m] for m in fw.models])
         bound = 4.5 * np.sqrt(np.maximum(exact * (1 - exact), 1e-4) / n)
         assert np.all(np.abs(got - exact) <= bound), (n, got, exact)
@@ -255,15 +258,15 @@ def test_confidence_factors_are_one_without_rating_noise(fw: Framework) -> None:
     """Without rating noise each model wins at its own central weights (its winning region is
     convex), so every defined confidence factor is 1."""
     for path in PARAMS:
-        result = analyse(load_profile(path), fw, samples=2_000)
+        result = analyse(load_profile(path), fw, samples=2_000, rating_noise=None, prior_sd=0)
         assert {v for v in result.confidence_factors.values() if v is not None} == {1.0}
 
 
 def test_rating_noise_with_no_moves_changes_nothing(fw: Framework) -> None:
     """rating_noise = (0, 1, 0) gives the same acceptabilities as no rating noise."""
     profile = load_profile(PARAMS[1])
-    plain = analyse(profile, fw, samples=5_000, seed=3)
-    still = analyse(profile, fw, samples=5_000, seed=3, rating_noise=(0.0, 1.0, 0.0))
+    plain = analyse(profile, fw, samples=5_000, seed=3, rating_noise=None, prior_sd=0)
+    still = analyse(profile, fw, samples=5_000, seed=3, rating_noise=(0.0, 1.0, 0.0), prior_sd=0)
     assert still.acceptability == plain.acceptability
 
 
@@ -320,14 +323,19 @@ def test_single_flips_are_the_smallest_in_their_direction(
 
 
 def test_pair_flips_need_both_changes(fw: Framework) -> None:
-    """Neither change of a pair flip changes the primary on its own."""
-    profile = load_profile(PARAMS[[p.stem for p in PARAMS].index("pebble")])
-    now = recommend(profile, fw).primary
-    pairs = [f for f in find_flips(profile.ratings(), profile.stage, fw) if len(f.changes) == 2]
-    assert pairs
-    for flip in pairs:
-        for crit, value in flip.changes.items():
-            assert recommend(profile.model_copy(update={crit: value}), fw).primary == now
+    """Neither change of a pair flip changes the primary on its own (every example company)."""
+    seen = 0
+    for path in PARAMS:
+        profile = load_profile(path)
+        now = recommend(profile, fw).primary
+        pairs = [f for f in find_flips(profile.ratings(), profile.stage, fw,
+                                       existing=profile.existing_channels)
+                 if len(f.changes) == 2]
+        seen += len(pairs)
+        for flip in pairs:
+            for crit, value in flip.changes.items():
+                assert recommend(profile.model_copy(update={crit: value}), fw).primary == now
+    assert seen
 
 
 def test_flip_reads_as_a_capability_roadmap(fw: Framework) -> None:
@@ -341,13 +349,14 @@ def test_flip_reads_as_a_capability_roadmap(fw: Framework) -> None:
 
 # --- the JSON object, determinism and errors ----------------------------------------------------
 def test_to_dict_has_exactly_the_recommend_json_shape(fw: Framework) -> None:
-    """to_dict gives {acceptability, confidence, stability, flips} of plain JSON types, with
-    confidence the primary's first-rank acceptability, then SMAA-2's winning, central_weights
-    and entropy."""
+    """to_dict gives {acceptability, confidence, stability, flips, risks} of plain JSON types,
+    with confidence the primary's first-rank acceptability and risks the shape of flips, then
+    SMAA-2's winning, central_weights and entropy."""
     result = analyse(load_profile(PARAMS[1]), fw)
     out = result.to_dict()
-    assert list(out) == ["acceptability", "confidence", "stability", "flips", "winning",
+    assert list(out) == ["acceptability", "confidence", "stability", "flips", "risks", "winning",
                          "central_weights", "entropy"]
+    assert all(set(f) == {"changes", "primary"} for f in out["risks"])
     assert out == json.loads(json.dumps(out))
     assert out["confidence"] == out["acceptability"][result.primary][0]
     assert all(len(v) == 4 for v in out["acceptability"].values())
@@ -415,7 +424,8 @@ def test_a_clear_answer_states_its_confidence(fw: Framework,
     """Atlas is no close call: no warning, and the sentence gives the share of scenarios."""
     atlas = results["atlas"]
     assert too_close_to_call(atlas, fw) is None
-    assert confidence_sentence(atlas, fw) == "Hybrid stays first in 100% of weight scenarios."
+    assert confidence_sentence(atlas, fw) == (
+        "Hybrid stays first in 98% of scenarios (weights, ratings and stage priors varied).")
 
 
 def test_close_call_thresholds_are_arguments(results: dict[str, Robustness]) -> None:
@@ -445,3 +455,69 @@ def test_stability_plot_is_a_figure_with_one_line_per_criterion(
     fig = plot_stability(results["demo"], fw)
     assert isinstance(fig, Figure)
     assert len(fig.axes[0].lines) == 2 * 4 + 1
+
+
+# --- roadmap and risks apart; honest confidence -------------------------------------------------
+@pytest.mark.parametrize("path", PARAMS, ids=lambda p: p.stem)
+def test_flips_are_improvements_and_risks_are_declines(fw: Framework, path: Path) -> None:
+    """flips holds only ratings that go up (what to build), risks only ratings that go down
+    (what to protect); each really changes recommend's primary, existing channels included."""
+    profile = load_profile(path)
+    result = analyse(profile, fw, samples=10)
+    for flip in result.flips:
+        assert all(v > profile.ratings()[k] for k, v in flip.changes.items())
+    for risk in result.risks:
+        assert all(v < profile.ratings()[k] for k, v in risk.changes.items())
+    for item in (*result.flips, *result.risks):
+        assert recommend(profile.model_copy(update=item.changes), fw).primary == item.primary
+        assert item.primary != result.primary
+
+
+def test_a_risk_reads_as_what_to_protect(fw: Framework) -> None:
+    """A risk describes itself as a decline that would change the answer, in both languages."""
+    risk = find_flips({"capital": 3, "supply_chain": 3, "brand_content": 3, "tech_data": 3},
+                      "mature", fw, direction="down")[0]
+    assert risk.describe(fw, key="risk").startswith("If Capital strength 3 → 2, ")
+    assert risk.describe(fw, "zh", key="risk").startswith("若资金实力从 3 分降至 2 分,")
+
+
+def test_rating_and_prior_noise_are_on_by_default(fw: Framework) -> None:
+    """By default each rating may move to a neighbour (0.2, 0.6, 0.2) and every stage prior
+    varies by Normal(0, 2 points); the settings say so."""
+    settings_ = analyse(load_profile(PARAMS[0]), fw, samples=100).to_dict(full=True)["settings"]
+    assert settings_["rating_noise"] == list(RATING_NOISE)
+    assert settings_["prior_sd"] == 2.0
+
+
+def test_a_company_weak_on_everything_is_not_certain(fw: Framework) -> None:
+    """A mature company rated 2 on everything no longer gets 100%: its confidence reflects the
+    neighbour ratings (capital 3 lifts the R1 screen) and the uncertain priors."""
+    result = analyse(make("mature", 2, 2, 2, 2), fw)
+    exact = analyse(make("mature", 2, 2, 2, 2), fw, rating_noise=None, prior_sd=0)
+    assert result.primary == exact.primary == "platform"
+    assert result.confidence < 0.6 < exact.confidence
+
+
+def test_prior_noise_is_seeded(fw: Framework) -> None:
+    """The same seed gives the same acceptabilities with prior noise; another seed differs."""
+    profile = make("growth", 3, 4, 3, 3)
+    one = analyse(profile, fw, seed=5, rating_noise=None)
+    assert one.acceptability == analyse(profile, fw, seed=5, rating_noise=None).acceptability
+    assert one.acceptability != analyse(profile, fw, seed=6, rating_noise=None).acceptability
+
+
+def test_bad_prior_sd_is_named(fw: Framework) -> None:
+    """A negative prior_sd is refused with its value and what is allowed."""
+    with pytest.raises(ModelfitError, match=r"prior_sd must be a finite number >= 0, got -1"):
+        analyse(load_profile(PARAMS[0]), fw, prior_sd=-1)
+
+
+def test_a_screened_model_is_no_rival_for_the_close_call(fw: Framework) -> None:
+    """A start-up weak on capital (sprout): distribution scores more but S1 holds it back, so
+    the margin is measured against unscreened rivals only and the platform is no close call."""
+    result = analyse(load_profile(PARAMS[[p.stem for p in PARAMS].index("sprout")]), fw)
+    assert result.scores["distribution"] > result.scores["platform"]
+    assert set(result.screened) == {"distribution", "independent_site", "hybrid"}
+    assert result.margin == float("inf")
+    assert result.confidence == 1.0
+    assert not is_too_close(result)

@@ -79,11 +79,12 @@ def test_weighted_sum_reference_numbers_and_tie(edited_framework: EditFramework)
         data["stage_priors"] = {s: dict.fromkeys(MODELS, 50) for s in STAGES}
 
     fw = Framework.load(edited_framework(edit))
-    df = pd.DataFrame({"stage": ["growth"], **{c: [5] for c in criteria}})
+    df = pd.DataFrame({"stage": ["growth"], **{c: [5] for c in criteria},
+                       "existing_channels": [["platform"]]})  # S2's precondition holds
     out = score_profiles(df, fw)
     assert out.loc[0, list(MODELS)].tolist() == pytest.approx([71.5, 72.0, 72.0, 50.0])
     assert out.loc[0, "primary"] == "distribution"
-    rec = recommend(profile_of("growth", **dict.fromkeys(criteria, 5)), fw)
+    rec = recommend(profile_of("growth", ("platform",), **dict.fromkeys(criteria, 5)), fw)
     assert rec.ranking == ("distribution", "independent_site", "platform", "hybrid")
 
 
@@ -192,3 +193,24 @@ def test_all_scores_of_the_whole_space_are_within_0_100(framework: Framework) ->
     scores = score_profiles(df, framework)[list(MODELS)].to_numpy()
     assert scores.min() >= 0
     assert scores.max() <= 100
+
+
+def test_score_profiles_uses_existing_channels_like_recommend(framework: Framework) -> None:
+    """An existing_channels column (lists or `a;b` strings) takes part in S2's precondition
+    exactly as in recommend: an average growth company on a platform gets the hybrid, without
+    one the platform."""
+    df = pd.DataFrame({"stage": ["growth"] * 3, **{r: [3, 3, 3] for r in RATINGS},
+                       "existing_channels": [["platform"], "distribution;platform", []]})
+    out = score_profiles(df, framework)
+    assert out["primary"].tolist() == ["hybrid", "hybrid", "platform"]
+    for i, existing in enumerate([("platform",), ("distribution", "platform"), ()]):
+        assert recommend(profile_of("growth", existing), framework).primary == out.loc[i, "primary"]
+
+
+def test_score_profiles_names_a_bad_existing_channel(framework: Framework) -> None:
+    """An unknown channel in existing_channels is refused with its row and what is allowed."""
+    df = pd.DataFrame({"stage": ["growth"], **{r: [3] for r in RATINGS},
+                       "existing_channels": [["amazon"]]})
+    with pytest.raises(ModelfitError, match=r"column existing_channels must be a list of "
+                       r"platform, distribution, independent_site; got row 0: \['amazon'\]"):
+        score_profiles(df, framework)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NoReturn
 from modelfit.errors import ModelfitError
 from modelfit.framework import LANGUAGES, Framework
 from modelfit.profile import load_profile
-from modelfit.recommend import Recommendation
+from modelfit.recommend import Recommendation, channel_name
 
 if TYPE_CHECKING:
     from modelfit.analysis import Analysis
@@ -337,7 +337,8 @@ def format_summary(rec: Recommendation, fw: Framework) -> str:
         f"{rec.company} ({fw.stage_name(rec.stage, lang)})",
         "",
         f"{fw.label('primary', lang)}: {name(rec.primary)}",
-        f"{fw.label('channels', lang)}: " + " → ".join(name(c) for c in rec.channels),
+        f"{fw.label('channels', lang)}: "
+        + " → ".join(channel_name(fw, d, lang) for d in rec.channel_details),
         "",
         f"{fw.label('scores', lang)}:",
     ]
@@ -348,6 +349,9 @@ def format_summary(rec: Recommendation, fw: Framework) -> str:
         lines.append(f"  {i}. {name(model)}{pad}  {score:5.1f}  {bar}")
     lines += ["", f"{fw.label('why', lang)}:"]
     lines += [f"  - {r.text}" for r in rec.rationale]
+    if rec.plan_notes:
+        lines += ["", f"{fw.label('h_plan_notes', lang)}:"]
+        lines += [f"  - {n.text}" for n in rec.plan_notes]
     return "\n".join(lines)
 
 
@@ -358,7 +362,13 @@ def format_robustness(result: Analysis, fw: Framework) -> str:
     lang = result.rec.lang
     rob = result.robustness
     lines = ["", f"{fw.label('h_robustness', lang)}:", f"  {confidence_sentence(rob, fw, lang)}"]
-    lines += [f"  - {flip.describe(fw, lang)}" for flip in rob.flips]
+    if rob.flips:
+        lines += [f"  {fw.label('h_build', lang)}:"]
+        lines += [f"  - {flip.describe(fw, lang)}" for flip in rob.flips]
+    risks = getattr(rob, "risks", ())
+    if risks:
+        lines += [f"  {fw.label('h_protect', lang)}:"]
+        lines += [f"  - {risk.describe(fw, lang, key='risk')}" for risk in risks]
     lines += ["", f"{fw.label('h_second_opinion', lang)}:"]
     if result.classifier is None:
         lines.append(f"  {fw.text('report.no_classifier', lang)}")

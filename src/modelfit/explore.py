@@ -66,9 +66,13 @@ class FrameworkView:
         return Image(data=charts.to_png(charts.priors_chart(self.fw, self.lang)), format="png")
 
     def screens_table(self) -> pd.DataFrame:
-        """Feasibility screens: which rating fires them and which models they hold back."""
+        """Screens: when each fires (rating, stage, channel not yet running) and which models
+        it holds back."""
         return pd.DataFrame([
-            {"rule": s["id"], "criterion": s["criterion"], "fires at rating <=": s["max_rating"],
+            {"rule": s["id"], "criterion": s.get("criterion", ""),
+             "fires at rating <=": s.get("max_rating", ""),
+             "stage": ", ".join(s.get("stage", [])),
+             "without channel": s.get("without_channel", ""),
              "models": ", ".join(s["models"]), "penalty": s["penalty"]}
             for s in self.fw.screens
         ]).set_index("rule")

@@ -21,6 +21,8 @@ import yaml
 from modelfit.errors import FrameworkError
 
 LANGUAGES = ("en", "zh")
+# The article's three meanings of distribution: 一件代发 (F4), 小B端分销 (R2), 海外分销商/零售商 (S3).
+DISTRIBUTION_KINDS = ("dropshipping", "small_b", "distributors")
 BUNDLED = "framework.yaml"
 
 # FRAMEWORK.md, "Properties any encoding must keep", as sign constraints: these weights must be
@@ -51,6 +53,9 @@ class Framework:
     f_note_conditions: dict[str, dict[str, Any]]
     raw: dict[str, Any] = field(repr=False)
     source: str = "bundled"
+    stage_defaults: dict[str, str] = field(default_factory=dict)  # stage -> its S-rule's model
+    core_rule: dict[str, str] = field(default_factory=dict)  # stage -> hybrid core or "score"
+    kind_rules: tuple[dict[str, Any], ...] = ()  # first match names a distribution's kind
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Framework:
@@ -84,6 +89,14 @@ class Framework:
     def model_info(self, model: str, what: str, lang: str) -> str:
         """`description`, `strengths`, `weaknesses` or `role` of a model in `lang`."""
         return str(self._model(model)[what][lang])
+
+    def kind_name(self, kind: str, lang: str) -> str:
+        """Display name of a distribution kind (dropshipping, small_b, distributors) in `lang`."""
+        return str(self.raw["channels"]["kinds"][kind]["name"][lang])
+
+    def kind_role(self, kind: str, lang: str) -> str:
+        """What a distribution kind does in a plan, in `lang`."""
+        return str(self.raw["channels"]["kinds"][kind]["role"][lang])
 
     def criterion_name(self, criterion: str, lang: str) -> str:
         """Display name of a criterion in `lang`."""
@@ -130,8 +143,25 @@ class Framework:
 
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return number(value)
     return str(value)
+
+
+def number(value: float) -> str:
+    """A score or a number of points for display: one decimal, no trailing `.0`, no `-0`."""
+    text = f"{value:.1f}".removesuffix(".0")
+    return "0" if text == "-0" else text
+
+
+def signed_points(value: float, lang: str) -> str:
+    """Points with their sign, as the texts quote them: `+4.5` / `-10` in English, `加 4.5` /
+    `减 10` in Chinese (never "-9.0 分")."""
+    text = number(abs(value))
+    if text == "0":
+        return "0"
+    if lang == "zh":
+        return f"{'加' if value > 0 else '减'} {text}"
+    return f"{'+' if value > 0 else '-'}{text}"
 
 
 def _parse(text: str, source: str) -> tuple[dict[str, Any], str]:
@@ -216,15 +246,37 @@ def _build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
                     f"{weights[criteria.index(crit), models.index(model)]:g}"
                 )
 
-    screens = tuple(data.get("screens") or ())
-    penalty = np.zeros(len(models))
-    for i, screen in enumerate(screens):
+    screens_raw = data.get("screens") or ()
+    if not isinstance(screens_raw, list):
+        problems.append(f"{source}: screens must be a list")
+        screens_raw = []
+    screens_list: list[dict[str, Any]] = []
+    penalty = np.zeros((len(stages), len(models)))
+    for i, screen in enumerate(screens_raw):
         where = f"{source}: screens[{i}]"
-        if not isinstance(screen, dict) or screen.get("criterion") not in criteria:
-            problems.append(f"{where}: needs a criterion, one of {', '.join(criteria)}")
+        if not isinstance(screen, dict) or not isinstance(screen.get("id"), str):
+            problems.append(f"{where}: must be a mapping with an id")
             continue
-        if not isinstance(screen.get("max_rating"), int) or not 1 <= screen["max_rating"] <= 5:
-            problems.append(f"{where}.max_rating must be an integer from 1 to 5")
+        screen = dict(screen)
+        if not ({"criterion", "stage", "without_channel"} & set(screen)):
+            problems.append(f"{where}: needs a condition: criterion, stage or without_channel")
+            continue
+        if "criterion" in screen:
+            if screen["criterion"] not in criteria:
+                problems.append(f"{where}: needs a criterion, one of {', '.join(criteria)}")
+                continue
+            if (not isinstance(screen.get("max_rating"), int)
+                    or not 1 <= screen["max_rating"] <= 5):
+                problems.append(f"{where}.max_rating must be an integer from 1 to 5")
+        if "stage" in screen:
+            if isinstance(screen["stage"], str):
+                screen["stage"] = [screen["stage"]]
+            if not isinstance(screen["stage"], list) or not set(screen["stage"]) <= set(stages):
+                problems.append(f"{where}.stage must be a list of {', '.join(stages)}")
+                continue
+        if "without_channel" in screen and screen["without_channel"] not in base_channels:
+            problems.append(f"{where}.without_channel must be one of {', '.join(base_channels)}")
+            continue
         if not _finite(screen.get("penalty")) or screen["penalty"] < 0:
             problems.append(f"{where}.penalty must be a finite number >= 0")
             continue
@@ -232,7 +284,11 @@ def _build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
             if model not in models:
                 problems.append(f"{where}.models: {model!r} is not a model")
             else:
-                penalty[models.index(model)] += screen["penalty"]
+                for st, stage in enumerate(stages):
+                    if stage in screen.get("stage", stages):
+                        penalty[st, models.index(model)] += screen["penalty"]
+        screens_list.append(screen)
+    screens = tuple(screens_list)
 
     if not problems:
         spread = np.abs(weights).sum(axis=0)
@@ -240,7 +296,7 @@ def _build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
         high = priors + spread
         for s, stage in enumerate(stages):
             for m, model in enumerate(models):
-                if low[s, m] < 0 or high[s, m] > 100:
+                if low[s, m] < 0 or high[s, m] > 100:  # penalty is per stage: (S, M)
                     problems.append(
                         f"{source}: {model} at stage {stage} can score from {low[s, m]:g} to "
                         f"{high[s, m]:g}; priors, weights and screens must keep every score "
@@ -251,6 +307,29 @@ def _build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
     for rule, trig in triggers.items():
         if not isinstance(trig, dict) or trig.get("criterion") not in criteria:
             problems.append(f"{source}: rule_triggers.{rule} needs a criterion")
+    # One threshold per rule: a screen named after an R-rule fires exactly when its text does.
+    for screen in screens:
+        trig = triggers.get(screen["id"])
+        if isinstance(trig, dict) and (screen.get("criterion") != trig.get("criterion")
+                                       or screen.get("max_rating") != trig.get("max_rating")):
+            problems.append(
+                f"{source}: screens {screen['id']} fires at {screen.get('criterion')} <= "
+                f"{screen.get('max_rating')} but rule_triggers.{screen['id']} at "
+                f"{trig.get('criterion')} <= {trig.get('max_rating')}; a rule has one threshold "
+                "for its text and its effect")
+    stage_defaults: dict[str, str] = {}
+    for s_i, item in enumerate(stages_raw):
+        default = item.get("default") if isinstance(item, dict) else None
+        if default not in models:
+            problems.append(f"{source}: stages.{stages[s_i]}.default must be one of "
+                            f"{', '.join(models)}, the model the stage rule recommends")
+            continue
+        stage_defaults[stages[s_i]] = str(default)
+        row = priors[s_i]
+        if row[models.index(str(default))] < row.max():
+            problems.append(f"{source}: stages.{stages[s_i]}.default is {default}, but its "
+                            "stage prior is not the highest: an average company must get the "
+                            "stage rule's model")
 
     channels = data["channels"]
     plans: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -271,6 +350,42 @@ def _build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
             if model == "hybrid" and len(plan) < 2:
                 problems.append(f"{source}: channels.plans.hybrid.{stage} must run two or more channels")
             plans[model][stage] = tuple(plan)
+    core_rule = channels.get("core")
+    if not isinstance(core_rule, dict):
+        problems.append(f"{source}: channels.core must map each stage to a base channel or "
+                        "'score'")
+        core_rule = {}
+    for stage in stages:
+        value = core_rule.get(stage)
+        if value != "score" and value not in base_channels:
+            problems.append(f"{source}: channels.core.{stage} must be one of "
+                            f"{', '.join(base_channels)} or score, got {value!r}")
+        elif value != "score" and stage in plans.get("hybrid", {}) and (
+                value not in plans["hybrid"][stage]):
+            problems.append(f"{source}: channels.core.{stage} is {value}, which the hybrid plan "
+                            f"of that stage does not run")
+    kinds = channels.get("kinds")
+    if not isinstance(kinds, dict) or set(kinds) != set(DISTRIBUTION_KINDS):
+        problems.append(f"{source}: channels.kinds must describe {', '.join(DISTRIBUTION_KINDS)}")
+        kinds = {}
+    kind_rules = channels.get("distribution_kinds")
+    if not isinstance(kind_rules, list) or not kind_rules:
+        problems.append(f"{source}: channels.distribution_kinds must be a non-empty list")
+        kind_rules = []
+    for i, rule in enumerate(kind_rules):
+        where = f"{source}: channels.distribution_kinds[{i}]"
+        if not isinstance(rule, dict) or rule.get("kind") not in DISTRIBUTION_KINDS:
+            problems.append(f"{where}.kind must be one of {', '.join(DISTRIBUTION_KINDS)}")
+            continue
+        if not set(rule) <= {"kind", "core", "stage", "rule"}:
+            problems.append(f"{where}: conditions are core, stage and rule")
+        if "stage" in rule and not set(rule["stage"]) <= set(stages):
+            problems.append(f"{where}.stage must be a list of {', '.join(stages)}")
+        if "rule" in rule and rule["rule"] not in triggers:
+            problems.append(f"{where}.rule must be one of rule_triggers")
+    if kind_rules and isinstance(kind_rules[-1], dict) and set(kind_rules[-1]) != {"kind"}:
+        problems.append(f"{source}: channels.distribution_kinds must end with a default entry "
+                        "(a kind and no condition)")
     auxiliary = tuple(channels.get("auxiliary") or ())
     for i, aux in enumerate(auxiliary):
         where = f"{source}: channels.auxiliary[{i}]"
@@ -282,6 +397,9 @@ def _build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
         for key in ("with_any", "add"):
             if not isinstance(aux.get(key), list) or not set(aux[key]) <= set(base_channels):
                 problems.append(f"{where}.{key} must be a list of {', '.join(base_channels)}")
+        screen_ids = {sc["id"] for sc in screens}
+        if not set(aux.get("kept_out_by") or ()) <= screen_ids:
+            problems.append(f"{where}.kept_out_by must name screens ({', '.join(sorted(screen_ids))})")
 
     _check_texts(data, models, criteria, stages, source, problems)
     if problems:
@@ -291,6 +409,8 @@ def _build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
         stages=stages, priors=priors, weights=weights, screens=screens, rule_triggers=triggers,
         plans=plans, auxiliary=auxiliary,
         f_note_conditions=dict(data["f_note_conditions"]), raw=data, source=label,
+        stage_defaults=stage_defaults, core_rule={k: str(v) for k, v in core_rule.items()},
+        kind_rules=tuple(kind_rules),
     )
 
 
@@ -339,6 +459,9 @@ def _check_texts(
             bilingual(item.get(what), f"models.{item.get('id')}.{what}")
     for item in data["criteria"]:
         bilingual(item.get("name"), f"criteria.{item.get('id')}.name")
+    for kind, item in ((data.get("channels") or {}).get("kinds") or {}).items():
+        for what in ("name", "role"):
+            bilingual((item or {}).get(what), f"channels.kinds.{kind}.{what}")
     for item in data["stages"]:
         bilingual(item.get("name"), f"stages.{item.get('id')}.name")
     texts = data["texts"]
@@ -352,7 +475,15 @@ def _check_texts(
             bilingual((texts.get("rule") or {}).get(rule), f"texts.rule.{rule}")
     for screen in data.get("screens") or ():
         bilingual((texts.get("screen") or {}).get(screen.get("id")), f"texts.screen.{screen.get('id')}")
-    bilingual(texts.get("summary"), "texts.summary")
+    for key in ("summary", "summary_tie", "summary_screened", "by_rule", "by_screen"):
+        bilingual(texts.get(key), f"texts.{key}")
+    for key in ("S1_small_b", "S2_precondition", "held", "outweighed"):
+        bilingual((texts.get("stage_variant") or {}).get(key), f"texts.stage_variant.{key}")
+    for key in ("R1_test", "R2_distributors", "R2_dropshipping", "R2_outweighed", "R3_test",
+                "R3_later", "R4_test", "R4_later"):
+        bilingual((texts.get("rule_variant") or {}).get(key), f"texts.rule_variant.{key}")
+    for key in ("S2_next", "S3_local", "test_site"):
+        bilingual((texts.get("plan_note") or {}).get(key), f"texts.plan_note.{key}")
     notes = texts.get("f_notes") or {}
     for note in data["f_note_conditions"]:
         bilingual(notes.get(note), f"texts.f_notes.{note}")
@@ -374,8 +505,16 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
                                "multiplier", "points", "cr", "choice", "ranking"}),
     "texts.whatif": frozenset({"company", "path", "primary", "confidence"}),
     "texts.summary": frozenset({"primary", "score", "second", "second_score", "gap"}),
-    "texts.rule": frozenset({"rating", "points"}),
+    "texts.summary_tie": frozenset({"primary", "second", "score"}),
+    "texts.summary_screened": frozenset({"primary", "score", "top", "top_score", "by"}),
+    "texts.stage_variant": frozenset({"rule", "stage", "default", "default_score", "primary",
+                                      "score", "by"}),
+    "texts.rule": frozenset({"rating", "points", "penalty"}),
+    "texts.rule_variant": frozenset({"rating", "points", "penalty", "primary", "by"}),
     "texts.screen": frozenset({"rating", "penalty"}),
+    "texts.by_rule": frozenset({"rule", "criterion", "points", "rating"}),
+    "texts.by_screen": frozenset({"rule", "text"}),
+    "texts.report.risk": frozenset({"changes", "primary"}),
     "texts.report.intro": frozenset({"company", "version"}),
     "texts.report.verdict": frozenset({"primary", "channels"}),
     "texts.report.roadmap_next": frozenset({"stage", "primary", "rule"}),

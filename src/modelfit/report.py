@@ -21,10 +21,12 @@ from modelfit import charts
 from modelfit.analysis import Analysis, analyse_company
 from modelfit.framework import Framework
 from modelfit.profile import FIELDS, Profile
-from modelfit.recommend import Recommendation, recommend
+from modelfit.recommend import Recommendation, channel_name, recommend
 from modelfit.robustness import (
+    Flip,
     central_weights_table,
     confidence_sentence,
+    describe_changes,
     entropy_sentence,
     plot_acceptability,
     plot_stability,
@@ -110,19 +112,22 @@ class Report:
     # --- recommendation ---------------------------------------------------------------------
     def verdict(self) -> Markdown:
         """The primary model and the channels, in one bold sentence."""
-        channels = " → ".join(self._name(c) for c in self.rec.channels)
+        channels = " → ".join(channel_name(self.fw, d, self.lang)
+                              for d in self.rec.channel_details)
         return Markdown(self.fw.text("report.verdict", self.lang,
                                      primary=self._name(self.rec.primary), channels=channels))
 
     def channel_table(self) -> pd.DataFrame:
         """The plan's channels with their role (core or auxiliary) and what each is for."""
         rows = []
-        for i, channel in enumerate(self.rec.channels):
+        colon = ": " if self.lang == "en" else ":"
+        for detail in self.rec.channel_details:
+            what = (self.fw.kind_role(detail.kind, self.lang) if detail.kind is not None
+                    else self.fw.model_info(detail.channel, "role", self.lang))
             rows.append({
-                self.fw.label("channel", self.lang): self._name(channel),
+                self.fw.label("channel", self.lang): channel_name(self.fw, detail, self.lang),
                 self.fw.label("role", self.lang): (
-                    f"{self.fw.label('core' if i == 0 else 'auxiliary', self.lang)}: "
-                    f"{self.fw.model_info(channel, 'role', self.lang)}"
+                    f"{self.fw.label(detail.role, self.lang)}{colon}{what}"
                 ),
             })
         return _unnamed(pd.DataFrame(rows).set_index(self.fw.label("channel", self.lang)))
@@ -217,14 +222,31 @@ class Report:
         return Markdown(f"*{self.fw.text('report.stability_caption', self.lang)}*")
 
     def flips_table(self) -> pd.DataFrame | Markdown:
-        """The smallest rating changes that change the primary: a capability roadmap."""
-        flips = self.analysis.robustness.flips
+        """What to build: the smallest rating improvements that change the primary."""
+        return self._changes_table(self.analysis.robustness.flips, "report.no_flips")
+
+    def risks_table(self) -> pd.DataFrame | Markdown:
+        """What to protect: the smallest rating declines that change the primary."""
+        return self._changes_table(getattr(self.analysis.robustness, "risks", ()),
+                                   "report.no_risks")
+
+    def risks_intro(self) -> Markdown:
+        """One line saying what the risks table is."""
+        return Markdown(self.fw.text("report.risks_intro", self.lang))
+
+    def plan_notes(self) -> Markdown:
+        """The plan's notes: the next step and its trigger (S2), local platforms (S3), the light
+        own-site test."""
+        return Markdown("\n".join(f"- **{n.rule}** {n.text.removeprefix(n.rule).lstrip(' :')}"
+                                   for n in self.rec.plan_notes))
+
+    def _changes_table(self, flips: tuple[Flip, ...], empty: str) -> pd.DataFrame | Markdown:
         if not flips:
-            return Markdown(self.fw.text("report.no_flips", self.lang))
+            return Markdown(self.fw.text(empty, self.lang))
         rows = [{
-            self.fw.label("changes", self.lang): "; ".join(
-                f"{self.fw.criterion_name(c, self.lang)} {self.rec.ratings[c]} → {v}"
-                for c, v in flip.changes.items()),
+            self.fw.label("changes", self.lang): describe_changes(
+                flip.changes, {c: self.rec.ratings[c] for c in flip.changes}, self.fw,
+                self.lang),
             self.fw.label("becomes", self.lang): self._name(flip.primary),
         } for flip in flips]
         return _unnamed(pd.DataFrame(rows).set_index(self.fw.label("changes", self.lang)))
@@ -335,8 +357,9 @@ class Report:
         if name == "category":
             return self.fw.label(f"cat_{value}", self.lang)
         if isinstance(value, (list, tuple)):
-            return ", ".join(self._name(v) if v in self.fw.models else str(v).upper()
-                             for v in value) or self.fw.label("none", self.lang)
+            sep = "、" if self.lang == "zh" else ", "
+            return sep.join(self._name(v) if v in self.fw.models else str(v).upper()
+                            for v in value) or self.fw.label("none", self.lang)
         if isinstance(value, float):
             return f"{value:,.0f}" if value >= 100 else f"{value:g}"
         return str(value)

@@ -34,21 +34,26 @@ Criterion importances
     on the framework's weights with each multiplier C * lambda_c having mean 1 and standard
     deviation sqrt((C - 1) / (C * kappa + 1)) = 0.38 for C = 4 (90% of draws within
     0.44x..1.68x): "the weights a bit different", as an analyst would argue them.
-    Ratings (optional, `rating_noise`): each rating independently moves by -1, 0 or +1 with
-    probabilities `RATING_NOISE` = (0.2, 0.6, 0.2) (or those passed), clipped to 1..5, so a rating
-    at the end of the scale stays there with probability 0.8; screens are re-applied to the moved
-    ratings. Off by default: the headline confidence is about the weights, and `flips` covers the
-    ratings exactly.
+    Ratings (`rating_noise`, on by default): each 1-5 rating is an analyst's estimate, so each
+    independently moves to a neighbour rating, -1, 0 or +1 with probabilities `RATING_NOISE` =
+    (0.2, 0.6, 0.2) (or those passed; None turns it off), clipped to 1..5, so a rating at the end
+    of the scale stays there with probability 0.8; screens are re-applied to the moved ratings.
+    Stage priors (`prior_sd`, on by default): each model's stage prior is a judgement too; each
+    sample adds independent Normal(0, `PRIOR_SD` = 2 points) noise to every model's prior (0
+    turns it off).
     Outputs: rank acceptability b_m^r (share of samples in which model m ranks r-th), central
     weights w_m^c (mean lambda over the samples in which m ranks first; None when it never does)
     and confidence factors p_m^c (share of rating samples in which m ranks first when the weights
     are its central weights; 0 or 1 without rating noise). `Robustness.confidence` is the
     primary's first-rank acceptability b_primary^1.
     Everything is drawn from one `numpy.random.Generator(PCG64(seed))`, weights first, then
-    ratings, then the confidence-factor ratings, so a seed fixes every number.
+    ratings, then priors, then the confidence-factor ratings and priors, so a seed fixes every
+    number. Shares are rounded to 6 decimals at the source.
 
-3. What would flip it (`flips`), exact.
-    Single fields first: for each rating and each direction (up first), the smallest change that
+3. What would flip it (`flips` and `risks`), exact.
+    `flips` holds improvements only (ratings that go up: the roadmap a client can act on);
+    `risks` holds declines only (what the plan rests on), in the same shape.
+    Single fields first: for each rating in the direction asked, the smallest change that
     gives a different primary. Then pairs: for each other model, the pair of changed ratings with
     the smallest total change that makes it primary while neither change alone changes the
     primary (ties: smaller largest step, then upward moves, then framework order). Every entry is
@@ -72,7 +77,13 @@ from modelfit.errors import ModelfitError
 from modelfit.features import RATING_MAX, RATING_MIN, to_deviations
 from modelfit.framework import LANGUAGES, Framework
 from modelfit.reproducible import DECIMALS, rounded
-from modelfit.scoring import criterion_points, primary_index, ranking_index, score_matrix
+from modelfit.scoring import (
+    criterion_points,
+    primary_index,
+    ranking_index,
+    running_matrix,
+    score_matrix,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -85,6 +96,8 @@ DEFAULT_SAMPLES = 10_000
 DEFAULT_KAPPA = 5.0
 SMAA_DECIMALS = DECIMALS  # central weights, winning indices and entropies are rounded to this at source
 RATING_NOISE: tuple[float, float, float] = (0.2, 0.6, 0.2)  # P(-1), P(0), P(+1) per rating
+PRIOR_SD = 2.0  # points: standard deviation of each stage prior (a judgement, argued +-2 points)
+SHARE_DECIMALS = DECIMALS  # shares of samples, rounded at the source (reproducible.py)
 # too_close_to_call: the answer is a close call below this first-rank acceptability ...
 CLOSE_CONFIDENCE = 0.6
 # ... or when the top two scores are less than this many points apart (one rating step moves a
@@ -306,15 +319,29 @@ class Flip:
         """`{changes: {field: value}, primary}`, as in `recommend --json`."""
         return {"changes": dict(self.changes), "primary": self.primary}
 
-    def describe(self, framework: Framework | None = None, lang: str = "en") -> str:
-        """One line: 'Brand design and content marketing 2 → 4 makes Hybrid primary.'"""
+    def describe(
+        self, framework: Framework | None = None, lang: str = "en", *, key: str = "flip",
+    ) -> str:
+        """One line: 'Brand design and content marketing 2 → 4 makes Hybrid primary.'
+
+        `key="risk"` reads a decline: 'If capital strength 3 → 2, Platform would become ...'.
+        """
         fw = framework or Framework.load()
-        sep = "; " if lang == "en" else ";"
-        changes = sep.join(
-            f"{fw.criterion_name(k, lang)} {self.before.get(k, '?')} → {v}"
-            for k, v in self.changes.items()
-        )
-        return _text(fw, "flip", lang, changes=changes, primary=fw.model_name(self.primary, lang))
+        return _text(fw, key, lang, changes=describe_changes(self.changes, self.before, fw, lang),
+                     primary=fw.model_name(self.primary, lang))
+
+
+def describe_changes(
+    changes: dict[str, int], before: dict[str, int], fw: Framework, lang: str,
+) -> str:
+    """'Capital strength 3 → 4' in English; '资金实力从 3 分提升至 4 分' in Chinese."""
+    if lang == "zh":
+        return "、".join(
+            f"{fw.criterion_name(k, lang)}从 {before.get(k, '?')} 分"
+            f"{'提升至' if v > before.get(k, v) else '降至'} {v} 分"
+            for k, v in changes.items())
+    return "; ".join(f"{fw.criterion_name(k, lang)} {before.get(k, '?')} → {v}"
+                     for k, v in changes.items())
 
 
 @dataclass(frozen=True)
@@ -342,6 +369,9 @@ class Robustness:
     winning: dict[str, dict[str, float]] = field(default_factory=dict)
     entropy: dict[str, float] = field(default_factory=dict)
     constraints: tuple[tuple[str, str], ...] = ()
+    risks: tuple[Flip, ...] = ()
+    prior_sd: float = 0.0
+    screened: tuple[str, ...] = ()  # models a screen holds back (they never lead)
 
     @property
     def confidence(self) -> float:
@@ -350,8 +380,13 @@ class Robustness:
 
     @property
     def margin(self) -> float:
-        """Points between the primary and the runner-up at the framework's weights."""
-        return self.scores[self.primary] - self.scores[self.ranking[1]]
+        """Points between the primary and the best rival that a screen does not hold back, at the
+        framework's weights (infinite when a screen holds back every rival: S1 at start-up)."""
+        same_class = self.primary in self.screened
+        rivals = [m for m in self.ranking[1:] if (m in self.screened) == same_class]
+        if not rivals:
+            return math.inf
+        return self.scores[self.primary] - self.scores[rivals[0]]
 
     @property
     def challenger(self) -> str:
@@ -380,6 +415,7 @@ class Robustness:
             "confidence": float(self.confidence),
             "stability": {c: [float(lo), float(hi)] for c, (lo, hi) in self.stability.items()},
             "flips": [f.to_dict() for f in self.flips],
+            "risks": [f.to_dict() for f in self.risks],
             "winning": {a: dict(row) for a, row in self.winning.items()},
             "central_weights": {
                 m: None if w is None else dict(zip(self.criteria, map(float, w), strict=True))
@@ -398,6 +434,7 @@ class Robustness:
                 "kappa": self.kappa,
                 "rating_noise": None if self.rating_noise is None else list(self.rating_noise),
                 "constraints": [list(c) for c in self.constraints],
+                "prior_sd": self.prior_sd,
             }
         return out
 
@@ -411,7 +448,8 @@ def analyse(
     seed: int = DEFAULT_SEED,
     weights: WeightMode = "framework",
     kappa: float = DEFAULT_KAPPA,
-    rating_noise: tuple[float, float, float] | None = None,
+    rating_noise: tuple[float, float, float] | None = RATING_NOISE,
+    prior_sd: float = PRIOR_SD,
     constraints: Sequence[tuple[str, str]] | None = None,
 ) -> Robustness:
     """Weight stability, SMAA-2 acceptability and rating flips for one validated profile.
@@ -420,36 +458,50 @@ def analyse(
     sampled importances are restricted to them (exact rejection, `sample_constrained`).
 
     `weights="framework"` samples Dirichlet(kappa, ..., kappa) around the framework's weights;
-    `"uniform"` samples Dirichlet(1, ..., 1). `rating_noise=RATING_NOISE` (or any
-    (P(-1), P(0), P(+1))) adds rating uncertainty. The same arguments give the same result.
+    `"uniform"` samples Dirichlet(1, ..., 1). `rating_noise` (default `RATING_NOISE`; None for
+    none) moves each rating to a neighbour with the given probabilities, and `prior_sd` (default
+    `PRIOR_SD` points; 0 for none) varies the stage priors. The same arguments give the same
+    result.
     """
     _check_arguments(samples, seed, weights, kappa, rating_noise)
+    if (isinstance(prior_sd, bool) or not isinstance(prior_sd, (int, float))
+            or not math.isfinite(prior_sd) or prior_sd < 0):
+        raise ModelfitError(f"prior_sd must be a finite number >= 0, got {prior_sd!r}")
     fw = framework or Framework.load()
     pairs = constraint_pairs(constraints, fw.criteria)
     rating_map = profile.ratings()
     ratings = np.array([rating_map[c] for c in fw.criteria], dtype=float)
     stage = fw.stages.index(profile.stage)
-    scores, penalty, points = _evaluate(ratings[None], fw, stage)
+    existing = tuple(profile.existing_channels)
+    scores, penalty, points = _evaluate(ratings[None], fw, stage, existing)
     order = ranking_index(scores, penalty)[0]
     p = int(order[0])
 
     rng = np.random.Generator(np.random.PCG64(seed))
     n_crit = len(fw.criteria)
     lam = sample_constrained(rng, samples, n_crit, 1.0 if weights == "uniform" else kappa, pairs)
-    if rating_noise is None:
-        s_r, pen_r, pts_r = scores, penalty, points
-    else:
-        s_r, pen_r, pts_r = _evaluate(perturb_ratings(rng, ratings, samples, rating_noise), fw,
-                                      stage)
+
+    def uncertain() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if rating_noise is None:
+            s_r, pen_r, pts_r = scores, penalty, points
+        else:
+            s_r, pen_r, pts_r = _evaluate(perturb_ratings(rng, ratings, samples, rating_noise),
+                                          fw, stage, existing)
+        if prior_sd > 0:
+            s_r = s_r + rng.normal(0.0, float(prior_sd), (samples, len(fw.models)))
+        return s_r, pen_r, pts_r
+
+    s_r, pen_r, pts_r = uncertain()
     accept, central = smaa(s_r, pen_r, pts_r, lam)
+    accept = np.round(accept, SHARE_DECIMALS)
     orders = sample_orders(s_r, pen_r, pts_r, lam)
     winning = winning_indices(orders)
-    if rating_noise is not None:
-        s_r, pen_r, pts_r = _evaluate(perturb_ratings(rng, ratings, samples, rating_noise), fw,
-                                      stage)
-    conf = confidence_factors(s_r, pen_r, pts_r, central)
+    conf = confidence_factors(*uncertain(), central)
     intervals = stability_intervals(scores[0], penalty[0], points[0])
-    flips = _verified(find_flips(rating_map, profile.stage, fw), profile, fw)
+    flips = _verified(find_flips(rating_map, profile.stage, fw, direction="up",
+                                 existing=existing), profile, fw)
+    risks = _verified(find_flips(rating_map, profile.stage, fw, direction="down",
+                                 existing=existing), profile, fw)
 
     models = fw.models
     return Robustness(
@@ -481,29 +533,41 @@ def analyse(
         entropy={"choice": round(entropy_bits(accept[:, 0]), SMAA_DECIMALS),
                  "ranking": round(ranking_entropy(orders), SMAA_DECIMALS)},
         constraints=tuple((fw.criteria[i], fw.criteria[j]) for i, j in pairs),
+        risks=risks,
+        prior_sd=float(prior_sd),
+        screened=tuple(m for i, m in enumerate(models) if penalty[0, i] > 0),
     )
 
 
-def find_flips(ratings: dict[str, int], stage: str, framework: Framework) -> tuple[Flip, ...]:
+def find_flips(
+    ratings: dict[str, int], stage: str, framework: Framework, *,
+    direction: Literal["up", "down", "both"] = "both", existing: tuple[str, ...] = (),
+) -> tuple[Flip, ...]:
     """The smallest rating changes that change the primary (see the module docstring).
 
     Singles (per rating and direction) first, by size; then the best pair per new primary.
+    `direction="up"` considers improvements only, `"down"` declines only; `existing` are the
+    channels already running (S2's precondition).
     """
     fw = framework
     crits = fw.criteria
     base = np.array([ratings[c] for c in crits], dtype=float)
     stage_idx = fw.stages.index(stage)
-    p = int(_primaries(base[None], fw, stage_idx)[0])
+    p = int(_primaries(base[None], fw, stage_idx, existing)[0])
+
+    def allowed(v: int, c: int) -> bool:
+        return direction == "both" or (v > base[c]) == (direction == "up")
 
     def steps(c: int) -> list[int]:
-        values = [v for v in range(RATING_MIN, RATING_MAX + 1) if v != base[c]]
+        values = [v for v in range(RATING_MIN, RATING_MAX + 1) if v != base[c] and allowed(v, c)]
         return sorted(values, key=lambda v: (abs(v - base[c]), v < base[c]))
 
     singles = [(c, v) for c in range(len(crits)) for v in steps(c)]
     cand = np.repeat(base[None], len(singles), axis=0)
     for row, (c, v) in enumerate(singles):
         cand[row, c] = v
-    single_primary = dict(zip(singles, _primaries(cand, fw, stage_idx).tolist(), strict=True))
+    single_primary = dict(zip(singles, _primaries(cand, fw, stage_idx, existing).tolist(),
+                              strict=True))
 
     singles_out: list[tuple[tuple[int, int, int], Flip]] = []
     for c in range(len(crits)):
@@ -529,7 +593,8 @@ def find_flips(ratings: dict[str, int], stage: str, framework: Framework) -> tup
         cand = np.repeat(base[None], len(pairs), axis=0)
         for row, ((c1, v1), (c2, v2)) in enumerate(pairs):
             cand[row, c1], cand[row, c2] = v1, v2
-        for pair, winner in zip(pairs, _primaries(cand, fw, stage_idx).tolist(), strict=True):
+        for pair, winner in zip(pairs, _primaries(cand, fw, stage_idx, existing).tolist(),
+                                strict=True):
             if winner == p:
                 continue
             (c1, v1), (c2, v2) = pair
@@ -682,16 +747,23 @@ def plot_stability(
 
 # --- helpers ----------------------------------------------------------------------------------
 def _evaluate(
-    ratings: np.ndarray, fw: Framework, stage: int,
+    ratings: np.ndarray, fw: Framework, stage: int, existing: tuple[str, ...] = (),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Scores, penalties (n, M) and criterion points (n, C, M) at the framework's weights."""
+    """Scores, screen flags (n, M) and criterion points (n, C, M) at the framework's weights."""
     stage_idx = np.full(ratings.shape[0], stage)
-    scores, penalty = score_matrix(ratings, stage_idx, fw)
+    scores, penalty = score_matrix(ratings, stage_idx, fw, _running(fw, existing, ratings))
     return scores, penalty, criterion_points(to_deviations(ratings), fw.weights)
 
 
-def _primaries(ratings: np.ndarray, fw: Framework, stage: int) -> np.ndarray:
-    scores, penalty = score_matrix(ratings, np.full(ratings.shape[0], stage), fw)
+def _running(fw: Framework, existing: tuple[str, ...], ratings: np.ndarray) -> np.ndarray:
+    return np.repeat(running_matrix([existing], fw), ratings.shape[0], axis=0)
+
+
+def _primaries(
+    ratings: np.ndarray, fw: Framework, stage: int, existing: tuple[str, ...] = (),
+) -> np.ndarray:
+    scores, penalty = score_matrix(ratings, np.full(ratings.shape[0], stage), fw,
+                                   _running(fw, existing, ratings))
     return primary_index(scores, penalty)
 
 

@@ -2,6 +2,9 @@
 
 score[m] = stage_prior[stage, m] + sum_c weights[c, m] * deviation[c] - screen penalties[m]
 
+Screens (the framework's `screens`) fire on a rating threshold (R1), a stage (S1) or a channel
+not yet running (S2's precondition); a screened model ranks after every unscreened one.
+
 Ranking and tie rule: unscreened models rank before screened ones; then higher score first,
 scores compared after rounding to 9 decimals; an exact tie goes to the model listed first in
 the framework (platform, distribution, independent_site, hybrid: the lighter plan first).
@@ -11,6 +14,7 @@ cannot disagree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,28 +35,81 @@ def criterion_points(deviations: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.asarray(deviations[:, :, None] * weights[None, :, :])
 
 
-def screen_mask(ratings: np.ndarray, fw: Framework) -> np.ndarray:
+def fired_screens(
+    ratings: np.ndarray, fw: Framework, stage_idx: np.ndarray | None = None,
+    running: np.ndarray | None = None,
+) -> np.ndarray:
+    """Which screens fire per row: (n, S) booleans, S = `fw.screens` in order.
+
+    A screen fires when every condition it names holds: a rating at or below `max_rating`
+    (`criterion`), the company's `stage` (one of a list), a base channel that is not yet running
+    (`without_channel`). `stage_idx` (n,) and `running` (n, B) booleans over `fw.base_channels`
+    are needed only by screens that name a stage or a channel; `running=None` means no channel
+    runs yet (the profile's default).
+    """
+    n = ratings.shape[0]
+    out = np.ones((n, len(fw.screens)), dtype=bool)
+    for s, screen in enumerate(fw.screens):
+        if "criterion" in screen:
+            out[:, s] &= ratings[:, fw.criteria.index(screen["criterion"])] <= screen["max_rating"]
+        if "stage" in screen:
+            if stage_idx is None:
+                raise ModelfitError(f"screen {screen['id']} needs the stage of each row")
+            wanted = np.array([st in screen["stage"] for st in fw.stages])
+            out[:, s] &= wanted[stage_idx]
+        if "without_channel" in screen:
+            if running is None:
+                continue  # nothing runs yet: the channel is missing
+            out[:, s] &= ~running[:, fw.base_channels.index(screen["without_channel"])]
+    return out
+
+
+def screen_mask(
+    ratings: np.ndarray, fw: Framework, stage_idx: np.ndarray | None = None,
+    running: np.ndarray | None = None,
+) -> np.ndarray:
     """Penalty points per (row, model) from the framework's screens. Shape (n, M)."""
+    fired = fired_screens(ratings, fw, stage_idx, running)
     penalty = np.zeros((ratings.shape[0], len(fw.models)))
-    for screen in fw.screens:
-        fired = ratings[:, fw.criteria.index(screen["criterion"])] <= screen["max_rating"]
+    for s, screen in enumerate(fw.screens):
         for model in screen["models"]:
-            penalty[:, fw.models.index(model)] += np.where(fired, float(screen["penalty"]), 0.0)
+            penalty[:, fw.models.index(model)] += np.where(fired[:, s], float(screen["penalty"]),
+                                                           0.0)
     return penalty
 
 
+def running_matrix(existing: Sequence[Sequence[str]], fw: Framework) -> np.ndarray:
+    """(n, B) booleans over `fw.base_channels` from each row's list of running channels."""
+    out = np.zeros((len(existing), len(fw.base_channels)), dtype=bool)
+    for i, channels in enumerate(existing):
+        for c in channels:
+            out[i, fw.base_channels.index(c)] = True
+    return out
+
+
 def score_matrix(
-    ratings: np.ndarray, stage_idx: np.ndarray, fw: Framework,
+    ratings: np.ndarray, stage_idx: np.ndarray, fw: Framework, running: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Scores (n, M) and screen penalties (n, M) for validated ratings (n, C) and stage indices."""
+    """Scores (n, M) and screen flags (n, M; > 0 where a screen fired) for validated ratings
+    (n, C), stage indices (n,) and, optionally, the channels already running (n, B)."""
     dev = to_deviations(ratings)
-    penalty = screen_mask(ratings, fw)
+    fired = fired_screens(ratings, fw, stage_idx, running)
+    penalty = np.zeros((ratings.shape[0], len(fw.models)))
+    flags = np.zeros_like(penalty)
+    for s, screen in enumerate(fw.screens):
+        for model in screen["models"]:
+            m = fw.models.index(model)
+            penalty[:, m] += np.where(fired[:, s], float(screen["penalty"]), 0.0)
+            flags[:, m] = np.maximum(flags[:, m], fired[:, s].astype(float))
     scores = fw.priors[stage_idx] + dev @ fw.weights - penalty
-    return scores, penalty
+    return scores, flags
 
 
 def rank_keys(scores: np.ndarray, penalty: np.ndarray) -> np.ndarray:
-    """A key per (row, model) whose descending order is the ranking (ties: framework order)."""
+    """A key per (row, model) whose descending order is the ranking (ties: framework order).
+
+    `penalty` is `score_matrix`'s second output: > 0 where a screen fired (the model ranks after
+    every unscreened one)."""
     return np.round(scores, TIE_DECIMALS) - np.where(penalty > 0, _SCREEN_OFFSET, 0.0)
 
 
@@ -69,15 +126,18 @@ def ranking_index(scores: np.ndarray, penalty: np.ndarray) -> np.ndarray:
 def score_profiles(df: pd.DataFrame, framework: Framework | None = None) -> pd.DataFrame:
     """Score a DataFrame of profiles (one row each) in one vectorised pass.
 
-    Needs the columns `stage`, `capital`, `supply_chain`, `brand_content`, `tech_data`; other
-    columns are ignored. Returns, on the same index, one column of scores per model and `primary`.
+    Needs the columns `stage`, `capital`, `supply_chain`, `brand_content`, `tech_data`; an
+    `existing_channels` column (lists of base channels, or `a;b` strings) takes part in S2's
+    precondition, and without it no channel counts as running. Other columns are ignored.
+    Returns, on the same index, one column of scores per model and `primary`.
     Equal to `recommend` row by row.
     """
     from modelfit.framework import Framework as _Framework
 
     fw = framework or _Framework.load()
     ratings, stage_idx = validate_frame(df, fw)
-    scores, penalty = score_matrix(ratings, stage_idx, fw)
+    running = _running_column(df, fw)
+    scores, penalty = score_matrix(ratings, stage_idx, fw, running)
     out = pd.DataFrame(scores, index=df.index, columns=list(fw.models))
     models = np.asarray(fw.models, dtype=object)
     out["primary"] = models[primary_index(scores, penalty)]
@@ -124,3 +184,27 @@ def _bad_rows(name: str, df: pd.DataFrame, bad: np.ndarray, allowed: str) -> str
     shown = ", ".join(f"row {df.index[i]!r}: {df[name].iloc[i]!r}" for i in bad[:3])
     more = f" and {bad.size - 3} more" if bad.size > 3 else ""
     return f"score_profiles: column {name} must be {allowed}; got {shown}{more}"
+
+
+def _running_column(df: pd.DataFrame, fw: Framework) -> np.ndarray | None:
+    """The `existing_channels` column as (n, B) booleans, or None when there is no column."""
+    if "existing_channels" not in df.columns:
+        return None
+    rows: list[list[str]] = []
+    bad = []
+    for i, value in enumerate(df["existing_channels"].tolist()):
+        if isinstance(value, str):
+            items = [v.strip() for v in value.split(";") if v.strip()]
+        elif isinstance(value, (list, tuple, np.ndarray)):
+            items = [str(v) for v in value]
+        elif value is None or (isinstance(value, float) and np.isnan(value)):
+            items = []
+        else:
+            items = ["?"]
+        if not set(items) <= set(fw.base_channels):
+            bad.append(i)
+        rows.append([v for v in items if v in fw.base_channels])
+    if bad:
+        raise ModelfitError(_bad_rows("existing_channels", df, np.asarray(bad),
+                                      "a list of " + ", ".join(fw.base_channels)))
+    return running_matrix(rows, fw)
