@@ -32,7 +32,7 @@ from .conftest import PARAMS
 
 CRITERIA = ("capital", "supply_chain", "brand_content", "tech_data")
 DEMO = {"company": "Demo", "stage": "growth", "capital": 3, "supply_chain": 4,
-        "brand_content": 3, "tech_data": 2}
+        "brand_content": 3, "tech_data": 2, "existing_channels": ["platform"]}
 
 
 @pytest.fixture(scope="module")

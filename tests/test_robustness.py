@@ -244,12 +244,13 @@ def test_rank_acceptability_is_doubly_stochastic(orders: list[list[int]]) -> Non
 
 
 def test_central_weights_lie_on_the_simplex_or_are_none(fw: Framework) -> None:
-    """Central weights sum to 1 for models that ever win and are None for those that never do."""
+    """Central weights sum to 1 (within their rounding to 6 decimals) for models that ever win
+    and are None for those that never do."""
     result = analyse(load_profile(PARAMS[0]), fw, samples=2_000)
     for m, w in result.central_weights.items():
         if result.acceptability[m][0] > 0:
             assert w is not None
-            assert sum(w) == pytest.approx(1.0)
+            assert sum(w) == pytest.approx(1.0, abs=len(w) * 0.5e-6)
         else:
             assert w is None
 

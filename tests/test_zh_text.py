@@ -72,7 +72,9 @@ def test_every_zh_text_of_the_framework_is_clean(where: str, text: str) -> None:
         penalty="减 10", rating="2", stage="成长期(1-10)", rule="S2", by="R1",
         changes="资金实力从 3 分提升至 4 分",
         company="示例公司", version="1.0.0", channels="平台模式 → 小B端分销", confidence="86%",
-        probability="71%", framework="平台模式", criterion="资金实力", text="初创期以平台模式为核心")
+        probability="71%", framework="平台模式", criterion="资金实力", text="初创期以平台模式为核心",
+        client="混合模式", method="层次分析法(AHP)两两比较", multiplier="1.5 倍", cr="0.05",
+        choice="0.59", ranking="1.43", path="params/acme.yaml")
     assert lint(sample) == [], (where, sample)
 
 

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from modelfit.errors import ModelfitError
-from modelfit.framework import Framework
+from modelfit.framework import Framework, signed_points
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -407,7 +407,7 @@ class ClientAnswer:
             for r in self.reasons:
                 text += sep + fw.text(
                     "client.reason", lang, criterion=fw.criterion_name(r.criterion, lang),
-                    multiplier=f"{r.multiplier:.2f}×", points=f"{r.points:.1f}",
+                    multiplier=f"{r.multiplier:.2f}×", points=signed_points(r.points, lang),
                     client=fw.model_name(self.primary, lang),
                     framework=fw.model_name(self.framework_primary, lang))
         if self.preferences.consistency_ratio is not None:
