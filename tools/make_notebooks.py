@@ -28,6 +28,10 @@ def _notebook(cells: list[tuple[str, str]], params: str) -> nbformat.NotebookNod
             cell = nbformat.v4.new_code_cell(source)
             cell.metadata["tags"] = ["modelfit-payload"]
             out.append(cell)
+        elif kind == "details":  # where the details start: the PDF begins a new page here
+            cell = nbformat.v4.new_code_cell(source)
+            cell.metadata["tags"] = ["modelfit-details"]
+            out.append(cell)
         elif kind == "params":
             cell = nbformat.v4.new_code_cell(params)
             cell.metadata["tags"] = ["parameters"]
@@ -58,7 +62,11 @@ def company_report() -> nbformat.NotebookNode:
         ("code", "r = report.build(company_id, profile, lang=lang, seed=seed, "
                  "framework_path=framework_path, profile_sha256=profile_sha256)"),
         ("code", "r.title()"),
-        ("code", 'r.heading("h_glance")'),
+        ("code", 'r.heading("h_summary")'),
+        ("code", "r.summary_plan()"),
+        ("code", "r.summary_steps()"),
+        ("code", "r.summary_figures()"),
+        ("details", 'r.heading("h_glance")'),
         ("code", "r.glance_table()"),
         ("code", "r.radar_figure()"),
         ("code", "r.radar_caption()"),

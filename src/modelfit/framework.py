@@ -383,6 +383,17 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "texts.report.confident": frozenset({"primary", "confidence"}),
     "texts.report.flip": frozenset({"changes", "primary"}),
     "texts.report.drivers_intro": frozenset({"primary"}),
+    "texts.report.summary_lead": frozenset({"second"}),
+    "texts.report.summary_points": frozenset({"points"}),
+    "texts.report.summary_point": frozenset({"points"}),
+    "texts.report.summary_next_primary": frozenset({"stage"}),
+    "texts.report.summary_step_core": frozenset({"core", "point"}),
+    "texts.report.summary_step_core_aux": frozenset({"core", "auxiliary", "point"}),
+    "texts.report.summary_step_build": frozenset(
+        {"capability", "now", "target", "points", "primary", "stage"}),
+    "texts.report.summary_step_test": frozenset({"challenger", "primary"}),
+    "texts.report.portfolio_title": frozenset({"count"}),
+    "texts.report.summary_step_next": frozenset({"stage", "primary"}),
 }
 
 

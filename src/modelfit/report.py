@@ -10,6 +10,7 @@ import hashlib
 import json
 import platform as _platform
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import JSON, Image, Markdown
 
-from modelfit import charts
+from modelfit import charts, summary
 from modelfit.analysis import Analysis, analyse_company
 from modelfit.framework import Framework
 from modelfit.profile import FIELDS, Profile
@@ -58,6 +59,27 @@ class Report:
 
     def _name(self, model: str) -> str:
         return self.fw.model_name(model, self.lang)
+
+    # --- summary (the one page a busy reader needs; see summary.py) ---------------------------
+    @cached_property
+    def _summary(self) -> summary.Summary:
+        return summary.summarise(self.analysis, self.profile, self.fw, self.lang)
+
+    def summary(self) -> summary.Summary:
+        """The summary page's content as data."""
+        return self._summary
+
+    def summary_plan(self) -> Markdown:
+        """The plan: core and auxiliary channels, and how sure the answer is."""
+        return Markdown(summary.plan_markdown(self._summary, self.fw, self.lang))
+
+    def summary_steps(self) -> Markdown:
+        """The three next steps."""
+        return Markdown(summary.steps_markdown(self._summary, self.fw, self.lang))
+
+    def summary_figures(self) -> pd.DataFrame:
+        """The headline figures, each with the section that develops it."""
+        return _unnamed(summary.figures_table(self._summary, self.fw, self.lang))
 
     # --- at a glance ----------------------------------------------------------------------
     def glance_table(self) -> pd.DataFrame:
