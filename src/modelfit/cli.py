@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--framework", metavar="PATH", help="an edited copy of the framework file")
     rep.add_argument("--id-only", action="store_true",
                      help="accept only a plain company id, never a path (what make uses)")
+    rep.add_argument("--pdf", action="store_true",
+                     help="also write <id>.pdf (A4; needs the Pango libraries, see README)")
+    rep.add_argument("--xlsx", action="store_true", help="also write the workbook <id>.xlsx")
     bat = sub.add_parser("batch", help="render many companies in parallel, then the portfolio")
     bat.add_argument("ids", nargs="*", metavar="ID", help="company ids (default: every profile)")
     bat.add_argument("--params-dir", metavar="DIR", default="params", help="profiles (params)")
@@ -152,11 +155,13 @@ def _report(args: argparse.Namespace) -> int:
 
     try:
         done = render_report(args.target, out_dir=Path(args.out), lang=args.lang, seed=args.seed,
-                             framework_path=args.framework, id_only=args.id_only)
+                             framework_path=args.framework, id_only=args.id_only,
+                             pdf=args.pdf, xlsx=args.xlsx)
     except RenderError as exc:
         print(f"modelfit: {exc}", file=sys.stderr)
         return 1
-    print(f"wrote {done.notebook}, {done.html} and {done.json}")
+    files = [str(p) for p in (done.notebook, done.html, done.json, done.pdf, done.xlsx) if p]
+    print(f"wrote {', '.join(files[:-1])} and {files[-1]}")
     return 0
 
 

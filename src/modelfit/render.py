@@ -42,6 +42,8 @@ class Rendered:
     notebook: Path
     html: Path
     json: Path
+    pdf: Path | None = None
+    xlsx: Path | None = None
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -122,27 +124,34 @@ def _kernel_manager_class() -> Any:
 def render_report(
     target: str | Path, *, out_dir: Path, lang: str = "en", seed: int = 0,
     framework_path: str | None = None, id_only: bool = False, progress: bool = True,
-    root: Path | None = None,
+    root: Path | None = None, pdf: bool = False, xlsx: bool = False,
 ) -> Rendered:
-    """Validate, run the report notebook and write `<id>.ipynb/.html/.json` into `out_dir`."""
+    """Validate, run the report notebook and write `<id>.ipynb/.html/.json` into `out_dir`
+    (with `pdf`, also `<id>.pdf`; with `xlsx`, also `<id>.xlsx`)."""
     root = root or project_root()
     if isinstance(target, Path):
         path = target
     else:
         path = resolve_company(target, params_dir=root / "params", id_only=id_only)
     profile = load_profile(path)  # bad input stops here: no kernel, nothing written
+    if pdf:
+        from modelfit.pdf import PdfUnavailable, unavailable
+
+        reason = unavailable()  # before any kernel starts
+        if reason is not None:
+            raise PdfUnavailable(reason)
     from modelfit.framework import Framework
 
     fw = Framework.load(framework_path)
     if framework_path is not None:
         framework_path = str(Path(framework_path).resolve())
     return _run(profile, fw, root=root, out_dir=out_dir, lang=lang, seed=seed,
-                framework_path=framework_path, progress=progress)
+                framework_path=framework_path, progress=progress, pdf=pdf, xlsx=xlsx)
 
 
 def _run(
     profile: Profile, fw: Framework, *, root: Path, out_dir: Path, lang: str,
-    seed: int, framework_path: str | None, progress: bool,
+    seed: int, framework_path: str | None, progress: bool, pdf: bool = False, xlsx: bool = False,
 ) -> Rendered:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -153,7 +162,9 @@ def _run(
 
     cid = profile.company_id
     out_dir.mkdir(parents=True, exist_ok=True)
-    final = Rendered(out_dir / f"{cid}.ipynb", out_dir / f"{cid}.html", out_dir / f"{cid}.json")
+    final = Rendered(out_dir / f"{cid}.ipynb", out_dir / f"{cid}.html", out_dir / f"{cid}.json",
+                     out_dir / f"{cid}.pdf" if pdf else None,
+                     out_dir / f"{cid}.xlsx" if xlsx else None)
     failed = out_dir / f"{cid}.failed.ipynb"
     tmp = Path(tempfile.mkdtemp(prefix=f".{cid}-", dir=out_dir))
     helper = _start_prepared_opinion(profile, root, tmp)
@@ -176,16 +187,16 @@ def _run(
                 f"report for {cid} failed in cell {exc.exec_count} ({exc.ename}: {exc.evalue}); "
                 f"the failed notebook is {failed}; the last good report is untouched"
             ) from None
-        (tmp / f"{cid}.html").write_text(export_html(nb_path, lang=lang,
-                                                     title=f"{profile.company}"), "utf-8")
+        html = export_html(nb_path, lang=lang, title=f"{profile.company}")
+        (tmp / f"{cid}.html").write_text(html, "utf-8")
         payload = kernel_payload(nb_path)
         payload["run"] = _run_record(profile, fw, seed, payload)
         (tmp / f"{cid}.json").write_text(
             json.dumps(payload, ensure_ascii=False, indent=2) + "\n", "utf-8")
-        for produced, target in zip(
-            (nb_path, tmp / f"{cid}.html", tmp / f"{cid}.json"), final.__dict__.values(),
-            strict=True,
-        ):
+        made = [(nb_path, final.notebook), (tmp / f"{cid}.html", final.html),
+                (tmp / f"{cid}.json", final.json)]
+        made += _deliverables(html, payload, profile, fw, tmp, final, lang)
+        for produced, target in made:
             os.replace(produced, target)
         failed.unlink(missing_ok=True)
         return final
@@ -194,6 +205,27 @@ def _run(
             helper.wait()
         os.environ.pop(PREPARED_ENV, None)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _deliverables(
+    html: str, payload: dict[str, Any], profile: Profile, fw: Framework, tmp: Path,
+    final: Rendered, lang: str,
+) -> list[tuple[Path, Path]]:
+    """The PDF and the workbook asked for, made in `tmp`: (made, final path) pairs."""
+    from modelfit.pdf import run_date
+
+    made: list[tuple[Path, Path]] = []
+    if final.pdf is not None:
+        from modelfit.pdf import write_pdf
+
+        made.append((write_pdf(html, tmp / final.pdf.name, company=profile.company,
+                               date=run_date(), lang=lang), final.pdf))
+    if final.xlsx is not None:
+        from modelfit import workbook
+
+        made.append((workbook.write([payload], tmp / final.xlsx.name, fw, lang, run_date()),
+                     final.xlsx))
+    return made
 
 
 def _start_prepared_opinion(
