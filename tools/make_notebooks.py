@@ -140,14 +140,14 @@ def portfolio_book() -> nbformat.NotebookNode:
         ("code", "pf = portfolio.portfolio(reports_dir=reports_dir, params_dir=params_dir, "
                  "lang=lang)"),
         ("code", "pf.heading()"),
-        ("code", 'pf.section("Every company")'),
+        ("code", 'pf.section("p_companies")'),
         ("code", "pf.companies()"),
-        ("code", 'pf.section("The mix of recommended models")'),
+        ("code", 'pf.section("p_mix")'),
         ("code", "pf.mix()"),
         ("code", "pf.mix_figure()"),
-        ("code", 'pf.section("Stage against recommended model")'),
+        ("code", 'pf.section("p_stage_by_model")'),
         ("code", "pf.stage_by_model()"),
-        ("code", 'pf.section("Near a boundary: the top two models are close")'),
+        ("code", 'pf.section("p_near")'),
         ("code", "pf.near_boundary()"),
     ]
     return _notebook(cells, params)

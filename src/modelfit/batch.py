@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from modelfit.errors import ModelfitError
 from modelfit.profile import check_company_id, load_profile, profile_paths
@@ -143,8 +144,27 @@ def render_portfolio(out_dir: Path, *, lang: str = "en", root: Path, progress: b
     table.to_csv(csv_tmp)
     html_tmp = out_dir / ".portfolio.tmp.html"
     html_tmp.write_text(html, "utf-8")
+    xlsx_tmp = _portfolio_workbook(out_dir, table, lang)
     os.replace(tmp, target)
     os.replace(html_tmp, out_dir / "portfolio.html")
     os.replace(csv_tmp, out_dir / "portfolio.csv")
+    os.replace(xlsx_tmp, out_dir / "portfolio.xlsx")
     del progress
     return target
+
+
+def _portfolio_workbook(out_dir: Path, table: Any, lang: str) -> Path:
+    """portfolio.xlsx (made as a temporary file): the companies of the portfolio table, in the
+    portfolio page's order (what needs attention first), from their reports' JSON."""
+    import json
+
+    from modelfit import workbook
+    from modelfit.framework import Framework
+    from modelfit.pdf import run_date
+    from modelfit.portfolio import attention_order
+
+    payloads = [json.loads((out_dir / f"{cid}.json").read_text("utf-8"))
+                for cid in attention_order(table)]
+    tmp = out_dir / ".portfolio.tmp.xlsx"
+    workbook.build(payloads, Framework.load(), lang, run_date()).save(tmp)
+    return tmp
