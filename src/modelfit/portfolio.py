@@ -205,7 +205,7 @@ class Portfolio:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.spines[["top", "right"]].set_visible(False)
         return Image(data=charts.to_png(fig), format="png",
-                     metadata={"alt": ", ".join(f"{m}: {n}" for m, n in counts.items())})
+                     metadata={"alt": ", ".join(f"{self._name(m)}: {n}" for m, n in counts.items())})
 
     def stage_by_model(self) -> pd.DataFrame:
         """Stage (rows) against recommended model (columns), counts."""
