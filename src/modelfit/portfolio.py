@@ -16,6 +16,8 @@ from matplotlib.ticker import MaxNLocator
 from modelfit import charts
 from modelfit.errors import ModelfitError
 from modelfit.framework import Framework
+from modelfit.profile import RESERVED_IDS
+from modelfit.safe import spreadsheet_cell
 
 NEAR_MARGIN = 3.0  # points between the top two models below which a company is near a boundary
 NEAR_CONFIDENCE = 0.6  # first-rank acceptability below which a company is near a boundary
@@ -46,7 +48,9 @@ def row(payload: dict[str, Any]) -> dict[str, Any]:
 
 def load_reports(folder: Path) -> pd.DataFrame:
     """The portfolio table from every `<id>.json` report in `folder`, sorted by company id."""
-    paths = sorted(p for p in Path(folder).glob("*.json") if not p.name.startswith("portfolio"))
+    # Every <id>.json: the portfolio's own files are named by the reserved id `portfolio`, so a
+    # company such as `portfolio-co` is in the table.
+    paths = sorted(p for p in Path(folder).glob("*.json") if p.stem not in RESERVED_IDS)
     if not paths:
         raise ModelfitError(f"{folder}: no <company_id>.json reports to build a portfolio from")
     rows = []
@@ -56,6 +60,21 @@ def load_reports(folder: Path) -> pd.DataFrame:
         except (KeyError, ValueError, TypeError) as exc:
             raise ModelfitError(f"{path}: not a modelfit report JSON ({exc})") from None
     return pd.DataFrame(rows).set_index("company_id")
+
+
+def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with every text cell (and the index) safe from formula injection in a
+    spreadsheet: a name such as `=cmd|' /C calc'!A0` is written as text."""
+    def cell(value: Any) -> Any:
+        return spreadsheet_cell(value) if isinstance(value, str) else value
+
+    out = table.copy()
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].map(cell)
+    out.index = out.index.map(cell)
+    out.columns = out.columns.map(cell)
+    return out
 
 
 def from_params(params_dir: Path, lang: str = "en") -> pd.DataFrame:
