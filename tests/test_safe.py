@@ -9,6 +9,7 @@ from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 from modelfit.safe import (
     html_text,
+    markdown_fill,
     markdown_template,
     markdown_text,
     spreadsheet_cell,
@@ -112,3 +113,23 @@ def test_spreadsheet_cell_makes_formulas_text(value: str) -> None:
 def test_spreadsheet_cell_keeps_plain_text() -> None:
     """A plain name is unchanged."""
     assert spreadsheet_cell("Acme Ltd. 深圳") == "Acme Ltd. 深圳"
+
+
+@given(st.text())
+def test_markdown_template_renders_only_text_emphasis_and_code(s: str) -> None:
+    """Any framework text renders to paragraphs, emphasis and code spans only."""
+    import re
+
+    tags = set(re.findall(r"</?([a-zA-Z0-9]+)", _html(markdown_template(s))))
+    assert tags <= {"p", "strong", "em", "code"}, tags
+
+
+def test_markdown_fill_escapes_values_not_the_template() -> None:
+    """The template keeps its bold; a value's markup shows as text."""
+    out = _html(markdown_fill("**Recommended: $primary.**", {"primary": "*x* <b>y</b>"}))
+    assert out.strip() == "<p><strong>Recommended: *x* &lt;b&gt;y&lt;/b&gt;.</strong></p>"
+
+
+def test_markdown_text_leaves_ordinary_punctuation_alone() -> None:
+    """Common punctuation stays as written, so the notebook's Markdown stays readable."""
+    assert markdown_text("Acme Co. (R1): 0.62, 3-4") == "Acme Co. (R1): 0.62, 3-4"

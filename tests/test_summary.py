@@ -9,11 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from modelfit import Framework
 from modelfit.analysis import Analysis, analyse_company
+from modelfit.errors import FrameworkError
 from modelfit.profile import Profile
 from modelfit.summary import (
     figures_table,
@@ -136,28 +138,27 @@ def test_plan_markdown_escapes_framework_text(
         for model in data["models"]:
             model["role"]["en"] = "<img src=x onerror=alert(1)> [x](javascript:alert(1))"
 
+    import mistune
+
     fw = Framework.load(edited_framework(edit))
     p = profile_of("growth")
     md = plan_markdown(summarise(_analyse(p, fw), p, fw, "en"), fw, "en")
-    assert "<img" not in md
-    assert "](javascript" not in md
+    html = str(mistune.html(md))
+    assert "<img" not in html
+    assert "<a " not in html
+    assert "javascript:alert(1)" in html  # shown as text
 
 
-def test_older_framework_without_summary_texts_falls_back_to_bundled(
+def test_edited_framework_without_summary_texts_is_refused_at_load(
     edited_framework: Callable[[Callable[[dict[str, Any]], None]], Path],
 ) -> None:
-    """An edited framework copied before the summary existed still gives a summary."""
+    """An edited framework copied before the summary existed is refused when it is loaded,
+    naming the missing text (not half-way through a report)."""
     def edit(data: dict[str, Any]) -> None:
-        for key in [k for k in data["texts"]["report"] if k.startswith("summary_")]:
-            del data["texts"]["report"][key]
-        for lang in ("en", "zh"):
-            for key in [k for k in data["labels"][lang] if k.startswith(("sum_", "sure_"))]:
-                del data["labels"][lang][key]
+        del data["texts"]["report"]["summary_step_build"]
 
-    fw = Framework.load(edited_framework(edit))
-    p = profile_of("growth")
-    s = summarise(_analyse(p, fw), p, fw, "en")
-    assert s.steps[0].startswith("Make ")
+    with pytest.raises(FrameworkError, match=r"texts\.report\.summary_step_build is missing"):
+        Framework.load(edited_framework(edit))
 
 
 def test_report_notebook_opens_with_the_summary() -> None:

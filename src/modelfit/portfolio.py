@@ -17,7 +17,8 @@ from matplotlib.ticker import MaxNLocator
 from modelfit import charts
 from modelfit.errors import ModelfitError
 from modelfit.framework import Framework
-from modelfit.safe import markdown_text
+from modelfit.profile import RESERVED_IDS
+from modelfit.safe import markdown_text, spreadsheet_cell
 
 NEAR_MARGIN = 3.0  # points between the top two models below which a company is near a boundary
 NEAR_CONFIDENCE = 0.6  # first-rank acceptability below which a company is near a boundary
@@ -48,7 +49,9 @@ def row(payload: dict[str, Any]) -> dict[str, Any]:
 
 def load_reports(folder: Path) -> pd.DataFrame:
     """The portfolio table from every `<id>.json` report in `folder`, sorted by company id."""
-    paths = sorted(p for p in Path(folder).glob("*.json") if not p.name.startswith("portfolio"))
+    # Every <id>.json: the portfolio's own files are named by the reserved id `portfolio`, so a
+    # company such as `portfolio-co` is in the table.
+    paths = sorted(p for p in Path(folder).glob("*.json") if p.stem not in RESERVED_IDS)
     if not paths:
         raise ModelfitError(f"{folder}: no <company_id>.json reports to build a portfolio from")
     rows = []
@@ -58,6 +61,21 @@ def load_reports(folder: Path) -> pd.DataFrame:
         except (KeyError, ValueError, TypeError) as exc:
             raise ModelfitError(f"{path}: not a modelfit report JSON ({exc})") from None
     return pd.DataFrame(rows).set_index("company_id")
+
+
+def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with every text cell (and the index) safe from formula injection in a
+    spreadsheet: a name such as `=cmd|' /C calc'!A0` is written as text."""
+    def cell(value: Any) -> Any:
+        return spreadsheet_cell(value) if isinstance(value, str) else value
+
+    out = table.copy()
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].map(cell)
+    out.index = out.index.map(cell)
+    out.columns = out.columns.map(cell)
+    return out
 
 
 def from_params(params_dir: Path, lang: str = "en") -> pd.DataFrame:
@@ -126,10 +144,7 @@ class Portfolio:
     links: bool = False  # the companies link to <id>.html beside the portfolio
 
     def _label(self, key: str) -> str:
-        try:
-            return self.fw.label(key, self.lang)
-        except KeyError:  # an edited framework file older than these labels
-            return Framework.load().label(key, self.lang)
+        return self.fw.label(key, self.lang)
 
     def _name(self, model: Any) -> str:
         if model in self.fw.models:
@@ -138,11 +153,7 @@ class Portfolio:
 
     def heading(self) -> Markdown:
         """Title with the count of companies, in the report's language."""
-        try:
-            text = self.fw.text("report.portfolio_title", self.lang, count=len(self.table))
-        except KeyError:
-            text = Framework.load().text("report.portfolio_title", self.lang,
-                                         count=len(self.table))
+        text = self.fw.text("report.portfolio_title", self.lang, count=len(self.table))
         return Markdown(f"# {markdown_text(text)}")
 
     def section(self, title: str) -> Markdown:

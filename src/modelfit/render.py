@@ -10,6 +10,7 @@ raises `RenderError` naming the failing cell.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -143,6 +144,8 @@ def render_report(
     from modelfit.framework import Framework
 
     fw = Framework.load(framework_path)
+    check_seed(seed)
+    check_out_dir(out_dir)
     if framework_path is not None:
         framework_path = str(Path(framework_path).resolve())
     return _run(profile, fw, root=root, out_dir=out_dir, lang=lang, seed=seed,
@@ -161,12 +164,13 @@ def _run(
     warm.start()
 
     cid = profile.company_id
-    out_dir.mkdir(parents=True, exist_ok=True)
+    check_out_dir(out_dir)
     final = Rendered(out_dir / f"{cid}.ipynb", out_dir / f"{cid}.html", out_dir / f"{cid}.json",
                      out_dir / f"{cid}.pdf" if pdf else None,
                      out_dir / f"{cid}.xlsx" if xlsx else None)
     failed = out_dir / f"{cid}.failed.ipynb"
-    tmp = Path(tempfile.mkdtemp(prefix=f".{cid}-", dir=out_dir))
+    remove_stale_temporaries(out_dir, cid)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{cid}.{os.getpid()}.", dir=out_dir))
     helper = _start_prepared_opinion(profile, root, tmp)
     try:
         nb_path = tmp / f"{cid}.ipynb"
@@ -196,8 +200,10 @@ def _run(
         made = [(nb_path, final.notebook), (tmp / f"{cid}.html", final.html),
                 (tmp / f"{cid}.json", final.json)]
         made += _deliverables(html, payload, profile, fw, tmp, final, lang)
-        for produced, target in made:
-            os.replace(produced, target)
+        replace_together(
+            made, backup=tmp / "previous", rescue=out_dir / f"{cid}.previous",
+            what=f"report for {cid}",
+        )
         failed.unlink(missing_ok=True)
         return final
     finally:
@@ -226,6 +232,94 @@ def _deliverables(
         made.append((workbook.write([payload], tmp / final.xlsx.name, fw, lang, run_date()),
                      final.xlsx))
     return made
+
+
+def check_seed(seed: int) -> int:
+    """`seed` if it can seed the random parts (0 to 2**32 - 1), else a ModelfitError."""
+    if not 0 <= seed < 2**32:
+        raise ModelfitError(f"--seed must be a whole number from 0 to {2**32 - 1}, got {seed}")
+    return seed
+
+
+def check_out_dir(out_dir: Path) -> Path:
+    """Create the output folder, or say in one line why it cannot be (a file, not writable)."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ModelfitError(f"--out {out_dir}: is a file, not a folder; name a folder for the "
+                            "reports")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ModelfitError(f"--out {out_dir}: a part of this path is a file, not a folder") from None
+    except OSError as exc:
+        raise ModelfitError(f"--out {out_dir}: cannot be created ({exc.strerror})") from None
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise ModelfitError(f"--out {out_dir}: cannot be written (permission denied); name a "
+                            "folder you can write to")
+    return out_dir
+
+
+def remove_stale_temporaries(out_dir: Path, cid: str) -> None:
+    """Remove `.<cid>.<pid>.*` working folders left by runs that were killed (kill -9)."""
+    for folder in out_dir.glob(f".{cid}.*"):
+        parts = folder.name.split(".")
+        if len(parts) != 4 or parts[1] != cid or not parts[2].isdigit() or not folder.is_dir():
+            continue
+        if not _alive(int(parts[2])):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def replace_together(
+    pairs: list[tuple[Path, Path]], *, backup: Path, rescue: Path, what: str,
+) -> None:
+    """Move each produced file onto its target: all of them, or none.
+
+    The current targets are first moved aside into `backup` (same file system, so each move is
+    a rename); if any step fails, the new files are taken back out and the previous set is put
+    back, and a RenderError says so in one line. Should even that fail, the previous files are
+    kept in `rescue` and the line names it.
+    """
+    backup.mkdir(parents=True, exist_ok=True)
+    saved: list[tuple[Path, Path]] = []
+    placed: list[Path] = []
+    try:
+        for _, target in pairs:
+            if target.exists() or target.is_symlink():
+                aside = backup / target.name
+                os.replace(target, aside)
+                saved.append((target, aside))
+        for produced, target in pairs:
+            os.replace(produced, target)
+            placed.append(target)
+    except OSError as exc:
+        failed_at = exc.filename or "a file"
+        restored = True
+        for target in placed:
+            try:
+                target.unlink()
+            except OSError:
+                restored = False
+        for target, aside in saved:
+            try:
+                os.replace(aside, target)
+            except OSError:
+                restored = False
+        if not restored:
+            with contextlib.suppress(OSError):
+                os.replace(backup, rescue)
+        state = ("the previous files are intact" if restored else
+                 f"the previous files could not all be put back; they are in {rescue}")
+        raise RenderError(f"{what} not written: {failed_at} could not be replaced "
+                          f"({exc.strerror or exc}); {state}") from None
 
 
 def _start_prepared_opinion(

@@ -24,6 +24,7 @@ from modelfit.framework import Framework
 from modelfit.profile import FIELDS, Profile
 from modelfit.recommend import Recommendation, recommend
 from modelfit.robustness import confidence_sentence, plot_acceptability, plot_stability
+from modelfit.safe import markdown_fill, markdown_template, markdown_text
 
 SHARP = 2  # figures are drawn at SHARP x charts.DPI and shown at 1x
 
@@ -48,15 +49,25 @@ class Report:
         return self.analysis.rec
 
     # --- text -------------------------------------------------------------------------------
+    # Every Markdown output goes through modelfit.safe: profile and framework texts are data,
+    # never markup (a company name cannot add a link, an image, a heading or HTML).
+    def _md(self, key: str, **values: Any) -> str:
+        """The framework text at `key` as safe Markdown, its placeholders filled with `values`."""
+        template = self.fw.text(key, self.lang, **{k: "${" + k + "}" for k in values})
+        return markdown_fill(template, values)
+
+    def _label(self, key: str) -> str:
+        """A framework label as literal Markdown text."""
+        return markdown_text(self.fw.label(key, self.lang))
+
     def heading(self, key: str, level: int = 2) -> Markdown:
         """A section heading from the framework's labels."""
-        return Markdown(f"{'#' * level} {self.fw.label(key, self.lang)}")
+        return Markdown(f"{'#' * level} {self._label(key)}")
 
     def title(self) -> Markdown:
         """The report's title and one-paragraph introduction."""
-        intro = self.fw.text("report.intro", self.lang, company=self.profile.company,
-                             version=self.fw.version)
-        return Markdown(f"# {self.profile.company}: {self.fw.label('report_title', self.lang)}"
+        intro = self._md("report.intro", company=self.profile.company, version=self.fw.version)
+        return Markdown(f"# {markdown_text(self.profile.company)}: {self._label('report_title')}"
                         f"\n\n{intro}")
 
     def _name(self, model: str) -> str:
@@ -102,14 +113,14 @@ class Report:
 
     def radar_caption(self) -> Markdown:
         """How to read the radar chart."""
-        return Markdown(f"*{self.fw.text('report.radar_caption', self.lang)}*")
+        return Markdown(f"*{self._md('report.radar_caption')}*")
 
     # --- recommendation ---------------------------------------------------------------------
     def verdict(self) -> Markdown:
         """The primary model and the channels, in one bold sentence."""
         channels = " → ".join(self._name(c) for c in self.rec.channels)
-        return Markdown(self.fw.text("report.verdict", self.lang,
-                                     primary=self._name(self.rec.primary), channels=channels))
+        return Markdown(self._md("report.verdict", primary=self._name(self.rec.primary),
+                                 channels=channels))
 
     def channel_table(self) -> pd.DataFrame:
         """The plan's channels with their role (core or auxiliary) and what each is for."""
@@ -160,7 +171,7 @@ class Report:
 
     def contributions_caption(self) -> Markdown:
         """How to read the contributions chart."""
-        return Markdown(f"*{self.fw.text('report.contributions_caption', self.lang)}*")
+        return Markdown(f"*{self._md('report.contributions_caption')}*")
 
     # --- why --------------------------------------------------------------------------------
     def why(self) -> Markdown:
@@ -170,14 +181,15 @@ class Report:
             text = item.text
             if item.rule != "score" and text.startswith(item.rule):
                 text = text[len(item.rule):].lstrip()
-            tag = "" if item.rule == "score" else f"**{item.rule}** "
-            lines.append(f"- {tag}{text}")
+            tag = "" if item.rule == "score" else f"**{markdown_text(item.rule)}** "
+            lines.append(f"- {tag}{markdown_template(text)}")
         return Markdown("\n".join(lines))
 
     # --- robustness -------------------------------------------------------------------------
     def robustness_sentence(self) -> Markdown:
         """'Too close to call' when it is, else how often the primary stays first."""
-        return Markdown(f"**{confidence_sentence(self.analysis.robustness, self.fw, self.lang)}**")
+        sentence = confidence_sentence(self.analysis.robustness, self.fw, self.lang)
+        return Markdown(f"**{markdown_template(sentence)}**")
 
     def acceptability_table(self) -> pd.DataFrame:
         """Share of weight scenarios (%) in which each model ranks 1st, 2nd, 3rd, 4th."""
@@ -211,13 +223,13 @@ class Report:
 
     def stability_caption(self) -> Markdown:
         """How to read the stability ranges."""
-        return Markdown(f"*{self.fw.text('report.stability_caption', self.lang)}*")
+        return Markdown(f"*{self._md('report.stability_caption')}*")
 
     def flips_table(self) -> pd.DataFrame | Markdown:
         """The smallest rating changes that change the primary: a capability roadmap."""
         flips = self.analysis.robustness.flips
         if not flips:
-            return Markdown(self.fw.text("report.no_flips", self.lang))
+            return Markdown(self._md("report.no_flips"))
         rows = [{
             self.fw.label("changes", self.lang): "; ".join(
                 f"{self.fw.criterion_name(c, self.lang)} {self.rec.ratings[c]} → {v}"
@@ -228,18 +240,18 @@ class Report:
 
     def flips_intro(self) -> Markdown:
         """One line saying what the flip table is."""
-        return Markdown(self.fw.text("report.flips_intro", self.lang))
+        return Markdown(self._md("report.flips_intro"))
 
     # --- second opinion ---------------------------------------------------------------------
     def second_opinion(self) -> Markdown:
         """Whether the trained classifier agrees with the framework, in one sentence."""
         opinion = self.analysis.classifier
         if opinion is None:
-            return Markdown(self.fw.text("report.no_classifier", self.lang))
+            return Markdown(self._md("report.no_classifier"))
         primary = opinion["primary"]
         key = "classifier_agrees" if primary == self.rec.primary else "classifier_disagrees"
-        return Markdown(self.fw.text(
-            f"report.{key}", self.lang, primary=self._name(primary),
+        return Markdown(self._md(
+            f"report.{key}", primary=self._name(primary),
             probability=f"{100 * opinion['probabilities'][primary]:.0f}%",
             framework=self._name(self.rec.primary)))
 
@@ -259,8 +271,8 @@ class Report:
         """One line introducing the drivers table (empty without a classifier)."""
         if self.analysis.classifier is None or not self.analysis.drivers:
             return Markdown("")
-        return Markdown(self.fw.text("report.drivers_intro", self.lang,
-                                     primary=self._name(self.analysis.classifier["primary"])))
+        return Markdown(self._md("report.drivers_intro",
+                                 primary=self._name(self.analysis.classifier["primary"])))
 
     def drivers_table(self) -> pd.DataFrame | Markdown:
         """Which profile fields pushed the classifier toward its pick, strongest first."""
@@ -299,13 +311,11 @@ class Report:
         nxt = self.fw.next_stage(stage)
         if nxt is None:
             rule = self.fw.text(f"stage_rule.{self.fw.stage_rule(stage)}", self.lang)
-            return Markdown(self.fw.text("report.roadmap_last", self.lang, rule=rule))
+            return Markdown(self._md("report.roadmap_last", rule=rule))
         future = recommend(self.profile.model_copy(update={"stage": nxt}), self.fw, self.lang)
         rule = self.fw.text(f"stage_rule.{self.fw.stage_rule(nxt)}", self.lang)
-        text = self.fw.text("report.roadmap_next", self.lang,
-                            stage=self.fw.stage_name(nxt, self.lang),
-                            primary=self._name(future.primary), rule=rule)
-        return Markdown(text)
+        return Markdown(self._md("report.roadmap_next", stage=self.fw.stage_name(nxt, self.lang),
+                                 primary=self._name(future.primary), rule=rule))
 
     def roadmap_table(self) -> pd.DataFrame | Markdown:
         """Capabilities below 4 that the next stage's plan leans on most, strongest first."""
@@ -319,7 +329,7 @@ class Report:
             if weight > 0 and now < 4:
                 gains.append((weight * (4 - now) / 2, crit, now))
         if not gains:
-            return Markdown(self.fw.text("report.roadmap_none", self.lang))
+            return Markdown(self._md("report.roadmap_none"))
         rows = [{
             self.fw.label("build", self.lang): self.fw.criterion_name(crit, self.lang),
             self.fw.label("now", self.lang): now,
@@ -332,17 +342,19 @@ class Report:
     def checklist(self) -> Markdown:
         """The O-points for each channel of the plan that has them."""
         if not self.rec.checklist:
-            return Markdown(self.fw.text("report.no_checklist", self.lang))
-        parts = [f"*{self.fw.text('o_points_note', self.lang)}*"]
+            return Markdown(self._md("report.no_checklist"))
+        parts = [f"*{self._md('o_points_note')}*"]
         for channel, items in self.rec.checklist.items():
             prefix = "O-P" if channel == "platform" else "O-S"
-            parts.append(f"\n**{self._name(channel)}**\n")
-            parts += [f"{i}. **{prefix}{i}** {item}" for i, item in enumerate(items, 1)]
+            parts.append(f"\n**{markdown_text(self._name(channel))}**\n")
+            parts += [f"{i}. **{prefix}{i}** {markdown_template(item)}"
+                      for i, item in enumerate(items, 1)]
         return Markdown("\n".join(parts))
 
     def notes(self) -> Markdown:
         """The F-notes that apply to this company."""
-        return Markdown("\n".join(f"- **{k}** {v}" for k, v in self.rec.notes.items()))
+        return Markdown("\n".join(f"- **{markdown_text(k)}** {markdown_template(v)}"
+                                  for k, v in self.rec.notes.items()))
 
     # --- run record -------------------------------------------------------------------------
     def run_record(self) -> pd.DataFrame:

@@ -23,6 +23,7 @@ import unicodedata
 
 __all__ = [
     "html_text",
+    "markdown_fill",
     "markdown_template",
     "markdown_text",
     "spreadsheet_cell",
@@ -34,7 +35,6 @@ __all__ = [
 # zero-width characters, the BOM, soft hyphen), line and paragraph separators, private use and
 # lone surrogates.
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs"})
-_ASCII_PUNCTUATION = frozenset("!\"#$%'()*+,-./:;=?@[\\]^_`{|}~")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
@@ -62,33 +62,46 @@ def html_text(s: object) -> str:
     return html.escape(visible(s), quote=True)
 
 
+# Markdown that is live anywhere in a line: HTML and entities, emphasis, code spans, links and
+# images (brackets), GFM tables, strikethrough, math, and backslash escapes themselves.
+_MD_ANYWHERE = frozenset("\\`*_[]|~$")
+# Markdown that is live at the start of a line: headings, quotes, lists, setext and rules.
+_MD_LINE_START = re.compile(r"([ \t]*)([#>+=-]|\d+[.)])")
+# Autolinks: scheme://, www. and e-mail addresses.
+_MD_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9]):(?=/)|(?<=www)\.|@", re.IGNORECASE)
+_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
 def _markdown_escape(text: str, keep: frozenset[str] = frozenset()) -> str:
+    """Escape what is live in `text`, except the characters in `keep`."""
     out = []
-    for ch in text:
-        if ch == "&":
-            out.append("&amp;")
-        elif ch == "<":
-            out.append("&lt;")
-        elif ch == ">":
-            out.append("&gt;")
-        elif ch in _ASCII_PUNCTUATION and ch not in keep:
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return "".join(out)
+    for line in text.split("\n"):
+        head = _MD_LINE_START.match(line)
+        escaped = []
+        for i, ch in enumerate(line):
+            if ch == "&":
+                escaped.append("&amp;")
+            elif ch == "<":
+                escaped.append("&lt;")
+            elif ch == ">" and not (head and i == head.start(2)):
+                escaped.append("&gt;")
+            elif ((ch in _MD_ANYWHERE and ch not in keep) or (head and i == head.end(2) - 1)
+                  or _MD_AUTOLINK.match(line, i)):
+                escaped.append("\\" + ch)
+            else:
+                escaped.append(ch)
+        out.append("".join(escaped))
+    return "\n".join(out)
 
 
 def markdown_text(s: object) -> str:
     """`s` as literal text inside Markdown: it renders as itself and nothing in it is live.
 
-    Line breaks and other controls become visible marks (no new block can start), `& < >`
-    become entities (no HTML) and every other ASCII punctuation mark is backslash-escaped (no
-    link, image, autolink, heading, list, emphasis, code span or table cell break).
+    Line breaks and other controls become visible marks (no new block can start); `& < >`
+    become entities (no HTML); emphasis, code, link, table, math and line-start marks and
+    autolinks are backslash-escaped. Ordinary punctuation (`. , ( ) : -`) stays as written.
     """
     return _markdown_escape(visible(s))
-
-
-_TEMPLATE_LINE_START = re.compile(r"^(\s*)([#>+=|-]|\d+[.)])", re.MULTILINE)
 
 
 def markdown_template(s: object) -> str:
@@ -98,7 +111,28 @@ def markdown_template(s: object) -> str:
     quotes, lists and tables written in the text show as the characters they are.
     """
     text = "\n".join(visible(line) for line in str(s).replace("\r\n", "\n").split("\n"))
-    return _markdown_escape(text, keep=frozenset("*`"))
+    parts = []
+    last = 0
+    for span in _CODE_SPAN.finditer(text):  # a code span is literal text already
+        parts.append(_markdown_escape(text[last:span.start()], keep=frozenset("*")))
+        parts.append(span.group(0))
+        last = span.end()
+    parts.append(_markdown_escape(text[last:], keep=frozenset("*")))
+    return "".join(parts)
+
+
+def markdown_fill(template: str, values: dict[str, object]) -> str:
+    """A framework text whose $-placeholders hold `values`, as Markdown: the text through
+    `markdown_template`, each value through `markdown_text` (values never start markup)."""
+    import string
+
+    tokens = {f"MODELFITVALUE{i}X": markdown_text(v) for i, v in enumerate(values.values())}
+    filled = string.Template(template).safe_substitute(
+        {name: token for name, token in zip(values, tokens, strict=True)})
+    out = markdown_template(filled)
+    for token, text in tokens.items():
+        out = out.replace(token, text)
+    return out
 
 
 def terminal_text(s: object) -> str:

@@ -211,20 +211,11 @@ def _decide_step(
 
 
 def _text(fw: Framework, key: str, lang: str, **values: Any) -> str:
-    """`fw.text`, falling back to the bundled framework for summary texts an older edited copy
-    of the framework file does not hold yet."""
-    try:
-        return fw.text(key, lang, **values)
-    except KeyError:
-        return Framework.load().text(key, lang, **values)
+    return fw.text(key, lang, **values)
 
 
 def _label(fw: Framework, key: str, lang: str) -> str:
-    """`fw.label`, with the same fallback as `_text`."""
-    try:
-        return fw.label(key, lang)
-    except KeyError:
-        return Framework.load().label(key, lang)
+    return fw.label(key, lang)
 
 
 # --- display (escaped at the boundary: every text from the framework file is data) -------------

@@ -26,10 +26,7 @@ MAX_WIDTH = 60  # characters: longer texts wrap
 
 
 def _label(fw: Framework, key: str, lang: str) -> str:
-    try:
-        return fw.label(key, lang)
-    except KeyError:  # an edited framework file older than these labels
-        return Framework.load().label(key, lang)
+    return fw.label(key, lang)
 
 
 def _sheets(
