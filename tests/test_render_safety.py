@@ -192,3 +192,23 @@ def test_portfolio_reads_ids_that_start_with_portfolio(tmp_path: Path) -> None:
                "scores": {"platform": 60.0, "hybrid": 50.0}, "ranking": ["platform", "hybrid"]}
     (tmp_path / "portfolio-co.json").write_text(json.dumps(payload), "utf-8")
     assert list(load_reports(tmp_path).index) == ["portfolio-co"]
+
+
+def test_kernel_log_does_not_reach_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13, 10: the kernel is started with its stderr discarded, so Ctrl-C does not print
+    its 20-line traceback about closed sockets (modelfit prints `interrupted`)."""
+    import asyncio
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    from modelfit.render import _kernel_manager_class
+
+    seen: dict[str, object] = {}
+
+    async def launch(self: object, kernel_cmd: list[str], **kw: object) -> None:
+        seen.update(kw)
+
+    monkeypatch.setattr(AsyncKernelManager, "_async_launch_kernel", launch)
+    manager = _kernel_manager_class()()
+    asyncio.run(manager._launch_kernel(["python"]))
+    assert seen["stderr"] == subprocess.DEVNULL

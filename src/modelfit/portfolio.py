@@ -17,7 +17,7 @@ from modelfit import charts
 from modelfit.errors import ModelfitError
 from modelfit.framework import Framework
 from modelfit.profile import RESERVED_IDS
-from modelfit.safe import spreadsheet_cell
+from modelfit.safe import markdown_text, spreadsheet_cell
 
 NEAR_MARGIN = 3.0  # points between the top two models below which a company is near a boundary
 NEAR_CONFIDENCE = 0.6  # first-rank acceptability below which a company is near a boundary
@@ -105,7 +105,7 @@ class Portfolio:
 
     def section(self, title: str) -> Markdown:
         """A section heading."""
-        return Markdown(f"## {title}")
+        return Markdown(f"## {markdown_text(title)}")
 
     def companies(self) -> pd.DataFrame:
         """Every company with its primary, channels, scores, confidence and classifier view."""

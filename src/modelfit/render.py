@@ -60,6 +60,7 @@ def project_root(start: Path | None = None) -> Path:
 def resolve_company(target: str, *, params_dir: Path, id_only: bool = False) -> Path:
     """The profile path for a company id (params_dir/<id>.yaml) or, unless id_only, a path."""
     if COMPANY_ID.fullmatch(target):
+        check_company_id(target, what="COMPANY")  # length and reserved ids
         path = params_dir / f"{target}.yaml"
         if not path.is_file():
             known = sorted(p.stem for p in params_dir.glob("*.yaml"))
@@ -116,6 +117,14 @@ def _kernel_manager_class() -> Any:
             runtime = Path(jupyter_runtime_dir())
             runtime.mkdir(parents=True, exist_ok=True)
             return str(runtime / f"modelfit-{uuid4().hex[:12]}-ipc")
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            # The kernel's own log goes nowhere: after Ctrl-C it would print a 20-line
+            # traceback about its closed sockets. A failing cell is reported from the notebook.
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        _launch_kernel = _async_launch_kernel
 
     return IPCKernelManager
 
