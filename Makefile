@@ -52,6 +52,8 @@ pdf-libs-if-root:
 setup: $(STAMP) ## create .venv and install modelfit with its dev tools and Jupyter kernel
 
 recommend: $(STAMP) ## print the recommendation for COMPANY (default: demo)
+	@case "$$COMPANY" in ""|[!a-z0-9]*|*[!a-z0-9_-]*) \
+	  echo "modelfit: COMPANY must be a company id matching [a-z0-9][a-z0-9_-]* (a profile in params/), not a path" >&2; exit 2;; esac
 	$(VENV)/bin/modelfit recommend "params/$$COMPANY.yaml"
 
 validate: $(STAMP) ## check every profile in params/

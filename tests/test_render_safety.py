@@ -192,3 +192,58 @@ def test_portfolio_reads_ids_that_start_with_portfolio(tmp_path: Path) -> None:
                "scores": {"platform": 60.0, "hybrid": 50.0}, "ranking": ["platform", "hybrid"]}
     (tmp_path / "portfolio-co.json").write_text(json.dumps(payload), "utf-8")
     assert list(load_reports(tmp_path).index) == ["portfolio-co"]
+
+
+def test_kernel_log_does_not_reach_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13, 10: the kernel is started with its stderr discarded, so Ctrl-C does not print
+    its 20-line traceback about closed sockets (modelfit prints `interrupted`)."""
+    import asyncio
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    from modelfit.render import _kernel_manager_class
+
+    seen: dict[str, object] = {}
+
+    async def launch(self: object, kernel_cmd: list[str], **kw: object) -> None:
+        seen.update(kw)
+
+    monkeypatch.setattr(AsyncKernelManager, "_async_launch_kernel", launch)
+    manager = _kernel_manager_class()()
+    asyncio.run(manager._launch_kernel(["python"]))
+    assert seen["stderr"] == subprocess.DEVNULL
+
+
+def _connection(runtime: Path, name: str, age: float, ip_name: str = "") -> tuple[Path, Path]:
+    import json
+    import time
+
+    ip = runtime / (ip_name or f"modelfit-{name}-ipc")
+    conn = runtime / f"kernel-{name}.json"
+    conn.write_text(json.dumps({"transport": "ipc", "ip": str(ip), "shell_port": 1}), "utf-8")
+    then = time.time() - age
+    os.utime(conn, (then, then))
+    return conn, Path(f"{ip}-1")
+
+
+def test_stale_kernel_connection_files_are_removed(tmp_path: Path) -> None:
+    """Issue 13, 10: after kill -9, a modelfit kernel's connection file and sockets are removed
+    by the next run; live, young and other programs' kernels are left alone."""
+    import socket
+
+    from modelfit.render import STALE_CONNECTION_SECONDS, remove_stale_connection_files
+
+    old = STALE_CONNECTION_SECONDS + 60
+    dead, dead_socket = _connection(tmp_path, "dead", old)
+    dead_socket.write_text("", "utf-8")
+    young, _ = _connection(tmp_path, "young", 1)
+    other, _ = _connection(tmp_path, "other", old, ip_name="kernel-ipc")
+    live, live_socket = _connection(tmp_path, "live", old)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(str(live_socket))
+        server.listen()
+        removed = remove_stale_connection_files(tmp_path)
+    assert sorted(removed) == sorted([dead, dead_socket])
+    assert young.exists()
+    assert other.exists()
+    assert live.exists()

@@ -210,3 +210,40 @@ def test_hostile_framework_file_is_shown_as_text(
     html = _notebook_html(r, tmp_path)
     _assert_nothing_live_added(html, baseline)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_framework_view_heading_shows_version_and_source_as_text(
+    framework_data: dict[str, Any], tmp_path: Path,
+) -> None:
+    """The framework notebook's title shows a hostile version text as text."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from modelfit.explore import FrameworkView
+    from modelfit.framework import Framework
+
+    data = copy.deepcopy(framework_data)
+    data["version"] = "<img src=x onerror=alert(1)>[a](javascript:x)"
+    fw = Framework.load(_write_framework(tmp_path, data))
+    html = markdown2html_mistune(FrameworkView(fw, "en").heading().data)
+    assert "<img" not in html
+    assert "<a " not in html
+
+
+def test_portfolio_section_title_is_text() -> None:
+    """A portfolio section title cannot start a link or HTML."""
+    import pandas as pd
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from modelfit.framework import Framework
+    from modelfit.portfolio import Portfolio
+
+    view = Portfolio(pd.DataFrame(), Framework.load(), "en")
+    page = _parse(markdown2html_mistune(view.section("<script>x</script>[a](https://e.com)").data))
+    assert "script" not in page.tags
+    assert all(u.startswith("#") for u in page.urls)  # only nbconvert's heading anchor
+
+
+def _write_framework(tmp_path: Path, data: dict[str, Any]) -> Path:
+    path = tmp_path / "framework.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    return path

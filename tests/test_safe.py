@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
@@ -62,6 +62,7 @@ def test_markdown_text_renders_nothing_live(hostile: str) -> None:
     assert out.count("<") == 2, out
 
 
+@settings(max_examples=500)
 @given(st.text())
 def test_markdown_text_renders_as_one_paragraph(s: str) -> None:
     """Any string renders as at most one paragraph of text, with no other element."""
@@ -115,13 +116,14 @@ def test_spreadsheet_cell_keeps_plain_text() -> None:
     assert spreadsheet_cell("Acme Ltd. 深圳") == "Acme Ltd. 深圳"
 
 
+@settings(max_examples=500)
 @given(st.text())
 def test_markdown_template_renders_only_text_emphasis_and_code(s: str) -> None:
     """Any framework text renders to paragraphs, emphasis and code spans only."""
     import re
 
     tags = set(re.findall(r"</?([a-zA-Z0-9]+)", _html(markdown_template(s))))
-    assert tags <= {"p", "strong", "em", "code"}, tags
+    assert tags <= {"p", "strong", "em", "code", "br"}, tags
 
 
 def test_markdown_fill_escapes_values_not_the_template() -> None:
@@ -133,3 +135,16 @@ def test_markdown_fill_escapes_values_not_the_template() -> None:
 def test_markdown_text_leaves_ordinary_punctuation_alone() -> None:
     """Common punctuation stays as written, so the notebook's Markdown stays readable."""
     assert markdown_text("Acme Co. (R1): 0.62, 3-4") == "Acme Co. (R1): 0.62, 3-4"
+
+
+@pytest.mark.parametrize("text", ["1.0.0", "-5%", "+3 points", "2024"])
+def test_markdown_text_leaves_non_markers_at_line_start_alone(text: str) -> None:
+    """Text that CommonMark would not read as a block marker is not escaped."""
+    assert markdown_text(text) == text
+
+
+@pytest.mark.parametrize(("text", "tag"), [("# x", "<h1"), ("1. x", "<ol"), ("- x", "<ul"),
+                                           ("> x", "<blockquote"), ("---", "<hr")])
+def test_markdown_text_escapes_block_markers(text: str, tag: str) -> None:
+    """A value that would start a heading, list, quote or rule at a line start does not."""
+    assert tag not in _html(markdown_text(text))

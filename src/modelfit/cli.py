@@ -17,6 +17,7 @@ from modelfit.errors import ModelfitError
 from modelfit.framework import LANGUAGES, Framework
 from modelfit.profile import load_profile
 from modelfit.recommend import Recommendation
+from modelfit.safe import terminal_text
 
 if TYPE_CHECKING:
     from modelfit.analysis import Analysis
@@ -121,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _train(args)
     except ModelfitError as exc:
         for line in exc.problems:
-            print(f"modelfit: {line}", file=sys.stderr)
+            print(f"modelfit: {terminal_text(line)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("modelfit: interrupted", file=sys.stderr)
@@ -129,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a file or folder the system refused: one line, never a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"modelfit: {terminal_text(where)}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     raise AssertionError(f"unhandled command {args.command!r}")  # pragma: no cover
 
 
@@ -145,8 +150,9 @@ def _recommend(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(format_summary(result.rec, fw))
-        print(format_robustness(result, fw))
+        print("\n".join(terminal_text(line) for line in format_summary(result.rec, fw).splitlines()))
+        print("\n".join(terminal_text(line)
+                        for line in format_robustness(result, fw).splitlines()))
     return 0
 
 
@@ -158,7 +164,7 @@ def _report(args: argparse.Namespace) -> int:
                              framework_path=args.framework, id_only=args.id_only,
                              pdf=args.pdf, xlsx=args.xlsx)
     except RenderError as exc:
-        print(f"modelfit: {exc}", file=sys.stderr)
+        print(f"modelfit: {terminal_text(exc)}", file=sys.stderr)
         return 1
     files = [str(p) for p in (done.notebook, done.html, done.json, done.pdf, done.xlsx) if p]
     print(f"wrote {', '.join(files[:-1])} and {files[-1]}")
@@ -170,7 +176,8 @@ def _batch(args: argparse.Namespace) -> int:
 
     result = render_batch(Path(args.params_dir), Path(args.out), workers=args.workers,
                           ids=args.ids or None, lang=args.lang, seed=args.seed)
-    print(result.summary(), file=sys.stdout if result.ok else sys.stderr)
+    print("\n".join(terminal_text(line) for line in result.summary().splitlines()),
+          file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1
 
 

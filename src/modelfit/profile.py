@@ -239,7 +239,10 @@ def _shown(value: Any) -> str:
     """`value` quoted for an error line: repr (controls escaped), cut to MAX_SHOWN characters."""
     text = repr(list(value) if isinstance(value, tuple) else value)
     if len(text) > MAX_SHOWN:
-        text = f"{text[:MAX_SHOWN]}… ({len(text)} characters)"
+        size = (f"{len(value)} characters" if isinstance(value, str) else
+                f"{len(value)} items" if isinstance(value, (list, tuple, dict)) else
+                f"{len(text)} characters")
+        text = f"{text[:MAX_SHOWN]}… ({size})"
     return text
 
 

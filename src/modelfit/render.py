@@ -62,6 +62,7 @@ def project_root(start: Path | None = None) -> Path:
 def resolve_company(target: str, *, params_dir: Path, id_only: bool = False) -> Path:
     """The profile path for a company id (params_dir/<id>.yaml) or, unless id_only, a path."""
     if COMPANY_ID.fullmatch(target):
+        check_company_id(target, what="COMPANY")  # length and reserved ids
         path = params_dir / f"{target}.yaml"
         if not path.is_file():
             known = sorted(p.stem for p in params_dir.glob("*.yaml"))
@@ -81,9 +82,54 @@ def resolve_company(target: str, *, params_dir: Path, id_only: bool = False) -> 
     return path
 
 
+STALE_CONNECTION_SECONDS = 600.0  # a connection file this old whose kernel is gone is litter
+
+
+def remove_stale_connection_files(runtime: Path | None = None) -> list[Path]:
+    """Remove the connection files and IPC sockets of modelfit kernels whose run was killed
+    (kill -9 leaves them behind); return what was removed.
+
+    Only modelfit's own kernels (IPC sockets named `modelfit-*-ipc`) are considered, only files
+    older than STALE_CONNECTION_SECONDS, and only when the kernel's shell socket no longer
+    accepts a connection: a running kernel, or one just starting, is never touched.
+    """
+    import socket
+    import time
+
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    runtime = runtime or Path(jupyter_runtime_dir())
+    removed: list[Path] = []
+    now = time.time()
+    for conn in runtime.glob("kernel-*.json"):
+        try:
+            if now - conn.stat().st_mtime < STALE_CONNECTION_SECONDS:
+                continue
+            info = json.loads(conn.read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        ip = str(info.get("ip", "")) if isinstance(info, dict) else ""
+        if info.get("transport") != "ipc" or not Path(ip).name.startswith("modelfit-"):
+            continue
+        shell = Path(f"{ip}-{info.get('shell_port')}")
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                probe.connect(str(shell))
+            continue  # a live kernel answers
+        except OSError:
+            pass
+        for path in [conn, *Path(ip).parent.glob(f"{Path(ip).name}-*")]:
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
 def ensure_kernel() -> str:
     """Make sure the `modelfit` kernel runs this interpreter; install it into sys.prefix if not."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    remove_stale_connection_files()
 
     try:
         spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
@@ -118,6 +164,14 @@ def _kernel_manager_class() -> Any:
             runtime = Path(jupyter_runtime_dir())
             runtime.mkdir(parents=True, exist_ok=True)
             return str(runtime / f"modelfit-{uuid4().hex[:12]}-ipc")
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            # The kernel's own log goes nowhere: after Ctrl-C it would print a 20-line
+            # traceback about its closed sockets. A failing cell is reported from the notebook.
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        _launch_kernel = _async_launch_kernel
 
     return IPCKernelManager
 

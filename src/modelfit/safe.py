@@ -66,7 +66,11 @@ def html_text(s: object) -> str:
 # images (brackets), GFM tables, strikethrough, math, and backslash escapes themselves.
 _MD_ANYWHERE = frozenset("\\`*_[]|~$")
 # Markdown that is live at the start of a line: headings, quotes, lists, setext and rules.
-_MD_LINE_START = re.compile(r"([ \t]*)([#>+=-]|\d+[.)])")
+# Only what reads as a block marker (`#` always: nbconvert's mistune needs no space after
+# it); `1.0.0` or `-5%` stay as written.
+_MD_LINE_START = re.compile(
+    r"([ \t]*)(>|#|:(?=[ \t]|$)|[-+*](?=[ \t]|$|[-+* \t]*$)|\d{1,9}[.)](?=[ \t]|$)"
+    r"|=+(?=[ \t]*$))")
 # Autolinks: scheme://, www. and e-mail addresses.
 _MD_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9]):(?=/)|(?<=www)\.|@", re.IGNORECASE)
 _CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
