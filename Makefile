@@ -13,12 +13,19 @@ STAMP := $(VENV)/.installed
 COMPANY ?= demo
 REPORT_LANG ?= en
 WORKERS ?=
+PDF ?=
+XLSX ?=
 override COMPANY := $(value COMPANY)
 override REPORT_LANG := $(value REPORT_LANG)
 override WORKERS := $(value WORKERS)
-export COMPANY REPORT_LANG WORKERS
+override PDF := $(value PDF)
+override XLSX := $(value XLSX)
+export COMPANY REPORT_LANG WORKERS PDF XLSX
 
-.PHONY: help setup recommend validate test lint bench report reports model lab notebooks clean
+# System libraries of PDF reports (WeasyPrint needs Pango) and of the PDF tests (poppler).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+
+.PHONY: pdf-libs pdf-libs-if-root help setup recommend validate test lint bench report reports model lab notebooks clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
@@ -29,11 +36,24 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	$(PY) -m ipykernel install --sys-prefix --name modelfit --display-name "modelfit (.venv)" >/dev/null
+	@$(MAKE) --no-print-directory pdf-libs-if-root
 	@touch $(STAMP)
+
+# As root with apt-get (a fresh CI machine), install what PDF reports need; never fail the set-up.
+pdf-libs-if-root:
+	@if $(PY) -c 'import weasyprint' >/dev/null 2>&1 && command -v pdftotext >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing the PDF libraries: $(SYSTEM_PACKAGES)"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; } \
+	  || echo "warning: could not install $(SYSTEM_PACKAGES); PDF reports and their tests are skipped"; \
+	else echo "note: PDF reports need Pango (Debian: sudo make pdf-libs); skipped until then"; fi
 
 setup: $(STAMP) ## create .venv and install modelfit with its dev tools and Jupyter kernel
 
 recommend: $(STAMP) ## print the recommendation for COMPANY (default: demo)
+	@case "$$COMPANY" in ""|[!a-z0-9]*|*[!a-z0-9_-]*) \
+	  echo "modelfit: COMPANY must be a company id matching [a-z0-9][a-z0-9_-]* (a profile in params/), not a path" >&2; exit 2;; esac
 	$(VENV)/bin/modelfit recommend "params/$$COMPANY.yaml"
 
 validate: $(STAMP) ## check every profile in params/
@@ -46,8 +66,13 @@ lint: $(STAMP) ## ruff and mypy --strict
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 
-report: $(STAMP) ## render reports/COMPANY.{ipynb,html,json} (COMPANY=demo, REPORT_LANG=en|zh)
-	$(VENV)/bin/modelfit report --id-only --lang "$$REPORT_LANG" -- "$$COMPANY"
+report: $(STAMP) ## render reports/COMPANY.{ipynb,html,json} (COMPANY=demo, REPORT_LANG=en|zh, PDF=1, XLSX=1)
+	$(VENV)/bin/modelfit report --id-only --lang "$$REPORT_LANG" \
+	  $$([ -n "$$PDF" ] && [ "$$PDF" != 0 ] && echo --pdf) \
+	  $$([ -n "$$XLSX" ] && [ "$$XLSX" != 0 ] && echo --xlsx) -- "$$COMPANY"
+
+pdf-libs: ## install the system libraries of PDF reports (Debian/Ubuntu, as root)
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES)
 
 reports: $(STAMP) ## render every company in params/ in parallel, then the portfolio (WORKERS=N)
 	$(VENV)/bin/modelfit batch --lang "$$REPORT_LANG" $${WORKERS:+--workers "$$WORKERS"}

@@ -53,9 +53,11 @@ def test_profile_records_source_hash(write_profile: WriteProfile) -> None:
     assert load_profile(path).source_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_yml_suffix_is_accepted(write_profile: WriteProfile) -> None:
-    """A .yml file is a profile as much as a .yaml one."""
-    assert load_profile(write_profile(VALID_TEXT, "acme.yml")).company_id == "acme"
+def test_yml_suffix_is_refused_with_a_hint(write_profile: WriteProfile) -> None:
+    """Issue 13, 10: validate refuses .yml as report and batch do (they read <id>.yaml)."""
+    with pytest.raises(ProfileError, match=r"acme\.yml: a profile must be a \.yaml file, got "
+                       r"'\.yml'; rename it to \.yaml"):
+        load_profile(write_profile(VALID_TEXT, "acme.yml"))
 
 
 def test_profile_of_exactly_the_size_limit_loads(write_profile: WriteProfile) -> None:
@@ -143,8 +145,8 @@ def test_folder_is_refused(tmp_path: Path) -> None:
     [("acme.txt", "'.txt'"), ("acme.json", "'.json'"), ("acme", "'no suffix'")],
 )
 def test_wrong_suffix_is_refused(write_profile: WriteProfile, name: str, shown: str) -> None:
-    """Only .yaml and .yml files are profiles."""
-    message = rf"a profile must be a \.yaml or \.yml file, got {shown}"
+    """Only .yaml files are profiles."""
+    message = rf"a profile must be a \.yaml file, got {shown}"
     with pytest.raises(ProfileError, match=message):
         load_profile(write_profile(VALID_TEXT, name))
 

@@ -33,6 +33,10 @@ def _notebook(cells: list[tuple[str, str]], params: str) -> nbformat.NotebookNod
             cell = nbformat.v4.new_code_cell(source)
             cell.metadata["tags"] = ["nbval-ignore-output"]
             out.append(cell)
+        elif kind == "details":  # where the details start: the PDF begins a new page here
+            cell = nbformat.v4.new_code_cell(source)
+            cell.metadata["tags"] = ["modelfit-details"]
+            out.append(cell)
         elif kind == "params":
             cell = nbformat.v4.new_code_cell(params)
             cell.metadata["tags"] = ["parameters"]
@@ -65,7 +69,11 @@ def company_report() -> nbformat.NotebookNode:
         ("code", "r = report.build(company_id, profile, lang=lang, seed=seed, "
                  "framework_path=framework_path, profile_sha256=profile_sha256)"),
         ("code", "r.title()"),
-        ("code", 'r.heading("h_glance")'),
+        ("code", 'r.heading("h_summary")'),
+        ("code", "r.summary_plan()"),
+        ("code", "r.summary_steps()"),
+        ("code", "r.summary_figures()"),
+        ("details", 'r.heading("h_glance")'),
         ("code", "r.glance_table()"),
         ("code", "r.assessment_summary()"),
         ("code", "r.assessment_derivation()"),
@@ -155,14 +163,14 @@ def portfolio_book() -> nbformat.NotebookNode:
         ("code", "pf = portfolio.portfolio(reports_dir=reports_dir, params_dir=params_dir, "
                  "lang=lang)"),
         ("code", "pf.heading()"),
-        ("code", 'pf.section("Every company")'),
+        ("code", 'pf.section("p_companies")'),
         ("code", "pf.companies()"),
-        ("code", 'pf.section("The mix of recommended models")'),
+        ("code", 'pf.section("p_mix")'),
         ("code", "pf.mix()"),
         ("code", "pf.mix_figure()"),
-        ("code", 'pf.section("Stage against recommended model")'),
+        ("code", 'pf.section("p_stage_by_model")'),
         ("code", "pf.stage_by_model()"),
-        ("code", 'pf.section("Near a boundary: the top two models are close")'),
+        ("code", 'pf.section("p_near")'),
         ("code", "pf.near_boundary()"),
     ]
     return _notebook(cells, params)

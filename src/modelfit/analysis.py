@@ -168,7 +168,8 @@ def read_prepared(profile: Profile, path: Path) -> dict[str, Any] | None:
         return None
     file = Path(name)
     deadline = time.monotonic() + PREPARED_WAIT_SECONDS
-    while not file.exists() and time.monotonic() < deadline:
+    # A stale variable (its run's folder gone) is not waited for.
+    while not file.exists() and file.parent.is_dir() and time.monotonic() < deadline:
         time.sleep(0.02)
     try:
         record = json.loads(file.read_text("utf-8"))

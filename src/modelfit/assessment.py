@@ -333,7 +333,7 @@ def derivation_markdown(result: Assessment, fw: Framework, lang: str,
     for criterion, steps in result.derivation.items():
         if not steps:
             continue
-        parts.append(f"\n**{fw.criterion_name(criterion, lang)}**\n")
+        parts.append(f"\n**{_md(fw.criterion_name(criterion, lang))}**\n")
         parts.append(f"| {rubric.text('question', lang)} | {rubric.text('answer', lang)} | "
                      f"{rubric.text('points', lang)} |\n|---|---|---:|")
         for step in steps:
@@ -344,19 +344,16 @@ def derivation_markdown(result: Assessment, fw: Framework, lang: str,
         stated, derived = result.stated[criterion], result.derived[criterion]
         if stated is not None and derived is not None and abs(stated - derived) >= rubric.warn_gap:
             parts.append("\n> " + rubric.text("differs", lang,
-                                                criterion=fw.criterion_name(criterion, lang),
+                                                criterion=_md(fw.criterion_name(criterion, lang)),
                                                 stated=stated, derived=derived))
     return "\n".join(parts)
 
 
 def _md(text: str) -> str:
-    """Text safe inside a markdown table cell: markup characters and HTML are escaped."""
-    import html
+    """Text safe inside a markdown table cell: nothing in it is live (modelfit.safe)."""
+    from modelfit.safe import markdown_text
 
-    escaped = html.escape(text, quote=False)
-    for ch in "\\`*_[]|#<>!":
-        escaped = escaped.replace(ch, "\\" + ch)
-    return escaped
+    return markdown_text(text)
 
 
 # --- the blank questionnaire -------------------------------------------------------------------

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from modelfit.errors import ModelfitError
 from modelfit.profile import check_company_id, load_profile, profile_paths
@@ -55,8 +57,9 @@ def collect(params_dir: Path, ids: list[str] | None) -> list[Path]:
     if not params_dir.is_dir():
         raise ModelfitError(f"{params_dir}: --params-dir must be a folder of <company_id>.yaml "
                             "profiles")
-    if ids:
-        return [params_dir / f"{check_company_id(i, what='company id')}.yaml" for i in ids]
+    if ids:  # each company once, in the order given (`batch demo demo` renders demo once)
+        return [params_dir / f"{check_company_id(i, what='company id')}.yaml"
+                for i in dict.fromkeys(ids)]
     return profile_paths(params_dir)
 
 
@@ -84,9 +87,11 @@ def render_batch(
     """Validate every profile, render the valid ones in parallel, then the portfolio."""
     from tqdm import tqdm
 
-    from modelfit.render import ensure_kernel, project_root
+    from modelfit.render import check_out_dir, check_seed, ensure_kernel, project_root
 
     root = root or project_root()
+    check_seed(seed)
+    check_out_dir(out_dir)
     result = BatchResult()
     valid: list[Path] = []
     for path in collect(params_dir, ids):
@@ -126,8 +131,8 @@ def render_portfolio(out_dir: Path, *, lang: str = "en", root: Path, progress: b
     """Run the portfolio notebook over the reports in out_dir: portfolio.ipynb/.html/.csv."""
     import papermill as pm
 
-    from modelfit.portfolio import load_reports
-    from modelfit.render import _kernel_manager_class, ensure_kernel, export_html
+    from modelfit.portfolio import load_reports, spreadsheet_safe
+    from modelfit.render import _kernel_manager_class, ensure_kernel, export_html, replace_together
 
     table = load_reports(out_dir)
     target = out_dir / "portfolio.ipynb"
@@ -140,11 +145,32 @@ def render_portfolio(out_dir: Path, *, lang: str = "en", root: Path, progress: b
     )
     html = export_html(tmp, lang=lang, title="Portfolio")
     csv_tmp = out_dir / ".portfolio.tmp.csv"
-    table.to_csv(csv_tmp)
+    spreadsheet_safe(table).to_csv(csv_tmp)
     html_tmp = out_dir / ".portfolio.tmp.html"
     html_tmp.write_text(html, "utf-8")
-    os.replace(tmp, target)
-    os.replace(html_tmp, out_dir / "portfolio.html")
-    os.replace(csv_tmp, out_dir / "portfolio.csv")
+    xlsx_tmp = _portfolio_workbook(out_dir, table, lang)
+    with tempfile.TemporaryDirectory(prefix=".portfolio.previous.", dir=out_dir) as backup:
+        replace_together([(tmp, target), (html_tmp, out_dir / "portfolio.html"),
+                          (csv_tmp, out_dir / "portfolio.csv"),
+                          (xlsx_tmp, out_dir / "portfolio.xlsx")],
+                         backup=Path(backup), rescue=out_dir / "portfolio.previous",
+                         what="portfolio")
     del progress
     return target
+
+
+def _portfolio_workbook(out_dir: Path, table: Any, lang: str) -> Path:
+    """portfolio.xlsx (made as a temporary file): the companies of the portfolio table, in the
+    portfolio page's order (what needs attention first), from their reports' JSON."""
+    import json
+
+    from modelfit import workbook
+    from modelfit.framework import Framework
+    from modelfit.pdf import run_date
+    from modelfit.portfolio import attention_order
+
+    payloads = [json.loads((out_dir / f"{cid}.json").read_text("utf-8"))
+                for cid in attention_order(table)]
+    tmp = out_dir / ".portfolio.tmp.xlsx"
+    workbook.build(payloads, Framework.load(), lang, run_date()).save(tmp)
+    return tmp

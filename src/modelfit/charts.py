@@ -93,10 +93,10 @@ def figure_lang(lang: str) -> str:
     return "zh"
 
 
-def to_png(fig: Figure) -> bytes:
-    """Render `fig` to PNG bytes: same figure, same bytes."""
+def to_png(fig: Figure, dpi: int = DPI) -> bytes:
+    """Render `fig` to PNG bytes at `dpi`: same figure, same bytes."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     return buf.getvalue()
 
 

@@ -54,6 +54,15 @@ CV_FOLDS = 5
 TEST_SIZE = 0.2
 MIN_ROWS_PER_CLASS = 10
 MAX_SHOWN_PROBLEMS = 20
+# Caps on what a model file may make modelfit read: the default model is 1.4 MB on disk,
+# 3.2 MB inflated (schema.json 0.8 MB) in about 1,800 members; the caps leave 20 times that.
+MAX_MODEL_BYTES = 32 * 1024 * 1024
+MAX_MODEL_INFLATED_BYTES = 64 * 1024 * 1024
+MAX_MODEL_SCHEMA_BYTES = 16 * 1024 * 1024
+MAX_MODEL_MEMBERS = 50_000
+MAX_CARD_BYTES = 64 * 1024
+# A training table of past companies: 20,000 rows take about 2 MB.
+MAX_TRAINING_CSV_BYTES = 50 * 1024 * 1024
 LIST_FIELDS = ("target_markets", "existing_channels")
 MONEY_FIELDS = ("avg_order_value_usd", "marketing_budget_usd", "team_size")
 PLAIN_NUMERIC = (*RATINGS, "gross_margin_pct")
@@ -469,10 +478,11 @@ def load_model(path: str | Path) -> Pipeline:
     if not path.is_file():
         raise ModelfitError(f"{path}: no such model file; train one with `make model` or "
                             "`modelfit train --data FILE.csv --out PATH`")
-    data = path.read_bytes()
+    data = read_capped(path, MAX_MODEL_BYTES, "a model file")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ModelfitError(f"{path}: not a skops file (skops files are zip archives); refusing "
                             "to load it: it may be a pickle, which could run code")
+    check_skops_archive(path, data)
     card = read_card(path)
     digest = hashlib.sha256(data).hexdigest()
     if card.get("model_sha256") != digest:
@@ -498,25 +508,89 @@ def load_model(path: str | Path) -> Pipeline:
         raise ModelfitError(f"{path}: not a readable skops file ({exc})") from None
     from sklearn.pipeline import Pipeline
 
-    if not isinstance(model, Pipeline) or not set(map(str, model.classes_)) <= set(MODELS):
+    if (not isinstance(model, Pipeline) or not hasattr(model, "classes_")
+            or not set(map(str, model.classes_)) <= set(MODELS)):
         raise ModelfitError(f"{path}: not a modelfit classifier (a Pipeline over the four "
                             "model ids)")
+    check_features(path, model)
     return model
+
+
+def read_capped(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of the regular file `path`, refused (ModelfitError) when larger than `limit`:
+    a FIFO, a device or a huge file never makes modelfit block or run out of memory."""
+    import stat
+
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ModelfitError(f"{path}: is not a regular file (a pipe, socket, device or "
+                                f"folder); {what} must be a file")
+        if info.st_size > limit:
+            raise ModelfitError(f"{path}: the file is {info.st_size} bytes; {what} may be at "
+                                f"most {limit} bytes")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise ModelfitError(f"{path}: cannot be read ({exc.strerror})") from None
+    if len(data) > limit:
+        raise ModelfitError(f"{path}: {what} may be at most {limit} bytes")
+    return data
+
+
+def check_skops_archive(path: Path, data: bytes) -> None:
+    """Refuse a skops (zip) archive that would inflate beyond the caps, before any of it is
+    decompressed: total size, schema size and member count, as the archive declares them
+    (zipfile never inflates a member past its declared size)."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ModelfitError(f"{path}: not a readable skops file ({exc})") from None
+    if len(members) > MAX_MODEL_MEMBERS:
+        raise ModelfitError(f"{path}: holds {len(members)} files; a model file may hold at most "
+                            f"{MAX_MODEL_MEMBERS}")
+    inflated = sum(m.file_size for m in members)
+    if inflated > MAX_MODEL_INFLATED_BYTES:
+        raise ModelfitError(f"{path}: would inflate to {inflated} bytes; a model file may "
+                            f"inflate to at most {MAX_MODEL_INFLATED_BYTES} bytes")
+    schema = sum(m.file_size for m in members if m.filename == "schema.json")
+    if schema > MAX_MODEL_SCHEMA_BYTES:
+        raise ModelfitError(f"{path}: its schema.json is {schema} bytes; at most "
+                            f"{MAX_MODEL_SCHEMA_BYTES} are allowed")
+
+
+def check_features(path: Path, model: Pipeline) -> None:
+    """Refuse a model trained on other input columns than a profile gives."""
+    names = getattr(model, "feature_names_in_", None)
+    got = [str(n) for n in names] if names is not None else []
+    if got != list(INPUT_COLUMNS):  # scikit-learn needs the same columns in the same order
+        missing = sorted(set(INPUT_COLUMNS) - set(got))
+        extra = sorted(set(got) - set(INPUT_COLUMNS))
+        raise ModelfitError(
+            f"{path}: trained on other features than a profile gives (missing: "
+            f"{', '.join(missing) or 'none'}; unknown: {', '.join(extra)[:200] or 'none'}); "
+            "retrain it with `make model` or `modelfit train --data`")
 
 
 def read_card(model_path: str | Path) -> dict[str, Any]:
     """Read and check the card beside `model_path`; raise `ModelfitError` naming it."""
     target = card_path(model_path)
-    try:
-        card = json.loads(target.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not target.exists():
         raise ModelfitError(f"{model_path}: its card {target} is missing; a model file is "
-                            "loaded only with its card") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelfitError(f"{target}: not a readable JSON card ({exc})") from None
+                            "loaded only with its card")
+    try:
+        card = json.loads(read_capped(target, MAX_CARD_BYTES, "a model card").decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ModelfitError(f"{target}: not a readable JSON card "
+                            f"({str(exc)[:120] or type(exc).__name__})") from None
     if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
         raise ModelfitError(f"{target}: not a modelfit classifier card (format must be "
                             f"{CARD_FORMAT!r})")
+    stamped = card.get("versions")
+    if not isinstance(stamped, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in stamped.items()):
+        raise ModelfitError(f"{target}: versions must map each library to its version text, "
+                            f"got {str(stamped)[:80]!r}")
     return card
 
 
@@ -596,6 +670,8 @@ def read_training_csv(path: str | Path) -> tuple[pd.DataFrame, pd.Series]:
     """Read and validate a training CSV; return profiles (list fields as tuples) and outcomes."""
     path = Path(path)
     try:
+        if path.exists():
+            _check_training_csv(path)
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
         raise ModelfitError(f"{path}: no such file") from None
@@ -644,6 +720,19 @@ def read_training_csv(path: str | Path) -> tuple[pd.DataFrame, pd.Series]:
     labels = pd.Series(outcomes, name="outcome", dtype=object)
     _check_labels(labels, str(path))
     return profiles, labels
+
+
+def _check_training_csv(path: Path) -> None:
+    """A training CSV must be a regular file of at most MAX_TRAINING_CSV_BYTES."""
+    import stat
+
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise ModelfitError(f"{path}: is not a regular file (a pipe, socket, device or folder); "
+                            "--data must be a CSV file")
+    if info.st_size > MAX_TRAINING_CSV_BYTES:
+        raise ModelfitError(f"{path}: the file is {info.st_size} bytes; a training CSV may be at "
+                            f"most {MAX_TRAINING_CSV_BYTES} bytes (about 500,000 companies)")
 
 
 def _csv_mapping(row: Mapping[str, Any], i: int) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from modelfit.errors import ModelfitError
 from modelfit.framework import LANGUAGES, Framework
 from modelfit.profile import load_profile
 from modelfit.recommend import Recommendation, channel_name
+from modelfit.safe import terminal_text
 
 if TYPE_CHECKING:
     from modelfit.analysis import Analysis
@@ -80,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--framework", metavar="PATH", help="an edited copy of the framework file")
     rep.add_argument("--id-only", action="store_true",
                      help="accept only a plain company id, never a path (what make uses)")
+    rep.add_argument("--pdf", action="store_true",
+                     help="also write <id>.pdf (A4; needs the Pango libraries, see README)")
+    rep.add_argument("--xlsx", action="store_true", help="also write the workbook <id>.xlsx")
     bat = sub.add_parser("batch", help="render many companies in parallel, then the portfolio")
     bat.add_argument("ids", nargs="*", metavar="ID", help="company ids (default: every profile)")
     bat.add_argument("--params-dir", metavar="DIR", default="params", help="profiles (params)")
@@ -156,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _ASSESSMENT_COMMANDS[args.command](args)
     except ModelfitError as exc:
         for line in exc.problems:
-            print(f"modelfit: {line}", file=sys.stderr)
+            print(f"modelfit: {terminal_text(line)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("modelfit: interrupted", file=sys.stderr)
@@ -164,6 +168,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a file or folder the system refused: one line, never a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"modelfit: {terminal_text(where)}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     raise AssertionError(f"unhandled command {args.command!r}")  # pragma: no cover
 
 
@@ -184,8 +192,9 @@ def _recommend(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(format_summary(result.rec, fw))
-        print(format_robustness(result, fw))
+        print("\n".join(terminal_text(line) for line in format_summary(result.rec, fw).splitlines()))
+        print("\n".join(terminal_text(line)
+                        for line in format_robustness(result, fw).splitlines()))
     return 0
 
 
@@ -194,11 +203,13 @@ def _report(args: argparse.Namespace) -> int:
 
     try:
         done = render_report(args.target, out_dir=Path(args.out), lang=args.lang, seed=args.seed,
-                             framework_path=args.framework, id_only=args.id_only)
+                             framework_path=args.framework, id_only=args.id_only,
+                             pdf=args.pdf, xlsx=args.xlsx)
     except RenderError as exc:
-        print(f"modelfit: {exc}", file=sys.stderr)
+        print(f"modelfit: {terminal_text(exc)}", file=sys.stderr)
         return 1
-    print(f"wrote {done.notebook}, {done.html} and {done.json}")
+    files = [str(p) for p in (done.notebook, done.html, done.json, done.pdf, done.xlsx) if p]
+    print(f"wrote {', '.join(files[:-1])} and {files[-1]}")
     return 0
 
 
@@ -207,7 +218,8 @@ def _batch(args: argparse.Namespace) -> int:
 
     result = render_batch(Path(args.params_dir), Path(args.out), workers=args.workers,
                           ids=args.ids or None, lang=args.lang, seed=args.seed)
-    print(result.summary(), file=sys.stdout if result.ok else sys.stderr)
+    print("\n".join(terminal_text(line) for line in result.summary().splitlines()),
+          file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1
 
 

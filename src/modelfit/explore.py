@@ -13,6 +13,7 @@ from modelfit import charts
 from modelfit.framework import Framework
 from modelfit.profile import load_profile, profile_paths
 from modelfit.recommend import recommend
+from modelfit.safe import markdown_text
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,8 @@ class FrameworkView:
 
     def heading(self) -> Markdown:
         """Title with the framework's version."""
-        return Markdown(f"**modelfit framework {self.fw.version}** ({self.fw.source})")
+        return Markdown(f"**modelfit framework {markdown_text(self.fw.version)}** "
+                        f"({markdown_text(self.fw.source)})")
 
     def models_table(self) -> pd.DataFrame:
         """The four operating models: name, what it is, strengths, weaknesses."""

@@ -24,6 +24,8 @@ LANGUAGES = ("en", "zh")
 # The article's three meanings of distribution: 一件代发 (F4), 小B端分销 (R2), 海外分销商/零售商 (S3).
 DISTRIBUTION_KINDS = ("dropshipping", "small_b", "distributors")
 BUNDLED = "framework.yaml"
+MAX_FRAMEWORK_BYTES = 1024 * 1024  # the bundled file is about 25 KB
+MAX_FRAMEWORK_NESTING = 40  # levels of lists and mappings (the bundled file needs 6)
 
 # FRAMEWORK.md, "Properties any encoding must keep", as sign constraints: these weights must be
 # >= 0 in any framework file. A file's own `monotone` section can add constraints, never drop these.
@@ -65,7 +67,7 @@ class Framework:
             return _build(_parse(text, "framework.yaml (bundled)"), "bundled")
         path = Path(path)
         try:
-            text = path.read_text("utf-8")
+            text = _read_capped(path)
         except FileNotFoundError:
             raise FrameworkError(f"{path}: no such framework file") from None
         except UnicodeDecodeError:
@@ -165,11 +167,18 @@ def signed_points(value: float, lang: str) -> str:
 
 
 def _parse(text: str, source: str) -> tuple[dict[str, Any], str]:
-    from modelfit.profile import _StrictLoader
+    from modelfit.profile import _nesting, _StrictLoader
 
+    depth = _nesting(text)
+    if depth > MAX_FRAMEWORK_NESTING:
+        raise FrameworkError(f"{source}: lists or mappings nested {depth} deep; a framework "
+                             f"file may nest at most {MAX_FRAMEWORK_NESTING} levels")
     try:
         # The profiles' loader: safe, and refuses duplicate keys, anchors and aliases.
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        raise FrameworkError(f"{source}: nested too deep to read; a framework file may nest at "
+                             f"most {MAX_FRAMEWORK_NESTING} levels") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -402,6 +411,8 @@ def _build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
             problems.append(f"{where}.kept_out_by must name screens ({', '.join(sorted(screen_ids))})")
 
     _check_texts(data, models, criteria, stages, source, problems)
+    if label != "bundled":
+        _check_edited(data, models, criteria, stages, source, problems)
     if problems:
         raise FrameworkError(list(dict.fromkeys(problems)))
     return Framework(
@@ -525,6 +536,17 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "texts.report.confident": frozenset({"primary", "confidence"}),
     "texts.report.flip": frozenset({"changes", "primary"}),
     "texts.report.drivers_intro": frozenset({"primary"}),
+    "texts.report.summary_lead": frozenset({"second"}),
+    "texts.report.summary_points": frozenset({"points"}),
+    "texts.report.summary_point": frozenset({"points"}),
+    "texts.report.summary_next_primary": frozenset({"stage"}),
+    "texts.report.summary_step_core": frozenset({"core", "point"}),
+    "texts.report.summary_step_core_aux": frozenset({"core", "auxiliary", "point"}),
+    "texts.report.summary_step_build": frozenset(
+        {"capability", "now", "target", "points", "primary", "stage"}),
+    "texts.report.summary_step_test": frozenset({"challenger", "primary"}),
+    "texts.report.portfolio_title": frozenset({"count"}),
+    "texts.report.summary_step_next": frozenset({"stage", "primary"}),
 }
 
 
@@ -553,3 +575,107 @@ def _walk_texts(node: Any, where: str, check: Any) -> None:
     elif isinstance(node, list):
         for i, value in enumerate(node):
             _walk_texts(value, f"{where}[{i}]", check)
+
+
+def _read_capped(path: Path) -> str:
+    """The text of a regular file of at most MAX_FRAMEWORK_BYTES (a FIFO or /dev/zero would
+    block or never end); FrameworkError otherwise."""
+    import stat
+
+    info = path.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise FrameworkError(f"{path}: is a folder, not a framework file")
+    if not stat.S_ISREG(info.st_mode):
+        raise FrameworkError(f"{path}: is not a regular file (a pipe, socket or device); a "
+                             "framework must be a .yaml file")
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_FRAMEWORK_BYTES + 1)
+    if len(raw) > MAX_FRAMEWORK_BYTES:
+        raise FrameworkError(f"{path}: a framework file may be at most {MAX_FRAMEWORK_BYTES} "
+                             "bytes")
+    return raw.decode("utf-8")
+
+
+def _bundled_raw() -> dict[str, Any]:
+    text = resources.files("modelfit").joinpath("data", BUNDLED).read_text("utf-8")
+    data = yaml.safe_load(text)
+    assert isinstance(data, dict)
+    return data
+
+
+def _check_edited(
+    data: dict[str, Any], models: tuple[str, ...], criteria: tuple[str, ...],
+    stages: tuple[str, ...], source: str, problems: list[str],
+) -> None:
+    """What an edited copy must also get right for a report to run: every key the bundled
+    framework has, no key it does not know (a typo would be ignored silently), rule thresholds
+    as ratings, and references to models and stages that exist."""
+    import difflib
+
+    reference = _bundled_raw()
+
+    def unknown(where: str, key: Any, known: Any) -> None:
+        close = difflib.get_close_matches(str(key), [str(k) for k in known], n=1)
+        names = [str(k) for k in known]
+        hint = (f"; did you mean {close[0]!r}?" if close else
+                f"; the known ones are {', '.join(names)}" if len(names) <= 12 else "")
+        problems.append(f"{source}: {where}{key!s:.60} is not known to modelfit{hint}")
+
+    for key in data:
+        if key not in reference:
+            unknown("", key, reference)
+    for table, rows, cols in (("weights", criteria, models), ("stage_priors", stages, models)):
+        for row, entry in (data.get(table) or {}).items():
+            if row not in rows:
+                unknown(f"{table}.", row, rows)
+            elif isinstance(entry, dict):
+                for col in entry:
+                    if col not in cols:
+                        unknown(f"{table}.{row}.", col, cols)
+    for section in ("texts", "labels"):
+        _compare_keys(data.get(section), reference[section], section, source, problems, unknown)
+
+    for rule, trig in (data.get("rule_triggers") or {}).items():
+        if not isinstance(trig, dict):
+            continue
+        if trig.get("model") not in models:
+            problems.append(f"{source}: rule_triggers.{rule}.model must be one of "
+                            f"{', '.join(models)}, got {trig.get('model')!r:.60}")
+        bounds = [k for k in ("min_rating", "max_rating") if k in trig]
+        if len(bounds) != 1:
+            problems.append(f"{source}: rule_triggers.{rule} needs one of min_rating or "
+                            "max_rating")
+        for key in bounds:
+            value = trig[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+                problems.append(f"{source}: rule_triggers.{rule}.{key} must be a rating, an "
+                                f"integer from 1 to 5, got {value!r:.60}")
+    for item in data.get("stages") or []:
+        if isinstance(item, dict) and item.get("next") is not None and item["next"] not in stages:
+            problems.append(f"{source}: stages.{item.get('id')}.next must be one of "
+                            f"{', '.join(stages)} or null, got {item['next']!r:.60}")
+    for note, condition in (data.get("f_note_conditions") or {}).items():
+        if not isinstance(condition, dict):
+            problems.append(f"{source}: f_note_conditions.{note} must be a mapping, got "
+                            f"{condition!r:.60}")
+
+
+def _compare_keys(
+    node: Any, reference: Any, where: str, source: str, problems: list[str], unknown: Any,
+) -> None:
+    """Every mapping key of `reference` is in `node`, and no other (lists: any length)."""
+    if not isinstance(reference, dict):
+        return
+    if not isinstance(node, dict):
+        problems.append(f"{source}: {where} must be a mapping")
+        return
+    for key, value in reference.items():
+        if key not in node:
+            problems.append(f"{source}: {where}.{key} is missing")
+        else:
+            _compare_keys(node[key], value, f"{where}.{key}", source, problems, unknown)
+    if where.endswith(".f_notes") or where == "texts.o_points":
+        return  # extra notes and channels' point lists are the analyst's to add
+    for key in node:
+        if key not in reference:
+            unknown(f"{where}.", key, reference)

@@ -12,6 +12,8 @@ import difflib
 import hashlib
 import json
 import re
+import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +25,12 @@ from modelfit.errors import ProfileError
 
 MAX_PROFILE_BYTES = 64 * 1024
 COMPANY_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
+# A company id names files (<id>.ipynb, .<id>-XXXX/ while rendering, <id>.failed.ipynb): short
+# enough for any file system's 255-byte names, and never a name the batch writes for itself.
+MAX_COMPANY_ID = 64
+RESERVED_IDS = frozenset({"portfolio"})
+MAX_SHOWN = 80  # characters of a bad value quoted in an error line
+MAX_NESTING = 20  # levels of lists and mappings in a profile (a flat file needs 2)
 
 STAGES = ("startup", "growth", "mature")
 RATINGS = ("capital", "supply_chain", "brand_content", "tech_data")
@@ -172,6 +180,10 @@ class Profile(BaseModel):
                                                                                PREFERENCES)):
                 problems.append(_unknown_key(source, key))
         fields = {k: v for k, v in data.items() if isinstance(k, str) and k in _SPEC}
+        company = fields.get("company")
+        if isinstance(company, str) and company and (problem := _company_name_problem(company)):
+            problems.append(f"{source}: company {problem}, got {_shown(company)}")
+            fields.pop("company")
         extra: dict[str, Any] = {}
         if "assessment" in data:
             from modelfit.assessment import fill_ratings
@@ -190,7 +202,16 @@ class Profile(BaseModel):
                 problems.extend(exc.problems)
         for name in ("target_markets", "existing_channels"):
             if isinstance(fields.get(name), list):
-                fields[name] = tuple(fields[name])
+                items = fields[name]
+                dupes = sorted({str(v) for i, v in enumerate(items)
+                                if isinstance(v, str) and v in items[:i]})
+                if dupes:
+                    problems.append(f"{source}: {name} lists {', '.join(dupes)} more than "
+                                    "once; name each at most once")
+                try:
+                    fields[name] = tuple(dict.fromkeys(items))
+                except TypeError:  # an unhashable item: pydantic names it below
+                    fields[name] = tuple(items)
         for name in ("avg_order_value_usd", "gross_margin_pct", "marketing_budget_usd"):
             value = fields.get(name)
             if isinstance(value, int) and not isinstance(value, bool):
@@ -198,9 +219,13 @@ class Profile(BaseModel):
         try:
             profile = cls(company_id=company_id, source_sha256=sha256, **fields, **extra)
         except ValidationError as exc:
-            # A missing rating the answers could not give is already reported, with its questions.
+            # A missing rating the answers could not give is already reported, with its questions;
+            # a company name refused above is not also "missing".
             told = tuple(p.split(";")[0] for p in problems if " is missing;" in p)
-            problems.extend(p for p in _describe(source, exc, fields) if not p.startswith(told or "\0"))
+            problems.extend(p for p in _describe(source, exc, fields)
+                            if not p.startswith(told or "\0")
+                            and not (p.startswith(f"{source}: company is missing")
+                                     and "company" in data))
             raise ProfileError(problems) from None
         if problems:
             raise ProfileError(problems)
@@ -221,13 +246,46 @@ def profile_paths(folder: str | Path) -> list[Path]:
 
 
 def check_company_id(value: str, *, what: str = "company id") -> str:
-    """Return `value` if it is a plain company id, else raise `ProfileError` naming it."""
+    """Return `value` if it is a plain company id, else raise `ProfileError` naming it.
+
+    An id is at most MAX_COMPANY_ID characters and never one of RESERVED_IDS (files the batch
+    writes for itself, such as portfolio.ipynb).
+    """
     if not COMPANY_ID.fullmatch(value):
         raise ProfileError(
             f"{what} must match [a-z0-9][a-z0-9_-]* (lower-case letters, digits, '_' and '-', "
-            f"no paths or spaces), got {value!r}"
+            f"no paths or spaces), got {_shown(value)}"
         )
+    if len(value) > MAX_COMPANY_ID:
+        raise ProfileError(f"{what} may be at most {MAX_COMPANY_ID} characters, got "
+                           f"{len(value)} ({_shown(value)})")
+    if value in RESERVED_IDS:
+        raise ProfileError(f"{what} {value!r} is reserved for the batch's own files "
+                           f"({value}.ipynb, .html, .csv); name the company otherwise")
     return value
+
+
+def _company_name_problem(name: str) -> str | None:
+    """Why a display name cannot be used (blank, invisible, controls, bidi overrides), or None."""
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        return ("must not hold control characters (line breaks, tabs, NUL, escape sequences)")
+    if any(unicodedata.category(ch) in ("Cf", "Zl", "Zp", "Co", "Cs") for ch in name):
+        return ("must not hold invisible formatting characters (zero-width characters, "
+                "right-to-left overrides)")
+    if not any(ch.isprintable() and not ch.isspace() for ch in name):
+        return "must hold at least one visible character"
+    return None
+
+
+def _shown(value: Any) -> str:
+    """`value` quoted for an error line: repr (controls escaped), cut to MAX_SHOWN characters."""
+    text = repr(list(value) if isinstance(value, tuple) else value)
+    if len(text) > MAX_SHOWN:
+        size = (f"{len(value)} characters" if isinstance(value, str) else
+                f"{len(value)} items" if isinstance(value, (list, tuple, dict)) else
+                f"{len(text)} characters")
+        text = f"{text[:MAX_SHOWN]}… ({size})"
+    return text
 
 
 def _company_id(path: Path) -> str:
@@ -235,11 +293,21 @@ def _company_id(path: Path) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
-    if path.suffix not in (".yaml", ".yml"):
+    if path.suffix != ".yaml":
         got = path.suffix or "no suffix"
-        raise ProfileError(f"{path}: a profile must be a .yaml or .yml file, got {got!r}")
+        hint = "; rename it to .yaml (report and batch read <id>.yaml)" if got == ".yml" else ""
+        raise ProfileError(f"{path}: a profile must be a .yaml file, got {got!r}{hint}")
+    if path.is_symlink() and path.resolve().suffix != ".yaml":
+        raise ProfileError(f"{path}: is a link to a file that is not a .yaml profile; "
+                           "give the profile file itself")
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+            raise ProfileError(f"{path}: is not a regular file (a pipe, socket or device); "
+                               "a profile must be a .yaml file")
+        size = info.st_size
         if size > MAX_PROFILE_BYTES:
             raise ProfileError(
                 f"{path}: the file is {size} bytes; a profile may be at most {MAX_PROFILE_BYTES} bytes"
@@ -303,8 +371,15 @@ def _parse_yaml(raw: bytes, path: Path) -> Any:
     ):
         raise ProfileError(f"{path}: the file is empty; a profile needs at least company, stage "
                            "and the four ratings")
+    depth = _nesting(text)
+    if depth > MAX_NESTING:
+        raise ProfileError(f"{path}: lists or mappings nested {depth} deep; a profile may nest "
+                           f"at most {MAX_NESTING} levels")
     try:
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        raise ProfileError(f"{path}: nested too deep to read; a profile may nest at most "
+                           f"{MAX_NESTING} levels") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -320,16 +395,31 @@ def _parse_yaml(raw: bytes, path: Path) -> Any:
     return data
 
 
+def _nesting(text: str) -> int:
+    """The deepest run of open flow brackets ([ {) in a YAML text: a cheap bound before parsing.
+
+    Brackets inside quotes or comments count too; they only make the bound more cautious.
+    """
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
         return f"the text {value[:40]!r}"
-    return f"{type(value).__name__} {value!r}"
+    return f"{type(value).__name__} {_shown(value)}"
 
 
 def _unknown_key(source: str, key: Any) -> str:
-    message = f"{source}: {key!r} is not a field"
+    message = f"{source}: {_shown(key)} is not a field"
     names = (*FIELD_NAMES, PREFERENCES)
     close = difflib.get_close_matches(str(key).lower(), names, n=1, cutoff=0.6)
     if close:
@@ -351,5 +441,5 @@ def _describe(source: str, exc: ValidationError, fields: dict[str, Any]) -> list
             continue
         value = fields.get(name)
         shown = list(value) if isinstance(value, tuple) else value
-        problems.append(f"{source}: {name} must be {spec.allowed}, got {shown!r}")
+        problems.append(f"{source}: {name} must be {spec.allowed}, got {_shown(shown)}")
     return problems

@@ -10,6 +10,7 @@ import hashlib
 import json
 import platform as _platform
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import JSON, Image, Markdown
 
-from modelfit import charts
+from modelfit import charts, summary
 from modelfit.analysis import Analysis, analyse_company
 from modelfit.framework import Framework
 from modelfit.profile import FIELDS, Profile
@@ -32,6 +33,9 @@ from modelfit.robustness import (
     plot_stability,
     winning_table,
 )
+from modelfit.safe import markdown_fill, markdown_template, markdown_text
+
+SHARP = 2  # figures are drawn at SHARP x charts.DPI and shown at 1x
 
 KEY_LIBRARIES = ("modelfit", "numpy", "pandas", "scikit-learn", "matplotlib", "papermill",
                  "nbconvert", "skops")
@@ -54,19 +58,50 @@ class Report:
         return self.analysis.rec
 
     # --- text -------------------------------------------------------------------------------
+    # Every Markdown output goes through modelfit.safe: profile and framework texts are data,
+    # never markup (a company name cannot add a link, an image, a heading or HTML).
+    def _md(self, key: str, **values: Any) -> str:
+        """The framework text at `key` as safe Markdown, its placeholders filled with `values`."""
+        template = self.fw.text(key, self.lang, **{k: "${" + k + "}" for k in values})
+        return markdown_fill(template, values)
+
+    def _label(self, key: str) -> str:
+        """A framework label as literal Markdown text."""
+        return markdown_text(self.fw.label(key, self.lang))
+
     def heading(self, key: str, level: int = 2) -> Markdown:
         """A section heading from the framework's labels."""
-        return Markdown(f"{'#' * level} {self.fw.label(key, self.lang)}")
+        return Markdown(f"{'#' * level} {self._label(key)}")
 
     def title(self) -> Markdown:
         """The report's title and one-paragraph introduction."""
-        intro = self.fw.text("report.intro", self.lang, company=self.profile.company,
-                             version=self.fw.version)
-        return Markdown(f"# {self.profile.company}: {self.fw.label('report_title', self.lang)}"
+        intro = self._md("report.intro", company=self.profile.company, version=self.fw.version)
+        return Markdown(f"# {markdown_text(self.profile.company)}: {self._label('report_title')}"
                         f"\n\n{intro}")
 
     def _name(self, model: str) -> str:
         return self.fw.model_name(model, self.lang)
+
+    # --- summary (the one page a busy reader needs; see summary.py) ---------------------------
+    @cached_property
+    def _summary(self) -> summary.Summary:
+        return summary.summarise(self.analysis, self.profile, self.fw, self.lang)
+
+    def summary(self) -> summary.Summary:
+        """The summary page's content as data."""
+        return self._summary
+
+    def summary_plan(self) -> Markdown:
+        """The plan: core and auxiliary channels, and how sure the answer is."""
+        return Markdown(summary.plan_markdown(self._summary, self.fw, self.lang))
+
+    def summary_steps(self) -> Markdown:
+        """The three next steps."""
+        return Markdown(summary.steps_markdown(self._summary, self.fw, self.lang))
+
+    def summary_figures(self) -> pd.DataFrame:
+        """The headline figures, each with the section that develops it."""
+        return _unnamed(summary.figures_table(self._summary, self.fw, self.lang))
 
     # --- at a glance ----------------------------------------------------------------------
     def glance_table(self) -> pd.DataFrame:
@@ -98,7 +133,7 @@ class Report:
 
         rubric = assessment.load_rubric()
         text = assessment.derivation_markdown(assessment.assess(self.profile), self.fw, self.lang)
-        return Markdown(f"### {rubric.text('h_assessment', self.lang)}\n\n{text}")
+        return Markdown(f"### {markdown_text(rubric.text('h_assessment', self.lang))}\n\n{text}")
 
     def radar_figure(self) -> Image:
         """Radar chart: the company's ratings against what each model leans on."""
@@ -107,15 +142,15 @@ class Report:
 
     def radar_caption(self) -> Markdown:
         """How to read the radar chart."""
-        return Markdown(f"*{self.fw.text('report.radar_caption', self.lang)}*")
+        return Markdown(f"*{self._md('report.radar_caption')}*")
 
     # --- recommendation ---------------------------------------------------------------------
     def verdict(self) -> Markdown:
         """The primary model and the channels, in one bold sentence."""
         channels = " → ".join(channel_name(self.fw, d, self.lang)
                               for d in self.rec.channel_details)
-        return Markdown(self.fw.text("report.verdict", self.lang,
-                                     primary=self._name(self.rec.primary), channels=channels))
+        return Markdown(self._md("report.verdict", primary=self._name(self.rec.primary),
+                                 channels=channels))
 
     def channel_table(self) -> pd.DataFrame:
         """The plan's channels with their role (core or auxiliary) and what each is for."""
@@ -168,7 +203,7 @@ class Report:
 
     def contributions_caption(self) -> Markdown:
         """How to read the contributions chart."""
-        return Markdown(f"*{self.fw.text('report.contributions_caption', self.lang)}*")
+        return Markdown(f"*{self._md('report.contributions_caption')}*")
 
     # --- why --------------------------------------------------------------------------------
     def why(self) -> Markdown:
@@ -178,14 +213,15 @@ class Report:
             text = item.text
             if item.rule != "score" and text.startswith(item.rule):
                 text = text[len(item.rule):].lstrip()
-            tag = "" if item.rule == "score" else f"**{item.rule}** "
-            lines.append(f"- {tag}{text}")
+            tag = "" if item.rule == "score" else f"**{markdown_text(item.rule)}** "
+            lines.append(f"- {tag}{markdown_template(text)}")
         return Markdown("\n".join(lines))
 
     # --- robustness -------------------------------------------------------------------------
     def robustness_sentence(self) -> Markdown:
         """'Too close to call' when it is, else how often the primary stays first."""
-        return Markdown(f"**{confidence_sentence(self.analysis.robustness, self.fw, self.lang)}**")
+        sentence = confidence_sentence(self.analysis.robustness, self.fw, self.lang)
+        return Markdown(f"**{markdown_template(sentence)}**")
 
     def acceptability_table(self) -> pd.DataFrame:
         """Share of weight scenarios (%) in which each model ranks 1st, 2nd, 3rd, 4th."""
@@ -219,7 +255,7 @@ class Report:
 
     def stability_caption(self) -> Markdown:
         """How to read the stability ranges."""
-        return Markdown(f"*{self.fw.text('report.stability_caption', self.lang)}*")
+        return Markdown(f"*{self._md('report.stability_caption')}*")
 
     def flips_table(self) -> pd.DataFrame | Markdown:
         """What to build: the smallest rating improvements that change the primary."""
@@ -232,17 +268,19 @@ class Report:
 
     def risks_intro(self) -> Markdown:
         """One line saying what the risks table is."""
-        return Markdown(self.fw.text("report.risks_intro", self.lang))
+        return Markdown(self._md("report.risks_intro"))
 
     def plan_notes(self) -> Markdown:
         """The plan's notes: the next step and its trigger (S2), local platforms (S3), the light
         own-site test."""
-        return Markdown("\n".join(f"- **{n.rule}** {n.text.removeprefix(n.rule).lstrip(' :')}"
-                                   for n in self.rec.plan_notes))
+        return Markdown("\n".join(
+            f"- **{markdown_text(n.rule)}** "
+            f"{markdown_template(n.text.removeprefix(n.rule).lstrip(' :'))}"
+            for n in self.rec.plan_notes))
 
     def _changes_table(self, flips: tuple[Flip, ...], empty: str) -> pd.DataFrame | Markdown:
         if not flips:
-            return Markdown(self.fw.text(empty, self.lang))
+            return Markdown(self._md(empty))
         rows = [{
             self.fw.label("changes", self.lang): describe_changes(
                 flip.changes, {c: self.rec.ratings[c] for c in flip.changes}, self.fw,
@@ -253,11 +291,11 @@ class Report:
 
     def flips_intro(self) -> Markdown:
         """One line saying what the flip table is."""
-        return Markdown(self.fw.text("report.flips_intro", self.lang))
+        return Markdown(self._md("report.flips_intro"))
 
     def winning_caption(self) -> Markdown:
         """How to read the pairwise winning indices."""
-        return Markdown(f"*{self.fw.text('client.winning_caption', self.lang)}*")
+        return Markdown(f"*{self._md('client.winning_caption')}*")
 
     def winning_table(self) -> pd.DataFrame:
         """SMAA-2's pairwise winning indices: how often the row's model ranks above the column's."""
@@ -265,7 +303,7 @@ class Report:
 
     def central_weights_caption(self) -> Markdown:
         """How to read the central weights."""
-        return Markdown(f"*{self.fw.text('client.central_caption', self.lang)}*")
+        return Markdown(f"*{self._md('client.central_caption')}*")
 
     def central_weights_table(self) -> pd.DataFrame:
         """Each model's central weights, as multiples of the framework's weights."""
@@ -273,19 +311,20 @@ class Report:
 
     def entropy(self) -> Markdown:
         """The decision entropy of the first place and of the whole ranking."""
-        return Markdown(entropy_sentence(self.analysis.robustness, self.fw, self.lang))
+        return Markdown(markdown_template(entropy_sentence(self.analysis.robustness, self.fw,
+                                                           self.lang)))
 
     # --- the client's own weights -------------------------------------------------------------
     def client_heading(self) -> Markdown:
         """The section heading for the client's own weights."""
-        return Markdown(f"## {self.fw.text('client.heading', self.lang)}")
+        return Markdown(f"## {self._md('client.heading')}")
 
     def client_summary(self) -> Markdown:
         """The client's answer beside the framework's and, where they differ, why."""
         client = self.analysis.client
         if client is None:
-            return Markdown(self.fw.text("client.none", self.lang))
-        return Markdown(client.summary(self.fw, self.lang))
+            return Markdown(self._md("client.none"))
+        return Markdown(markdown_template(client.summary(self.fw, self.lang)))
 
     def client_weights_table(self) -> pd.DataFrame | Markdown:
         """The framework's and the client's importance of each criterion."""
@@ -306,11 +345,11 @@ class Report:
         """Whether the trained classifier agrees with the framework, in one sentence."""
         opinion = self.analysis.classifier
         if opinion is None:
-            return Markdown(self.fw.text("report.no_classifier", self.lang))
+            return Markdown(self._md("report.no_classifier"))
         primary = opinion["primary"]
         key = "classifier_agrees" if primary == self.rec.primary else "classifier_disagrees"
-        return Markdown(self.fw.text(
-            f"report.{key}", self.lang, primary=self._name(primary),
+        return Markdown(self._md(
+            f"report.{key}", primary=self._name(primary),
             probability=f"{100 * opinion['probabilities'][primary]:.0f}%",
             framework=self._name(self.rec.primary)))
 
@@ -330,8 +369,8 @@ class Report:
         """One line introducing the drivers table (empty without a classifier)."""
         if self.analysis.classifier is None or not self.analysis.drivers:
             return Markdown("")
-        return Markdown(self.fw.text("report.drivers_intro", self.lang,
-                                     primary=self._name(self.analysis.classifier["primary"])))
+        return Markdown(self._md("report.drivers_intro",
+                                 primary=self._name(self.analysis.classifier["primary"])))
 
     def drivers_table(self) -> pd.DataFrame | Markdown:
         """Which profile fields pushed the classifier toward its pick, strongest first."""
@@ -371,13 +410,11 @@ class Report:
         nxt = self.fw.next_stage(stage)
         if nxt is None:
             rule = self.fw.text(f"stage_rule.{self.fw.stage_rule(stage)}", self.lang)
-            return Markdown(self.fw.text("report.roadmap_last", self.lang, rule=rule))
+            return Markdown(self._md("report.roadmap_last", rule=rule))
         future = recommend(self.profile.model_copy(update={"stage": nxt}), self.fw, self.lang)
         rule = self.fw.text(f"stage_rule.{self.fw.stage_rule(nxt)}", self.lang)
-        text = self.fw.text("report.roadmap_next", self.lang,
-                            stage=self.fw.stage_name(nxt, self.lang),
-                            primary=self._name(future.primary), rule=rule)
-        return Markdown(text)
+        return Markdown(self._md("report.roadmap_next", stage=self.fw.stage_name(nxt, self.lang),
+                                 primary=self._name(future.primary), rule=rule))
 
     def roadmap_table(self) -> pd.DataFrame | Markdown:
         """Capabilities below 4 that the next stage's plan leans on most, strongest first."""
@@ -391,7 +428,7 @@ class Report:
             if weight > 0 and now < 4:
                 gains.append((weight * (4 - now) / 2, crit, now))
         if not gains:
-            return Markdown(self.fw.text("report.roadmap_none", self.lang))
+            return Markdown(self._md("report.roadmap_none"))
         rows = [{
             self.fw.label("build", self.lang): self.fw.criterion_name(crit, self.lang),
             self.fw.label("now", self.lang): now,
@@ -404,17 +441,19 @@ class Report:
     def checklist(self) -> Markdown:
         """The O-points for each channel of the plan that has them."""
         if not self.rec.checklist:
-            return Markdown(self.fw.text("report.no_checklist", self.lang))
-        parts = [f"*{self.fw.text('o_points_note', self.lang)}*"]
+            return Markdown(self._md("report.no_checklist"))
+        parts = [f"*{self._md('o_points_note')}*"]
         for channel, items in self.rec.checklist.items():
             prefix = "O-P" if channel == "platform" else "O-S"
-            parts.append(f"\n**{self._name(channel)}**\n")
-            parts += [f"{i}. **{prefix}{i}** {item}" for i, item in enumerate(items, 1)]
+            parts.append(f"\n**{markdown_text(self._name(channel))}**\n")
+            parts += [f"{i}. **{prefix}{i}** {markdown_template(item)}"
+                      for i, item in enumerate(items, 1)]
         return Markdown("\n".join(parts))
 
     def notes(self) -> Markdown:
         """The F-notes that apply to this company."""
-        return Markdown("\n".join(f"- **{k}** {v}" for k, v in self.rec.notes.items()))
+        return Markdown("\n".join(f"- **{markdown_text(k)}** {markdown_template(v)}"
+                                  for k, v in self.rec.notes.items()))
 
     # --- run record -------------------------------------------------------------------------
     def run_record(self) -> pd.DataFrame:
@@ -488,5 +527,11 @@ def _unnamed(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _image(fig: Any, alt: str) -> Image:
-    """A figure as a PNG display object; `alt` becomes the image's alt text in the HTML."""
-    return Image(data=charts.to_png(fig), format="png", metadata={"alt": alt})
+    """A figure as a PNG display object; `alt` becomes the image's alt text in the HTML.
+
+    Drawn at twice the screen resolution and shown at the screen size (the `width`), so the
+    figures stay sharp on high-density screens and in the PDF (about 200 dpi on A4).
+    """
+    png = charts.to_png(fig, dpi=SHARP * charts.DPI)
+    width = int.from_bytes(png[16:20], "big") // SHARP  # the PNG header's pixel width
+    return Image(data=png, format="png", width=width, metadata={"alt": alt})

@@ -1,0 +1,249 @@
+"""Report sets replaced all together or not at all, and runs refused in one line (issue 13)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from modelfit.batch import collect, render_batch
+from modelfit.cli import main
+from modelfit.errors import ModelfitError
+from modelfit.portfolio import load_reports, spreadsheet_safe
+from modelfit.render import (
+    RenderError,
+    check_out_dir,
+    check_seed,
+    remove_stale_temporaries,
+    replace_together,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SUFFIXES = ("ipynb", "html", "json")
+
+
+def _sets(tmp_path: Path) -> tuple[Path, Path, list[tuple[Path, Path]]]:
+    """An old report set in out/ and a new one in work/, paired file by file."""
+    out, work = tmp_path / "out", tmp_path / "work"
+    out.mkdir()
+    work.mkdir()
+    pairs = []
+    for suffix in SUFFIXES:
+        (out / f"acme.{suffix}").write_text(f"old {suffix}", "utf-8")
+        (work / f"acme.{suffix}").write_text(f"new {suffix}", "utf-8")
+        pairs.append((work / f"acme.{suffix}", out / f"acme.{suffix}"))
+    return out, work, pairs
+
+
+def test_report_set_is_replaced_together(tmp_path: Path) -> None:
+    """All three new files are in place after a successful replace."""
+    out, work, pairs = _sets(tmp_path)
+    replace_together(pairs, backup=work / "previous", rescue=out / "acme.previous",
+                     what="report for acme")
+    assert [(out / f"acme.{s}").read_text("utf-8") for s in SUFFIXES] == [
+        f"new {s}" for s in SUFFIXES]
+
+
+def test_failed_last_rename_keeps_the_previous_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 13, 4: when the JSON cannot be replaced, .ipynb/.html/.json are all the old ones,
+    and one line says so."""
+    out, work, pairs = _sets(tmp_path)
+    real = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if Path(src) == work / "acme.json":
+            raise PermissionError(13, "Permission denied", str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(RenderError, match=r"^report for acme not written: .*acme\.json could not "
+                       r"be replaced \(Permission denied\); the previous files are intact$"):
+        replace_together(pairs, backup=work / "previous", rescue=out / "acme.previous",
+                         what="report for acme")
+    assert [(out / f"acme.{s}").read_text("utf-8") for s in SUFFIXES] == [
+        f"old {s}" for s in SUFFIXES]
+
+
+def test_first_report_failing_leaves_no_partial_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no previous set, a failure leaves no file of the new one behind."""
+    out, work, pairs = _sets(tmp_path)
+    for _, target in pairs:
+        target.unlink()
+    real = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if str(dst).endswith("acme.json"):
+            raise OSError(28, "No space left on device", str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(RenderError, match=r"No space left on device"):
+        replace_together(pairs, backup=work / "previous", rescue=out / "acme.previous",
+                         what="report for acme")
+    assert list(out.iterdir()) == []
+
+
+def test_report_to_a_failing_folder_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 13, 9: `--out` naming a file is one line and exit 2, before any kernel."""
+    target = tmp_path / "file.txt"
+    target.write_text("x", "utf-8")
+    assert main(["report", "--out", str(target), str(ROOT / "params" / "demo.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "is a file, not a folder" in err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to any folder")
+def test_unwritable_out_folder_is_refused(tmp_path: Path) -> None:
+    """Issue 13, 9: an unwritable --out folder is refused in one line."""
+    folder = tmp_path / "ro"
+    folder.mkdir(mode=0o500)
+    with pytest.raises(ModelfitError, match=r"cannot be written"):
+        check_out_dir(folder)
+
+
+def test_out_below_a_file_is_refused(tmp_path: Path) -> None:
+    """Issue 13, 9: an --out path running through a file is refused in one line."""
+    (tmp_path / "f").write_text("x", "utf-8")
+    with pytest.raises(ModelfitError, match=r"is a file|is not a folder|cannot be created"):
+        check_out_dir(tmp_path / "f" / "reports")
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32])
+def test_bad_seed_is_refused(seed: int) -> None:
+    """Issue 13, 10: `--seed -1` is refused before any kernel starts."""
+    with pytest.raises(ModelfitError, match=r"--seed must be a whole number from 0 to 4294967295"):
+        check_seed(seed)
+
+
+def test_report_with_negative_seed_exits_2_without_a_kernel(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 13, 10: the seed is checked before papermill is ever called."""
+    import modelfit.render as render
+
+    def no_kernel(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(render, "_run", no_kernel)
+    assert main(["report", "--seed", "-1", str(ROOT / "params" / "demo.yaml")]) == 2
+    assert "--seed must be a whole number" in capsys.readouterr().err
+
+
+def test_stale_temporary_folder_of_a_dead_run_is_removed(tmp_path: Path) -> None:
+    """Issue 13, 10: after kill -9, the next run removes the dead run's working folder."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = tmp_path / f".acme.{dead}.x1y2"
+    stale.mkdir()
+    (stale / "acme.ipynb").write_text("{}", "utf-8")
+    live = tmp_path / f".acme.{os.getpid()}.z3"
+    live.mkdir()
+    other = tmp_path / f".acme-co.{dead}.q"
+    other.mkdir()
+    remove_stale_temporaries(tmp_path, "acme")
+    assert not stale.exists()
+    assert live.exists()
+    assert other.exists()
+
+
+def test_batch_names_each_company_once() -> None:
+    """Issue 13, 10: `batch demo demo` renders demo once."""
+    assert collect(ROOT / "params", ["demo", "demo", "sprout"]) == [
+        ROOT / "params" / "demo.yaml", ROOT / "params" / "sprout.yaml"]
+
+
+def test_batch_does_not_hang_on_a_fifo(tmp_path: Path) -> None:
+    """Issue 13, 6: a FIFO among the profiles fails alone, at once."""
+    params = tmp_path / "params"
+    params.mkdir()
+    os.mkfifo(params / "x.yaml")
+    result = render_batch(params, tmp_path / "out", workers=1, root=ROOT, progress=False)
+    assert list(result.failed) == ["x"]
+    assert "is not a regular file" in result.failed["x"]
+
+
+def test_portfolio_csv_cells_are_not_formulas() -> None:
+    """Issue 13, 5: a company name such as =cmd|' /C calc'!A0 is written as text."""
+    table = pd.DataFrame({"company": ["=cmd|' /C calc'!A0", "Acme"], "margin": [-1.5, 2.0]},
+                         index=pd.Index(["evil", "acme"], name="company_id"))
+    safe = spreadsheet_safe(table)
+    assert safe.loc["evil", "company"] == "'=cmd|' /C calc'!A0"
+    assert safe.loc["acme", "company"] == "Acme"
+    assert safe.loc["evil", "margin"] == -1.5  # numbers stay numbers
+
+
+def test_portfolio_reads_ids_that_start_with_portfolio(tmp_path: Path) -> None:
+    """Issue 13, 3: `portfolio-co.json` is a company's report and is in the table."""
+    import json
+
+    payload = {"company_id": "portfolio-co", "company": "P", "stage": "growth",
+               "primary": "platform", "channels": ["platform"],
+               "scores": {"platform": 60.0, "hybrid": 50.0}, "ranking": ["platform", "hybrid"]}
+    (tmp_path / "portfolio-co.json").write_text(json.dumps(payload), "utf-8")
+    assert list(load_reports(tmp_path).index) == ["portfolio-co"]
+
+
+def test_kernel_log_does_not_reach_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13, 10: the kernel is started with its stderr discarded, so Ctrl-C does not print
+    its 20-line traceback about closed sockets (modelfit prints `interrupted`)."""
+    import asyncio
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    from modelfit.render import _kernel_manager_class
+
+    seen: dict[str, object] = {}
+
+    async def launch(self: object, kernel_cmd: list[str], **kw: object) -> None:
+        seen.update(kw)
+
+    monkeypatch.setattr(AsyncKernelManager, "_async_launch_kernel", launch)
+    manager = _kernel_manager_class()()
+    asyncio.run(manager._launch_kernel(["python"]))
+    assert seen["stderr"] == subprocess.DEVNULL
+
+
+def _connection(runtime: Path, name: str, age: float, ip_name: str = "") -> tuple[Path, Path]:
+    import json
+    import time
+
+    ip = runtime / (ip_name or f"modelfit-{name}-ipc")
+    conn = runtime / f"kernel-{name}.json"
+    conn.write_text(json.dumps({"transport": "ipc", "ip": str(ip), "shell_port": 1}), "utf-8")
+    then = time.time() - age
+    os.utime(conn, (then, then))
+    return conn, Path(f"{ip}-1")
+
+
+def test_stale_kernel_connection_files_are_removed(tmp_path: Path) -> None:
+    """Issue 13, 10: after kill -9, a modelfit kernel's connection file and sockets are removed
+    by the next run; live, young and other programs' kernels are left alone."""
+    import socket
+
+    from modelfit.render import STALE_CONNECTION_SECONDS, remove_stale_connection_files
+
+    old = STALE_CONNECTION_SECONDS + 60
+    dead, dead_socket = _connection(tmp_path, "dead", old)
+    dead_socket.write_text("", "utf-8")
+    young, _ = _connection(tmp_path, "young", 1)
+    other, _ = _connection(tmp_path, "other", old, ip_name="kernel-ipc")
+    live, live_socket = _connection(tmp_path, "live", old)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(str(live_socket))
+        server.listen()
+        removed = remove_stale_connection_files(tmp_path)
+    assert sorted(removed) == sorted([dead, dead_socket])
+    assert young.exists()
+    assert other.exists()
+    assert live.exists()
