@@ -73,8 +73,8 @@ def test_make_recommend_checks_company_as_make_report_does() -> None:
     """Issue 13, 10: `make recommend COMPANY=../../x` is refused before modelfit runs."""
     if not (ROOT / ".venv" / ".installed").is_file():
         pytest.skip("make setup has not run here")
-    done = subprocess.run(["make",  # noqa: S607 - the project's front door, found on PATH "-s", "-o", ".venv/.installed", "recommend",
-                           "COMPANY=../../x"], cwd=ROOT, capture_output=True, text=True,
+    command = ["make", "-s", "-o", ".venv/.installed", "recommend", "COMPANY=../../x"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
                           check=False)
     assert done.returncode != 0
     assert "COMPANY must be a company id" in done.stderr

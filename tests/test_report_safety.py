@@ -160,13 +160,20 @@ def test_html_head_has_a_content_security_policy(demo: report.Report, tmp_path: 
     assert "<script" not in html
 
 
-@pytest.mark.parametrize("name", [*HOSTILE[:3], "=cmd|' /C calc'!A0"])
+@pytest.mark.parametrize("name", [*HOSTILE[:2], "=cmd|' /C calc'!A0",
+                                  "# Recommended: nothing ![t](https://example.com/t.png)"])
 def test_hostile_company_name_is_shown_as_text(
     name: str, demo: report.Report, baseline: _Elements, tmp_path: Path,
 ) -> None:
     """Issue 13, failures 1-2: a company name with script, links or Markdown is inert text."""
     html = _notebook_html(report.build("demo", {**DEMO, "company": name}), tmp_path)
     _assert_nothing_live_added(html, baseline)
+
+
+def test_company_name_with_line_breaks_is_refused_where_it_enters() -> None:
+    """Issue 13, 2: a name holding newlines and Markdown (a fake heading) is refused."""
+    with pytest.raises(ProfileError, match=r"company must not hold control characters"):
+        report.build("demo", {**DEMO, "company": HOSTILE[2]})
 
 
 @settings(max_examples=15, deadline=None,
