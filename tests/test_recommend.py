@@ -34,7 +34,7 @@ profiles_st = st.builds(
         "gross_margin_pct": st.floats(0, 95),
         "marketing_budget_usd": st.floats(0, 10_000_000),
         "team_size": st.integers(1, 100_000),
-        "target_markets": st.lists(st.sampled_from(MARKETS), min_size=1, max_size=4),
+        "target_markets": st.lists(st.sampled_from(MARKETS), min_size=1, max_size=4, unique=True),
         "existing_channels": st.lists(st.sampled_from(BASE_CHANNELS), max_size=3, unique=True),
     }),
 )

@@ -58,8 +58,9 @@ def test_summary_has_exactly_three_steps(framework: Framework) -> None:
 def test_close_call_is_low_confidence_and_asks_to_test_the_challenger(
     framework: Framework,
 ) -> None:
-    """A close call (0.5 points apart) reads 'low' and the third step tests the challenger."""
-    p = profile_of("growth", **CLOSE)
+    """A close call (0.5 points apart, a platform already running) reads 'low' and the third
+    step tests the challenger."""
+    p = profile_of("growth", existing=("platform",), **CLOSE)
     a = _analyse(p, framework)
     assert sureness_level(a) == "low"
     s = summarise(a, p, framework, "en")
@@ -68,8 +69,9 @@ def test_close_call_is_low_confidence_and_asks_to_test_the_challenger(
 
 
 def test_clear_answer_without_classifier_is_high_confidence(framework: Framework) -> None:
-    """Primary first in every weight scenario, no classifier: 'high'."""
-    p = profile_of("mature", capital=3, supply_chain=4, brand_content=3, tech_data=3)
+    """Primary first in over 80% of scenarios (a mature company strong on everything), no
+    classifier: 'high'."""
+    p = profile_of("mature", capital=4, supply_chain=4, brand_content=4, tech_data=4)
     assert sureness_level(_analyse(p, framework)) == "high"
 
 

@@ -73,7 +73,7 @@ def test_readable_formatting(tmp_path: Path, payloads: list[dict[str, Any]],
     assert ws.freeze_panes == "C2"
     assert ws.auto_filter.ref == ws.dimensions
     header = [c.value for c in ws[1]]
-    confidence = ws.cell(2, header.index("Stays first in weight scenarios") + 1)
+    confidence = ws.cell(2, header.index("Stays first across scenarios") + 1)
     assert confidence.number_format == "0%"
     assert 0 <= confidence.value <= 1
     assert ws.cell(2, header.index("Score") + 1).number_format == "0.00"

@@ -74,7 +74,9 @@ def test_every_zh_text_of_the_framework_is_clean(where: str, text: str) -> None:
         company="示例公司", version="1.0.0", channels="平台模式 → 小B端分销", confidence="86%",
         probability="71%", framework="平台模式", criterion="资金实力", text="初创期以平台模式为核心",
         client="混合模式", method="层次分析法(AHP)两两比较", multiplier="1.5 倍", cr="0.05",
-        choice="0.59", ranking="1.43", path="params/acme.yaml")
+        choice="0.59", ranking="1.43", path="params/acme.yaml", core="平台模式",
+        auxiliary="一件代发", point="深钻平台规则。", capability="资金实力", now="3", target="4",
+        challenger="混合模式", count="6")
     assert lint(sample) == [], (where, sample)
 
 

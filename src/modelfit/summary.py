@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from modelfit.analysis import Analysis
-from modelfit.framework import Framework
+from modelfit.framework import Framework, number, signed_points
 from modelfit.profile import Profile
 from modelfit.recommend import recommend
 from modelfit.robustness import confidence_sentence, is_too_close
@@ -79,8 +79,7 @@ class Summary:
 
 def points(value: float, lang: str) -> str:
     """A number of points to one decimal, without a trailing `.0` (70 分, not 70.0 分)."""
-    text = f"{round(value, 1):.1f}".removesuffix(".0")
-    return "0" if text == "-0" else text
+    return number(value)
 
 
 def roadmap_gains(analysis: Analysis, profile: Profile, fw: Framework, lang: str) -> list[Gain]:
@@ -187,7 +186,7 @@ def _build_step(gains: list[Gain], stage: str, primary: str, fw: Framework, lang
     top = gains[0]
     return _text(fw, "report.summary_step_build", lang,
                    capability=fw.criterion_name(top.criterion, lang), now=str(top.now),
-                   target=str(TARGET_RATING), points=points(top.points, lang),
+                   target=str(TARGET_RATING), points=signed_points(top.points, lang),
                    primary=fw.model_name(primary, lang), stage=fw.stage_name(stage, lang))
 
 
