@@ -54,12 +54,15 @@ class Analysis:
     classifier: dict[str, Any] | None
     drivers: tuple[Driver, ...] = ()
     model_sha256: str | None = None
+    economics: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The `recommend --json` object: the recommendation, `robustness` and `classifier`."""
+        """The `recommend --json` object: the recommendation, `robustness`, `classifier` and
+        `economics` (the money plan, `modelfit.economics`)."""
         out = self.rec.to_dict()
         out["robustness"] = self.robustness.to_dict()
         out["classifier"] = self.classifier
+        out["economics"] = self.economics
         return out
 
 
@@ -90,6 +93,7 @@ def analyse_company(
     fw = framework or Framework.load()
     rec = recommend(profile, fw, lang)
     rob = analyse(profile, fw, seed=seed)
+    economics = economics_of(profile, rec)
     opinion = None
     drivers: tuple[Driver, ...] = ()
     if use_model:
@@ -97,9 +101,21 @@ def analyse_company(
         if path is not None:
             prepared = read_prepared(profile, path)
             if prepared is not None:
-                return Analysis(rec=rec, robustness=rob, **prepared)
-            return Analysis(rec=rec, robustness=rob, **second_opinion_of(profile, path))
-    return Analysis(rec=rec, robustness=rob, classifier=opinion, drivers=drivers)
+                return Analysis(rec=rec, robustness=rob, economics=economics, **prepared)
+            return Analysis(rec=rec, robustness=rob, economics=economics,
+                            **second_opinion_of(profile, path))
+    return Analysis(rec=rec, robustness=rob, classifier=opinion, drivers=drivers,
+                    economics=economics)
+
+
+def economics_of(profile: Profile, rec: Recommendation) -> dict[str, Any]:
+    """The money plan's JSON object for `profile`, its distribution figures for the kind the
+    recommendation names (the first distribution entry of `rec.channel_details`, when the
+    recommendation has them), else for the kind worth most for the company."""
+    from modelfit.economics import money_plan, plan_kind
+
+    kind = plan_kind(getattr(rec, "channel_details", None))
+    return money_plan(profile, kind).to_dict()
 
 
 def second_opinion_of(profile: Profile, path: Path) -> dict[str, Any]:

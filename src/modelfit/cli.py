@@ -38,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-_COMMANDS = ("recommend", "validate", "report", "batch", "train")
+_COMMANDS = ("recommend", "validate", "report", "batch", "train", "economics")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,6 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--n", type=_positive_int, default=None, metavar="N",
                     help="synthetic profiles to train on (default: 20000)")
     tr.add_argument("--seed", type=int, default=None, help="training seed")
+    eco = sub.add_parser("economics", help="the money plan: set-up, working capital, break-even, "
+                                           "cash and one order's economics per model")
+    eco.add_argument("path", metavar="PATH.yaml", help="a company profile, e.g. params/demo.yaml")
+    eco.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    eco.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the text (en, zh)")
+    eco.add_argument("--kind", choices=("dropshipping", "small_b", "distributors"), default=None,
+                     help="kind of distribution to plan for (default: the kind worth most)")
     return parser
 
 
@@ -116,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _batch(args)
         if args.command == "train":
             return _train(args)
+        if args.command == "economics":
+            return _economics(args)
     except ModelfitError as exc:
         for line in exc.problems:
             print(f"modelfit: {line}", file=sys.stderr)
@@ -144,6 +153,18 @@ def _recommend(args: argparse.Namespace) -> int:
     else:
         print(format_summary(result.rec, fw))
         print(format_robustness(result, fw))
+    return 0
+
+
+def _economics(args: argparse.Namespace) -> int:
+    from modelfit.economics import format_plan, money_plan
+
+    plan = money_plan(load_profile(args.path), args.kind)
+    if args.json:
+        print(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        fw = _load_framework(None)
+        print(format_plan(plan, lambda m: fw.model_name(m, args.lang), args.lang))
     return 0
 
 

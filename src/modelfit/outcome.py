@@ -515,7 +515,8 @@ def _platform_flow(r: _Rows, share: float, a: Mapping[str, Any]) -> _Flow:
     hazard = float(p["suspension_rate_year"]) / 12.0 * float(p["suspension_months_lost"])
     risk = hazard * np.maximum(operating, 0.0)
     # organic and existing sales run on after the ads stop, as far as `organic_retention` allows
-    kept = (paid * organic + r.base_revenue["platform"][:, None])[:, -1] / revenue[:, -1]
+    owned = (paid * organic + r.base_revenue["platform"][:, None])[:, -1]
+    kept = np.divide(owned, revenue[:, -1], out=np.zeros_like(owned), where=revenue[:, -1] > 0)
     last = (orders * _margin(unit)[:, None] - drift)[:, -1] * kept
     terminal = runoff_value(last, float(p["organic_retention"]), 0.0, a)
     return _finish(r, "platform", "platform", unit, orders, spend[:, None], drift + fixed + risk,
@@ -706,6 +707,7 @@ class _Best:
 
 def _simulate_chunk(
     r: _Rows, a: Mapping[str, Any], kinds: Sequence[str], detail: bool = False,
+    require_funding: bool = True,
 ) -> tuple[pd.DataFrame, dict[str, _Best]]:
     horizon = _horizon(a)
     n = len(r.budget)
@@ -791,7 +793,7 @@ def _simulate_chunk(
         cum = np.cumsum(total, axis=1)
         profit = cum[:, -1]
         need = np.maximum(0.0, -cum.min(axis=1))
-        feasible = need <= r.capital_usd
+        feasible = (need <= r.capital_usd) | (not require_funding)
         value = np.where(feasible, profit + terminal, -np.inf)
         below = cum < 0
         last_below = np.where(below.any(1), horizon - 1 - np.argmax(below[:, ::-1], axis=1), -1)
@@ -838,9 +840,12 @@ def simulate_outcomes(
 def simulate_detail(
     df: pd.DataFrame, seed: int, assumptions: Mapping[str, Any] | None = None, *,
     distribution_kinds: Sequence[str] = KINDS, detail: bool = False,
+    require_funding: bool = True,
 ) -> tuple[pd.DataFrame, list[dict[str, _Best]]]:
     """`simulate_outcomes` plus, per chunk of rows, each model's best plan in full (set-up,
-    stock, per-order parts, and with `detail` its cumulative cash month by month)."""
+    stock, per-order parts, and with `detail` its cumulative cash month by month).
+    `require_funding=False` lets a plan the company's capital cannot fund compete too (for a
+    money plan that shows what each model would need)."""
     a = dict(assumptions) if assumptions is not None else load_assumptions()
     kinds = tuple(distribution_kinds)
     if not kinds or any(k not in KINDS for k in kinds):
@@ -853,7 +858,7 @@ def simulate_detail(
     bests: list[dict[str, _Best]] = []
     for start in range(0, max(n, 1), CHUNK_ROWS):
         frame, best = _simulate_chunk(rows.take(slice(start, min(start + CHUNK_ROWS, n))), a,
-                                      kinds, detail)
+                                      kinds, detail, require_funding)
         frames.append(frame)
         bests.append(best)
     out = pd.concat(frames, ignore_index=True)
