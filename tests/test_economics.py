@@ -165,3 +165,21 @@ def test_recommend_json_carries_the_money_plan(capsys: pytest.CaptureFixture[str
     assert code == 0
     data = json.loads(out)
     assert data["economics"] == money_plan(load_profile(DEMO)).to_dict()
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("en", "## The economics"), ("zh", "## 经济账")])
+def test_report_section_shows_the_money_plan(lang: str, heading: str) -> None:
+    """The report's economics section: heading, intro naming the kind, a table per model, one
+    order's economics and the cumulative-cash chart, in the report's language."""
+    from IPython.display import Image
+
+    from modelfit import report
+
+    fields = load_profile(DEMO).fields()
+    r = report.build("demo", fields, lang=lang)
+    assert r.economics_heading().data == heading
+    assert len(r.economics_table()) == len(MODELS)
+    assert len(r.economics_order_table()) == len(MODELS)
+    assert isinstance(r.economics_figure(), Image)
+    assert r.analysis.economics is not None
+    assert r.to_dict()["economics"] == r.analysis.economics.to_dict()

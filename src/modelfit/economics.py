@@ -37,15 +37,17 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from modelfit.errors import ModelfitError
 from modelfit.outcome import KINDS, MODELS, PARTS, load_assumptions, simulate_detail
 from modelfit.profile import Profile
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 CURRENCY = "USD"
 CONTRACT_KEYS = ("company_id", "currency", "horizon_months", "distribution_kind", "models",
@@ -253,6 +255,8 @@ def format_plan(plan: MoneyPlan, model_name: Any, lang: str = "en") -> str:
 
 def plot_cumulative(plan: MoneyPlan, model_name: Any, lang: str = "en") -> Figure:
     """Cumulative cash of each model's plan, month by month, with the zero line."""
+    from matplotlib.figure import Figure
+
     from modelfit.charts import MODEL_COLOURS
 
     fig = Figure(figsize=(7.2, 4.2))

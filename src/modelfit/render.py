@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -21,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from modelfit.analysis import PREPARED_ENV
 from modelfit.errors import ModelfitError
 from modelfit.framework import Framework
 from modelfit.profile import COMPANY_ID, Profile, check_company_id, load_profile
@@ -156,7 +154,6 @@ def _run(
     final = Rendered(out_dir / f"{cid}.ipynb", out_dir / f"{cid}.html", out_dir / f"{cid}.json")
     failed = out_dir / f"{cid}.failed.ipynb"
     tmp = Path(tempfile.mkdtemp(prefix=f".{cid}-", dir=out_dir))
-    helper = _start_prepared_opinion(profile, root, tmp)
     try:
         nb_path = tmp / f"{cid}.ipynb"
         try:
@@ -190,32 +187,7 @@ def _run(
         failed.unlink(missing_ok=True)
         return final
     finally:
-        if helper is not None:
-            helper.wait()
-        os.environ.pop(PREPARED_ENV, None)
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _start_prepared_opinion(
-    profile: Profile, root: Path, tmp: Path,
-) -> subprocess.Popen[str] | None:
-    """Start preparing the classifier's second opinion on the other core (see analysis.py)."""
-    from modelfit.analysis import find_default_model
-
-    model = find_default_model(root / "notebooks")  # where the kernel will look
-    if model is None or not model.is_file():
-        return None
-    out = (tmp / "opinion.json").resolve()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "modelfit.analysis", str(out)], stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
-    )
-    assert proc.stdin is not None
-    proc.stdin.write(json.dumps({"fields": profile.fields(), "company_id": profile.company_id,
-                                 "sha256": profile.source_sha256, "model": str(model.resolve())}))
-    proc.stdin.close()
-    os.environ[PREPARED_ENV] = str(out)
-    return proc
 
 
 def _import_nbconvert() -> None:
