@@ -175,7 +175,7 @@ def classifier_book() -> nbformat.NotebookNode:
                "the population would be a defect of the economics, not a finding."),
         ("code", "cv.label_mix()"),
         ("md", "## Sensitivity\nEach assumption varied across its range, one at a time, on the "
-               "first 300 companies: the change in each model's label share at each end, and "
+               "first 150 companies: the change in each model's label share at each end, and "
                "the share of companies whose best model changes. Hatched bars are judged "
                "assumptions: a finding that moves with one of them hinges on a judgement."),
         ("code", "cv.sensitivity().head(12)"),

@@ -209,7 +209,10 @@ def _train(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
             made, report = classifier.train_default(tmp, n=args.n or classifier.DEFAULT_N,
                                                     seed=seed)
+            from modelfit.predictor import predictor_path
+
             os.replace(classifier.card_path(made), classifier.card_path(out))
+            os.replace(predictor_path(made), predictor_path(out))
             os.replace(made, out)
         path = out
     m = report.metrics

@@ -152,7 +152,7 @@ class ClassifierView:
         return pd.DataFrame({"assumptions": {"sourced": int((~table["judged"]).sum()),
                                              "judged": int(table["judged"].sum())}})
 
-    def sensitivity(self, n: int = 300) -> pd.DataFrame:
+    def sensitivity(self, n: int = 150) -> pd.DataFrame:
         """Each assumption varied across its range on the first `n` companies: the change in
         label shares at each end and the share of companies whose label moves (largest first)."""
         from modelfit.sensitivity import sensitivity
@@ -163,7 +163,7 @@ class ClassifierView:
         out: pd.DataFrame = self.cache[key]
         return out
 
-    def tornado_figure(self, n: int = 300) -> Image:
+    def tornado_figure(self, n: int = 150) -> Image:
         """Tornado chart of the assumptions that move the labels most (judged ones hatched)."""
         from modelfit.sensitivity import plot_tornado
 
