@@ -152,4 +152,4 @@ def test_train_out_elsewhere_keeps_the_default_model(tmp_path: Path) -> None:
     assert out.is_file()
     load_model(out)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "classifier.skops", "other.card.json", "other.skops"]
+        "classifier.skops", "other.card.json", "other.predictor.npz", "other.skops"]
