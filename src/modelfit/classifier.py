@@ -410,19 +410,24 @@ def save_model(pipeline: Pipeline, path: str | Path, card: Mapping[str, Any]) ->
     if path.suffix != ".skops":
         raise ModelfitError(f"{path}: a model file must end in .skops, got "
                             f"{path.suffix or 'no suffix'!r}")
-    from modelfit.predictor import export, predictor_path
+    from modelfit.predictor import can_export, export, predictor_path
 
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = sio.dumps(pipeline)
     data = _normalise_zip(raw)
-    fast = export(pipeline, to_model_frame(_check_sample()))
+    # the code-free copy for answering, when the pipeline is one it can copy
+    fast = export(pipeline, to_model_frame(_check_sample())) if can_export(pipeline) else None
     path.write_bytes(data)
-    predictor_path(path).write_bytes(fast)
+    copy: dict[str, str] = {}
+    if fast is not None:
+        predictor_path(path).write_bytes(fast)
+        copy = {"predictor_file": predictor_path(path).name,
+                "predictor_sha256": hashlib.sha256(fast).hexdigest()}
+    else:
+        predictor_path(path).unlink(missing_ok=True)
     full = {
         "format": CARD_FORMAT, "card_version": CARD_VERSION, "model_file": path.name,
-        "model_sha256": hashlib.sha256(data).hexdigest(), "versions": versions(),
-        "predictor_file": predictor_path(path).name,
-        "predictor_sha256": hashlib.sha256(fast).hexdigest(),
+        "model_sha256": hashlib.sha256(data).hexdigest(), "versions": versions(), **copy,
         "classes": [str(c) for c in pipeline.classes_], **dict(card),
     }
     target = card_path(path)

@@ -129,6 +129,15 @@ class Predictor:
         return raw
 
 
+def can_export(pipeline: Any) -> bool:
+    """Whether `pipeline` is one `export` can copy: modelfit's feature step, then a
+    HistGradientBoosting or (scaled) logistic regression model."""
+    steps = getattr(pipeline, "steps", None)
+    if not steps or steps[0][0] != "features":
+        return False
+    return type(steps[-1][1]).__name__ in ("HistGradientBoostingClassifier", "LogisticRegression")
+
+
 def export(pipeline: Any, sample: Any) -> bytes:
     """The predictor file's bytes for a fitted pipeline (deterministic: same model, same
     bytes). Raises `ModelfitError` if the copy does not reproduce the pipeline on `sample`."""
