@@ -413,6 +413,11 @@ def save_model(pipeline: Pipeline, path: str | Path, card: Mapping[str, Any]) ->
     from modelfit.predictor import can_export, export, predictor_path
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    # A fitted HistGradientBoosting keeps the thread count its bin mapper was built with; it is
+    # never used again after fitting, so it is fixed here to keep the bytes thread-independent.
+    mapper = getattr(pipeline.steps[-1][1], "_bin_mapper", None)
+    if mapper is not None and hasattr(mapper, "n_threads"):
+        mapper.n_threads = 1
     raw = sio.dumps(pipeline)
     data = _normalise_zip(raw)
     # the code-free copy for answering, when the pipeline is one it can copy
