@@ -143,32 +143,6 @@ def test_report_shows_second_opinion(tmp_path: Path) -> None:
     assert "Push (percentage points)" in html
 
 
-def test_prepared_opinion_equals_computed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A second opinion prepared in another process is used only for its own profile and model,
-    and equals the one computed in place."""
-    from modelfit.analysis import PREPARED_ENV, prepare, read_prepared, second_opinion_of
-
-    profile = load_profile(DEMO)
-    out = tmp_path / "opinion.json"
-    prepare(profile, MODEL, out)
-    monkeypatch.setenv(PREPARED_ENV, str(out))
-    assert read_prepared(profile, MODEL) == second_opinion_of(profile, MODEL)
-    other = load_profile(ROOT / "params" / "lumen.yaml")
-    assert read_prepared(other, MODEL) is None  # made for another profile: not used
-
-
-def test_prepared_error_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A preparation that failed is ignored, so the kernel reports the real error itself."""
-    from modelfit.analysis import PREPARED_ENV, prepare, read_prepared
-
-    bad = tmp_path / "model.skops"
-    bad.write_bytes(b"not a zip")
-    out = tmp_path / "opinion.json"
-    prepare(load_profile(DEMO), bad, out)
-    monkeypatch.setenv(PREPARED_ENV, str(out))
-    assert read_prepared(load_profile(DEMO), bad) is None
-
-
 def test_train_out_elsewhere_keeps_the_default_model(tmp_path: Path) -> None:
     """Synthetic training with --out naming another file leaves data/classifier.skops alone."""
     default = tmp_path / "classifier.skops"
@@ -179,4 +153,4 @@ def test_train_out_elsewhere_keeps_the_default_model(tmp_path: Path) -> None:
     assert out.is_file()
     load_model(out)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "classifier.skops", "other.card.json", "other.skops"]
+        "classifier.skops", "other.card.json", "other.predictor.npz", "other.skops"]

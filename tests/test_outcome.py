@@ -1,10 +1,10 @@
-"""Outcome model: hand-computed cash flows, funding failure, hybrid, labels, sources, independence."""
+"""Outcome model: one order's economics by hand, wholesale and landed costs, stage as an input,
+funding failure, hybrid, labels and their mix, sources and ranges, independence."""
 
 from __future__ import annotations
 
 import ast
 import copy
-import math
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,21 +15,29 @@ import pytest
 
 from modelfit import ModelfitError
 from modelfit.outcome import (
+    KINDS,
     MODELS,
+    PARTS,
+    _prepare,
+    assumption_table,
     best_model_labels,
+    judged_share,
+    label_mix,
     load_assumptions,
     runoff_value,
     simulate_outcomes,
+    unit_economics,
+    vary_assumption,
 )
 from modelfit.synthetic import generate_profiles
 
 
 def company(**fields: Any) -> pd.DataFrame:
-    """One company: average ratings, category other, $100 orders, 50% margin, US only."""
+    """One company: growth, average ratings, category other, $100 orders, 75% margin, US only."""
     base: dict[str, Any] = {
         "company": "Case", "stage": "growth", "capital": 5, "supply_chain": 3,
         "brand_content": 3, "tech_data": 3, "category": "other", "avg_order_value_usd": 100.0,
-        "gross_margin_pct": 50.0, "marketing_budget_usd": 1000.0, "team_size": 10,
+        "gross_margin_pct": 75.0, "marketing_budget_usd": 1000.0, "team_size": 10,
         "target_markets": ("us",), "existing_channels": (),
     }
     base.update(fields)
@@ -40,72 +48,116 @@ def company(**fields: Any) -> pd.DataFrame:
 def exact() -> dict[str, Any]:
     """The bundled assumptions without noise, spending the whole budget (one spend level)."""
     a = copy.deepcopy(load_assumptions())
-    a["noise"]["demand_sd"] = 0.0
-    a["noise"]["capital_sd"] = 0.0
-    a["spend_levels"] = [1.0]
+    a["settings"]["demand_sd"] = 0.0
+    a["settings"]["capital_sd"] = 0.0
+    a["settings"]["spend_levels"] = [1.0]
     return a
 
 
-def test_dropshipping_three_year_profit_by_hand(exact: dict[str, Any]) -> None:
-    """Dropshipping, $1,000/month, US only, average ratings, no noise.
-
-    Effective spend = 5000 ln(1 + 1000/5000) = 911.61; sales in month t = 911.61 x 6.67 x 0.98^t;
-    monthly result = 25% of sales (30% gross - 5% fees) - $1,000 ads - $100 tools; set-up $2,750.
-    Profit = 0.25 x 911.61 x 6.67 x (1 - 0.98^36)/0.02 - 36 x 1,100 - 2,750 = -3,071: at this
-    budget dropshipping loses money, yet less than distributors with their $10,000 set-up.
-    Without terminal values (run-off of 0 months): with them the distributors' partner base wins
-    (see the distributor terminal-value case).
-    """
-    exact["terminal"]["runoff_months"] = 0
-    out = simulate_outcomes(company(), seed=0, assumptions=exact)
-    sales = 5000 * math.log(1.2) * 6.67
-    expected = 0.25 * sales * (1 - 0.98**36) / 0.02 - 36 * 1100 - 2750
-    assert out.loc[0, "plan_distribution"] == "dropship 100%"
-    assert out.loc[0, "profit_distribution"] == pytest.approx(expected, rel=1e-9)
-    assert expected == pytest.approx(-3071.46, abs=0.01)
+def units(frame: pd.DataFrame, channel: str, a: dict[str, Any]) -> dict[str, float]:
+    rows = _prepare(frame, a, np.random.default_rng(0))
+    return {k: float(v[0]) for k, v in unit_economics(rows, channel, a).items()}
 
 
-def test_platform_profit_by_hand_for_a_running_store(exact: dict[str, Any]) -> None:
-    """Platform already running (no set-up, no launch), $4,000/month, $100 orders, 50% margin.
-
-    Effective spend = 8000 ln 1.5 = 3243.73; sales = 3243.73 / 0.30 x (1 + 1.5) = 27,031.1;
-    270.31 orders; product cost 50%; referral 15%; FBA large $6.57 per order; other fees 5%;
-    subscription $39.99. Monthly = 27031.1 x (1 - 0.5 - 0.15 - 0.05) - 270.31 x 6.57 - 4000 - 39.99
-    = 2,293.4; the two months of stock are bought in month 1 and sold in month 36, so the
-    three-year profit is 36 x 2,293.4 = 82,561.5. Peak cash need: the stock (2 x 13,515.6)
-    less the first month's result. Fee drift and suspension risk are off here (their own case).
-    """
-    exact["platform"]["take_drift_year"] = 0.0
-    exact["platform"]["suspension_rate_year"] = 0.0
-    out = simulate_outcomes(
-        company(marketing_budget_usd=4000.0, existing_channels=("platform",)), seed=0,
-        assumptions=exact)
-    sales = 8000 * math.log(1.5) / 0.30 * 2.5
-    monthly = sales * 0.30 - sales / 100 * 6.57 - 4000 - 39.99
-    assert out.loc[0, "profit_platform"] == pytest.approx(36 * monthly, rel=1e-9)
-    assert 36 * monthly == pytest.approx(82_561.5, abs=0.1)
-    assert out.loc[0, "need_platform"] == pytest.approx(2 * 0.5 * sales - monthly, rel=1e-9)
+def test_platform_order_by_hand_for_the_us(exact: dict[str, Any]) -> None:
+    """A $100 order, 75% margin, category other, US: product $25; referral 15% + other fees 5%
+    = $20; FBA large $6.57 + container freight 8% of $25; duty 35% of $25 (no de minimis for
+    stock either); no VAT (US sales tax is the buyer's); returns 12% x (100 - 0.7 x 25 + 6.57)."""
+    u = units(company(), "platform", exact)
+    assert u["net_price_usd"] == 100.0
+    assert u["product_cost_usd"] == pytest.approx(25.0)
+    assert u["channel_fees_usd"] == pytest.approx(20.0)
+    assert u["logistics_usd"] == pytest.approx(6.57 + 2.0)
+    assert u["duties_taxes_usd"] == pytest.approx(0.35 * 25.0)
+    assert u["returns_usd"] == pytest.approx(0.12 * (100 - 17.5 + 6.57))
 
 
-def test_platform_fee_drift_and_suspension_risk_by_hand(exact: dict[str, Any]) -> None:
-    """The running store above with the take rising 2 points a year and 5%/year suspension risk.
+def test_eu_vat_is_remitted_on_kept_orders(exact: dict[str, Any]) -> None:
+    """In the EU the consumer price includes 21.5% VAT: the seller remits 0.215/1.215 of the
+    price on every order not refunded, plus 5% duty on the product cost."""
+    u = units(company(target_markets=("eu",)), "independent_site", exact)
+    vat = 100 * 0.215 / 1.215 * (1 - 0.12)
+    assert u["duties_taxes_usd"] == pytest.approx(vat + 0.05 * 25.0)
 
-    Month t (0-based) operating margin = S x (0.30 - 0.02 t/12) - 270.31 x 6.57 - 4000 (positive
-    all 36 months: 756 at t = 35); the expected suspension loss takes 0.05/12 x 2 = 1/120 of it.
-    Profit = (1 - 1/120) x (36 x 2,333.39 - 0.02/12 x S x 630) - 36 x 39.99 = 53,715.5, against
-    82,561.5 without: at 30% net before ads a marketplace seller feels every point of take.
-    No terminal value: marketplace organic sales stop with the ads.
-    """
-    out = simulate_outcomes(
-        company(marketing_budget_usd=4000.0, existing_channels=("platform",)), seed=0,
-        assumptions=exact)
-    sales = 8000 * math.log(1.5) / 0.30 * 2.5
-    operating = [sales * (0.30 - 0.02 * t / 12) - sales / 100 * 6.57 - 4000 for t in range(36)]
-    assert min(operating) > 0
-    expected = (1 - 1 / 120) * sum(operating) - 36 * 39.99
-    assert out.loc[0, "profit_platform"] == pytest.approx(expected, rel=1e-9)
-    assert expected == pytest.approx(53_715.45, abs=0.01)
-    assert out.loc[0, "terminal_platform"] == 0.0
+
+def test_distributors_pay_the_brand_its_wholesale_price(exact: dict[str, Any]) -> None:
+    """Through distributors the brand receives its ex-works price: 40% of the pre-VAT retail
+    price (category other) less the importer's duty; in the US 100 x 0.40 / 1.35 = $29.63,
+    well under two thirds of retail, and it pays no duty or VAT itself."""
+    u = units(company(), "distributors", exact)
+    assert u["net_price_usd"] == pytest.approx(40 / 1.35)
+    assert u["duties_taxes_usd"] == 0.0
+    assert u["returns_usd"] == pytest.approx(0.02 * 40 / 1.35)
+
+
+def test_small_b_gets_the_distributor_markup_less_commission(exact: dict[str, Any]) -> None:
+    """Selling to small retailers (小B端) the brand keeps the distributor's 25% markup and pays a
+    15% marketplace commission on it."""
+    u = units(company(), "small_b", exact)
+    assert u["net_price_usd"] == pytest.approx(1.25 * 40 / 1.35)
+    assert u["channel_fees_usd"] == pytest.approx(0.15 * 1.25 * 40 / 1.35)
+
+
+def test_dropshipping_parcels_pay_us_duty_but_not_uk(exact: dict[str, Any]) -> None:
+    """A parcel to a US consumer pays the full duty since de minimis ended (35% of the product
+    cost); to the UK it pays none below GBP 135 but the VAT (20/120 of kept orders)."""
+    us = units(company(), "dropshipping", exact)
+    uk = units(company(target_markets=("uk",)), "dropshipping", exact)
+    assert us["duties_taxes_usd"] == pytest.approx(0.35 * 25.0)
+    assert uk["duties_taxes_usd"] == pytest.approx(100 * 0.2 / 1.2 * (1 - 0.12))
+    assert us["product_cost_usd"] == 25.0  # the company's own product cost, from its margin
+
+
+def test_dropshipping_ad_returns_follow_order_value(exact: dict[str, Any]) -> None:
+    """Dropshipping's customers per ad dollar come from the category's acquisition cost at the
+    company's own order value, and each order earns the company's own margin: no fixed return
+    per ad dollar. A $20 order at 40% margin loses on every ad dollar; a $150 order at 85%
+    margin loses far less (one-off orders rarely repay a paid customer: no repeat buyers)."""
+    cheap = simulate_outcomes(company(avg_order_value_usd=20.0, gross_margin_pct=40.0), 0,
+                              exact, distribution_kinds=("dropshipping",))
+    rich = simulate_outcomes(company(avg_order_value_usd=150.0, gross_margin_pct=85.0), 0,
+                             exact, distribution_kinds=("dropshipping",))
+    assert cheap.loc[0, "value_distribution"] < rich.loc[0, "value_distribution"]
+    assert cheap.loc[0, "value_distribution"] < 0
+
+
+def test_every_order_part_adds_up(exact: dict[str, Any]) -> None:
+    """Each channel's parts are non-negative costs below a positive price."""
+    frame = company(target_markets=("us", "eu", "uk"))
+    for channel in ("platform", "independent_site", *KINDS):
+        u = units(frame, channel, exact)
+        assert set(u) == set(PARTS) - {"ads_usd"}
+        assert u["net_price_usd"] > 0
+        assert all(u[k] >= 0 for k in u)
+
+
+def test_a_running_site_compounds_from_its_customers(exact: dict[str, Any]) -> None:
+    """A mature brand's own site starts from the customers it already has (its budget over the
+    mature marketing share, as revenue, divided by order value x repeat rate): worth more than
+    the same site launched from nothing, and more than a growth firm's."""
+    running = simulate_outcomes(company(stage="mature", existing_channels=("independent_site",)),
+                                0, exact)
+    new = simulate_outcomes(company(stage="mature"), 0, exact)
+    growth = simulate_outcomes(company(existing_channels=("independent_site",)), 0, exact)
+    assert running.loc[0, "value_independent_site"] > new.loc[0, "value_independent_site"]
+    assert running.loc[0, "value_independent_site"] > growth.loc[0, "value_independent_site"]
+
+
+def test_leaving_out_a_running_channel_lets_it_run_off(exact: dict[str, Any]) -> None:
+    """A plan without the running site still earns the site's base running off (no marketing):
+    the platform plan of a site owner is worth more than a newcomer's."""
+    owner = simulate_outcomes(company(stage="mature", existing_channels=("independent_site",)),
+                              0, exact)
+    newcomer = simulate_outcomes(company(stage="mature"), 0, exact)
+    assert owner.loc[0, "value_platform"] > newcomer.loc[0, "value_platform"]
+
+
+def test_plans_name_their_kind_of_distribution(exact: dict[str, Any]) -> None:
+    """A distribution plan names its kind; limiting the kinds limits the plans."""
+    out = simulate_outcomes(company(), 0, exact, distribution_kinds=("small_b",))
+    assert out.loc[0, "plan_distribution"].startswith("small_b ")
+    with pytest.raises(ModelfitError, match=r"distribution_kinds must be some of dropshipping"):
+        simulate_outcomes(company(), 0, exact, distribution_kinds=("wholesale",))
 
 
 def test_runoff_value_by_hand(exact: dict[str, Any]) -> None:
@@ -120,58 +172,6 @@ def test_runoff_value_by_hand(exact: dict[str, Any]) -> None:
     assert value[1] == 0.0
 
 
-def test_own_site_terminal_value_by_hand(exact: dict[str, Any]) -> None:
-    """A running own site, $1,000/month, $100 orders, 50% margin, category other, US only.
-
-    New customers a month N = 30000 ln(1 + 1/30) / (65 x (100/60)^0.3) x (1 + 0.5 organic);
-    active base at month 36 = N (1 - 0.965^36) / 0.035; each repeats 4% a month and an order
-    leaves 100 x (0.50 - 0.044) - 0.30 - 8.50 = $36.80. The base then runs off at 3.5% churn
-    less the $405 of site fees, while that is positive (10 months), discounted at 0.95% a month.
-    """
-    out = simulate_outcomes(company(existing_channels=("independent_site",)), seed=0,
-                            assumptions=exact)
-    new = 30000 * math.log1p(1000 / 30000) / (65 * (100 / 60) ** 0.3) * 1.5
-    base = new * (1 - 0.965**36) / 0.035
-    monthly = base * 0.04 * 36.8
-    months = [k for k in range(1, 25) if monthly * 0.965**k > 405]
-    assert months == list(range(1, 11))
-    expected = sum((monthly * 0.965**k - 405) / 1.0095**k for k in months)
-    assert out.loc[0, "terminal_independent_site"] == pytest.approx(expected, rel=1e-9)
-    assert out.loc[0, "value_independent_site"] == pytest.approx(
-        out.loc[0, "profit_independent_site"] + expected, rel=1e-12)
-
-
-def test_distributor_terminal_value_by_hand(exact: dict[str, Any]) -> None:
-    """The dropshipping case's company: distributors win the slot on their partner base.
-
-    Partners signed a month = 8000 ln(1.125) / 10,000; active at month 36 = that x
-    (1 - 0.97^36) / 0.03; each sells $3,000 retail a month, of which the firm keeps 80% less 5%
-    freight and pays 50% product cost: $780. Run-off: 24 months at 3% churn, 0.95% discount.
-    """
-    out = simulate_outcomes(company(), seed=0, assumptions=exact)
-    active = 8000 * math.log(1.125) / 10000 * (1 - 0.97**36) / 0.03
-    expected = sum(active * 780 * 0.97**k / 1.0095**k for k in range(1, 25))
-    assert out.loc[0, "plan_distribution"] == "distributor 100%"
-    assert out.loc[0, "terminal_distribution"] == pytest.approx(expected, rel=1e-9)
-    assert out.loc[0, "value_distribution"] > out.loc[0, "profit_distribution"]
-
-
-def test_hybrid_shares_part_of_its_set_up(exact: dict[str, Any]) -> None:
-    """Three channels launched in two markets (set-up x 1.25): platform $3,750, distributors
-    $12,500, own site $25,000. Every set-up beyond the costliest is 25% cheaper:
-    0.25 x (3,750 + 12,500) = $4,062.50 more cash than the plain sum."""
-    frame = company(category="beauty", gross_margin_pct=70.0, avg_order_value_usd=40.0,
-                    brand_content=5, tech_data=5, supply_chain=4, team_size=200,
-                    marketing_budget_usd=200_000.0, target_markets=("us", "eu"))
-    shared = simulate_outcomes(frame, seed=0, assumptions=exact)
-    plain_a = copy.deepcopy(exact)
-    plain_a["hybrid"]["shared_setup_saving"] = 0.0
-    plain = simulate_outcomes(frame, seed=0, assumptions=plain_a)
-    plan = "platform 25% + independent_site 50% + distribution 25%"
-    assert shared.loc[0, "plan_hybrid"] == plain.loc[0, "plan_hybrid"] == plan
-    assert shared.loc[0, "profit_hybrid"] - plain.loc[0, "profit_hybrid"] == pytest.approx(4062.5)
-
-
 def test_a_model_the_company_cannot_fund_fails(exact: dict[str, Any]) -> None:
     """Capital rating 1 ($5,000) cannot pay an own site's $20,000 set-up: it fails, losing $5,000."""
     out = simulate_outcomes(company(capital=1), seed=0, assumptions=exact)
@@ -182,12 +182,12 @@ def test_a_model_the_company_cannot_fund_fails(exact: dict[str, Any]) -> None:
 
 def test_hybrid_wins_where_channels_together_beat_each_alone(exact: dict[str, Any]) -> None:
     """A rich beauty brand with a $200K budget saturates any one channel: splitting pays most."""
-    frame = company(category="beauty", gross_margin_pct=70.0, avg_order_value_usd=40.0,
+    frame = company(category="beauty", gross_margin_pct=80.0, avg_order_value_usd=40.0,
                     brand_content=5, tech_data=5, supply_chain=4, team_size=200,
                     marketing_budget_usd=200_000.0, target_markets=("us", "eu"))
     out = simulate_outcomes(frame, seed=0, assumptions=exact)
-    others = [out.loc[0, f"profit_{m}"] for m in MODELS if m != "hybrid"]
-    assert out.loc[0, "profit_hybrid"] > max(others)
+    others = [out.loc[0, f"value_{m}"] for m in MODELS if m != "hybrid"]
+    assert out.loc[0, "value_hybrid"] > max(others)
     assert best_model_labels(out).iloc[0] == "hybrid"
     assert "+" in out.loc[0, "plan_hybrid"]
 
@@ -217,26 +217,51 @@ def test_same_seed_same_outcomes() -> None:
     assert not a["profit_platform"].equals(simulate_outcomes(profiles, 10)["profit_platform"])
 
 
-def test_population_yields_every_model_as_a_label() -> None:
-    """On 5,000 synthetic companies each of the four models is best for someone."""
-    profiles = generate_profiles(5000, 2)
-    labels = best_model_labels(simulate_outcomes(profiles, 2))
-    assert set(labels) == set(MODELS)
+def test_every_model_is_best_for_at_least_five_percent() -> None:
+    """Sanity: on 4,000 synthetic companies each model is best for at least 5% of them (fewer
+    would be a defect of the economics, not a finding)."""
+    profiles = generate_profiles(4000, 2)
+    mix = label_mix(profiles, best_model_labels(simulate_outcomes(profiles, 2)))
+    assert list(mix.index) == ["all", "startup", "growth", "mature"]
+    assert mix.loc["all"].min() >= 0.05
 
 
-def test_every_assumption_has_a_source() -> None:
-    """Each leaf of data/outcomes.yaml carries a non-empty source."""
-    text = resources.files("modelfit").joinpath("data", "outcomes.yaml").read_text("utf-8")
-    assert "source:" in text
-    load_assumptions()  # raises if any leaf lacks one
+def test_every_assumption_has_a_range_and_a_source_or_judgement() -> None:
+    """Each assumption carries a range, and a source (publisher, title, year, address) or a
+    judgement that says what it was judged from; the judged share is a number in 0..1."""
+    table = assumption_table()
+    assert len(table) > 40
+    assert table["range"].map(len).eq(2).all()
+    sourced = table[~table["judged"]]
+    assert sourced["url"].str.startswith("http").all()
+    assert table.loc[table["judged"], "source"].str.len().min() > len("judgement: ") + 30
+    assert 0.0 < judged_share() < 1.0
 
 
 def test_an_assumption_without_source_is_refused(tmp_path: Path) -> None:
     """A copy with a value but no source is refused, naming the file and the assumption."""
     path = tmp_path / "outcomes.yaml"
-    path.write_text("horizon_months:\n  value: 36\n  source: ''\n", encoding="utf-8")
-    with pytest.raises(ModelfitError, match=r"outcomes.yaml: horizon_months has no source"):
+    path.write_text("platform:\n  fee:\n    value: 0.1\n    range: [0, 1]\n", encoding="utf-8")
+    with pytest.raises(ModelfitError, match=r"outcomes.yaml: platform.fee has no source"):
         load_assumptions(path)
+
+
+def test_a_value_outside_its_range_is_refused(tmp_path: Path) -> None:
+    """A value outside its own range is refused, naming it."""
+    path = tmp_path / "outcomes.yaml"
+    path.write_text("fee:\n  value: 2\n  range: [0, 1]\n  judgement: 'a guess from x'\n",
+                    encoding="utf-8")
+    with pytest.raises(ModelfitError, match=r"fee value 2 lies outside its range \[0, 1\]"):
+        load_assumptions(path)
+
+
+def test_vary_assumption_scales_tables_and_sets_numbers(exact: dict[str, Any]) -> None:
+    """A number takes the bound; a table is multiplied by it; brand equity scales above 1."""
+    assert vary_assumption(exact, "markets.duty_us", 0.2)["markets"]["duty_us"] == 0.2
+    varied = vary_assumption(exact, "returns.rate", 1.4)["returns"]["rate"]
+    assert varied["apparel"] == pytest.approx(0.28)
+    equity = vary_assumption(exact, "stage.brand_equity", 0.5)["stage"]["brand_equity"]
+    assert equity == {"startup": 1.0, "growth": 1.125, "mature": 1.3}
 
 
 def test_missing_columns_are_named() -> None:

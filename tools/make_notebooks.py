@@ -117,6 +117,11 @@ def company_report() -> nbformat.NotebookNode:
         ("code", "r.second_opinion_table()"),
         ("code", "r.drivers_intro()"),
         ("code", "r.drivers_table()"),
+        ("code", "r.economics_heading()"),
+        ("code", "r.economics_intro()"),
+        ("code", "r.economics_table()"),
+        ("code", "r.economics_order_table()"),
+        ("code", "r.economics_figure()"),
         ("code", 'r.heading("h_roadmap")'),
         ("code", "r.roadmap()"),
         ("code", "r.roadmap_table()"),
@@ -196,7 +201,16 @@ def classifier_book() -> nbformat.NotebookNode:
         ("code", "cv.population_figure()"),
         ("md", "## The outcome model"),
         ("code", "cv.assumptions()"),
-        ("code", "cv.outcome_summary()"),
+        ("code", "cv.judged_share()"),
+        ("md", "Which model pays best, overall and by stage. A model best for fewer than 5% of "
+               "the population would be a defect of the economics, not a finding."),
+        ("code", "cv.label_mix()"),
+        ("md", "## Sensitivity\nEach assumption varied across its range, one at a time, on the "
+               "first 150 companies: the change in each model's label share at each end, and "
+               "the share of companies whose best model changes. Hatched bars are judged "
+               "assumptions: a finding that moves with one of them hinges on a judgement."),
+        ("code", "cv.sensitivity().head(12)"),
+        ("code", "cv.tornado_figure()"),
         ("md", "## The classifier"),
         ("code", "cv.cv_table()"),
         ("code", "cv.metrics()"),
@@ -205,6 +219,8 @@ def classifier_book() -> nbformat.NotebookNode:
         ("code", "cv.importances_figure()"),
         ("md", "## Agreement with the framework"),
         ("code", "cv.agreement()"),
+        ("code", "cv.agreement_by_stage()"),
+        ("code", "cv.disagreement_reasons()"),
         ("code", "cv.disagreement()"),
         ("md", "## The default model"),
         ("code", "cv.default_model()"),

@@ -6,16 +6,13 @@ line's `recommend --json`, the reports and the portfolio all use it, so they can
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import sys
-import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from modelfit.economics import MoneyPlan
 from modelfit.framework import Framework
 from modelfit.preferences import ClientAnswer, Preferences, client_answer, parse
 from modelfit.profile import FIELDS, RATINGS, Profile
@@ -58,14 +55,17 @@ class Analysis:
     drivers: tuple[Driver, ...] = ()
     model_sha256: str | None = None
     client: ClientAnswer | None = None  # the answer under the client's own weights, if given
+    economics: MoneyPlan | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The `recommend --json` object: the recommendation, `robustness`, `classifier` and
-        `client` (None without client preferences)."""
+        """The `recommend --json` object: the recommendation, `robustness`, `classifier`,
+        `client` (None without client preferences) and `economics` (the money plan's object,
+        `modelfit.economics`)."""
         out = self.rec.to_dict()
         out["robustness"] = self.robustness.to_dict()
         out["classifier"] = self.classifier
         out["client"] = None if self.client is None else self.client.to_dict()
+        out["economics"] = None if self.economics is None else self.economics.to_dict()
         return out
 
 
@@ -103,91 +103,38 @@ def analyse_company(
     if preferences is None and profile.preferences is not None:
         preferences = parse(profile.preferences, fw.criteria, source="preferences")
     client = None if preferences is None else client_answer(profile, preferences, fw)
+    economics = economics_of(profile, rec)
     opinion = None
     drivers: tuple[Driver, ...] = ()
     if use_model:
         path = Path(model_path) if model_path is not None else find_default_model()
         if path is not None:
-            prepared = read_prepared(profile, path)
-            if prepared is not None:
-                return Analysis(rec=rec, robustness=rob, client=client, **prepared)
-            return Analysis(rec=rec, robustness=rob, client=client,
+            return Analysis(rec=rec, robustness=rob, client=client, economics=economics,
                             **second_opinion_of(profile, path))
-    return Analysis(rec=rec, robustness=rob, classifier=opinion, drivers=drivers, client=client)
+    return Analysis(rec=rec, robustness=rob, classifier=opinion, drivers=drivers, client=client,
+                    economics=economics)
+
+
+def economics_of(profile: Profile, rec: Recommendation) -> MoneyPlan:
+    """The money plan of `profile`, its distribution figures for the kind the recommendation
+    names (the first distribution entry of `rec.channel_details`, when the recommendation has
+    them), else for the kind worth most for the company."""
+    from modelfit.economics import money_plan, plan_kind
+
+    kind = plan_kind(getattr(rec, "channel_details", None))
+    return money_plan(profile, kind)
 
 
 def second_opinion_of(profile: Profile, path: Path) -> dict[str, Any]:
     """Load the model at `path` (checked), ask it about `profile`, and find what pushed it:
     the `classifier`, `drivers` and `model_sha256` fields of an `Analysis`."""
-    from modelfit.classifier import load_model, read_card, second_opinion
+    from modelfit.classifier import load_fast, read_card, second_opinion
 
-    model = load_model(path)
+    model = load_fast(path)
     opinion = second_opinion(model, profile)
     return {"classifier": opinion,
             "drivers": classifier_drivers(model, profile, opinion["primary"]),
             "model_sha256": str(read_card(path).get("model_sha256", ""))}
-
-
-# A report's second opinion is prepared in a separate process while papermill and the kernel
-# start (`modelfit report` does this): loading scikit-learn, skops and the model takes seconds
-# of one core, and the other core is idle then. The kernel takes the prepared result only when
-# it was made for exactly this profile and model; otherwise it computes it itself, so a report
-# re-executed anywhere else gives the same outputs.
-PREPARED_ENV = "MODELFIT_PREPARED_OPINION"
-PREPARED_WAIT_SECONDS = 120.0
-
-
-def prepared_key(profile: Profile, path: Path) -> str:
-    """What a prepared second opinion must match: the profile's fields and the model file."""
-    stat = path.stat()
-    text = json.dumps([profile.fields(), str(path.resolve()), stat.st_size, stat.st_mtime_ns],
-                      sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def prepare(profile: Profile, path: Path, out: Path) -> None:
-    """Compute the second opinion and write it to `out` atomically (an error as `error`)."""
-    try:
-        found = second_opinion_of(profile, path)
-        record: dict[str, Any] = {
-            "key": prepared_key(profile, path), "classifier": found["classifier"],
-            "model_sha256": found["model_sha256"],
-            "drivers": [asdict(d) for d in found["drivers"]],
-        }
-    except Exception as exc:  # the kernel recomputes and reports the error itself
-        record = {"key": None, "error": str(exc)}
-    tmp = out.with_suffix(".part")
-    tmp.write_text(json.dumps(record), "utf-8")
-    os.replace(tmp, out)
-
-
-def read_prepared(profile: Profile, path: Path) -> dict[str, Any] | None:
-    """The prepared second opinion named by $MODELFIT_PREPARED_OPINION, if it fits, else None."""
-    name = os.environ.get(PREPARED_ENV)
-    if not name:
-        return None
-    file = Path(name)
-    deadline = time.monotonic() + PREPARED_WAIT_SECONDS
-    # A stale variable (its run's folder gone) is not waited for.
-    while not file.exists() and file.parent.is_dir() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        record = json.loads(file.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    if record.get("key") != prepared_key(profile, path):
-        return None
-    return {"classifier": record["classifier"], "model_sha256": record["model_sha256"],
-            "drivers": tuple(Driver(**d) for d in record["drivers"])}
-
-
-def _prepare_main() -> int:
-    """`python -m modelfit.analysis OUT`: prepare one second opinion (request JSON on stdin)."""
-    request = json.loads(sys.stdin.read())
-    profile = Profile.from_mapping(request["fields"], company_id=request["company_id"],
-                                   sha256=request["sha256"])
-    prepare(profile, Path(request["model"]), Path(sys.argv[1]))
-    return 0
 
 
 def classifier_drivers(model: Any, profile: Profile, target: str, top: int = 5) -> tuple[Driver, ...]:
@@ -224,6 +171,3 @@ def _as_field(value: Any) -> Any:
 def _differs(value: Any, reference: Any) -> bool:
     return bool(_as_field(value) != _as_field(reference))
 
-
-if __name__ == "__main__":
-    sys.exit(_prepare_main())

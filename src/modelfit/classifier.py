@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from modelfit.errors import ModelfitError, ProfileError
 from modelfit.profile import (
@@ -39,10 +38,13 @@ from modelfit.profile import (
     STAGES,
     Profile,
 )
-from modelfit.reproducible import numpy_dispatch_in_use, on_baseline, rounded_map
+from modelfit.reproducible import DECIMALS, numpy_dispatch_in_use, on_baseline
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
     from sklearn.pipeline import Pipeline
+
+    from modelfit.predictor import Predictor
 
 MODELS = ("platform", "distribution", "independent_site", "hybrid")
 DEFAULT_SEED = 20240601
@@ -212,6 +214,18 @@ def train(
     evaluation (metrics, calibration, confusion matrix, permutation importance, agreement with
     the framework's `primary`).
     """
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    # One thread for every library pool (OpenMP, BLAS): tree building and float sums then run in
+    # one fixed order, so the same data and seed give the same model bytes on any thread count.
+    with threadpool_limits(limits=1):
+        return _train(df, labels, seed, folds=folds, importance_repeats=importance_repeats)
+
+
+def _train(
+    df: pd.DataFrame, labels: pd.Series | Sequence[str], seed: int, *, folds: int,
+    importance_repeats: int,
+) -> tuple[Pipeline, TrainingReport]:
     from sklearn.base import clone
     from sklearn.inspection import permutation_importance
     from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, log_loss
@@ -350,12 +364,16 @@ def framework_agreement(
 # Second opinion
 
 
-def second_opinion(model: Pipeline, profile: Profile) -> dict[str, Any]:
+PROBABILITY_DECIMALS = DECIMALS  # reproducible.py: the same figures on every machine
+
+
+def second_opinion(model: Pipeline | Predictor, profile: Profile) -> dict[str, Any]:
     """The classifier's view of one profile: `{"primary": id, "probabilities": {id: p}}`.
 
-    Probabilities cover all four model ids (0 for a class absent from training), are rounded to
-    `reproducible.DECIMALS` places (so they sum to 1 within 5e-6) and are the same on every
-    machine; `primary` is the most probable id (ties: the lighter plan first).
+    Probabilities cover all four model ids (0 for a class absent from training), are rounded at
+    the source to `PROBABILITY_DECIMALS` places (the last bits of a float sum differ between
+    machines and thread counts) and sum to 1 (the most probable id takes the rounding residue);
+    `primary` is the most probable id (ties: the lighter plan first).
     """
     frame = pd.DataFrame([profile.fields()])
     proba = np.asarray(model.predict_proba(to_model_frame(frame))[0], dtype=float)
@@ -363,9 +381,10 @@ def second_opinion(model: Pipeline, profile: Profile) -> dict[str, Any]:
     for cls, p in zip(model.classes_, proba, strict=True):
         full[str(cls)] = float(p)
     total = sum(full.values())
-    # Rounded at the source: the last bits of a model's probabilities differ between CPUs.
-    full = rounded_map({m: p / total for m, p in full.items()})
+    full = {m: round(p / total, PROBABILITY_DECIMALS) for m, p in full.items()}
     primary = max(MODELS, key=lambda m: (full[m], -MODELS.index(m)))
+    full[primary] = round(1.0 - sum(p for m, p in full.items() if m != primary),
+                          PROBABILITY_DECIMALS)
     return {"primary": primary, "probabilities": full}
 
 
@@ -401,18 +420,78 @@ def save_model(pipeline: Pipeline, path: str | Path, card: Mapping[str, Any]) ->
     if path.suffix != ".skops":
         raise ModelfitError(f"{path}: a model file must end in .skops, got "
                             f"{path.suffix or 'no suffix'!r}")
+    from modelfit.predictor import can_export, export, predictor_path
+
     path.parent.mkdir(parents=True, exist_ok=True)
+    # A fitted HistGradientBoosting keeps the thread count its bin mapper was built with; it is
+    # never used again after fitting, so it is fixed here to keep the bytes thread-independent.
+    mapper = getattr(pipeline.steps[-1][1], "_bin_mapper", None)
+    if mapper is not None and hasattr(mapper, "n_threads"):
+        mapper.n_threads = 1
     raw = sio.dumps(pipeline)
     data = _normalise_zip(raw)
+    # the code-free copy for answering, when the pipeline is one it can copy
+    fast = export(pipeline, to_model_frame(_check_sample())) if can_export(pipeline) else None
     path.write_bytes(data)
+    copy: dict[str, str] = {}
+    if fast is not None:
+        predictor_path(path).write_bytes(fast)
+        copy = {"predictor_file": predictor_path(path).name,
+                "predictor_sha256": hashlib.sha256(fast).hexdigest()}
+    else:
+        predictor_path(path).unlink(missing_ok=True)
     full = {
         "format": CARD_FORMAT, "card_version": CARD_VERSION, "model_file": path.name,
-        "model_sha256": hashlib.sha256(data).hexdigest(), "versions": versions(),
+        "model_sha256": hashlib.sha256(data).hexdigest(), "versions": versions(), **copy,
         "classes": [str(c) for c in pipeline.classes_], **dict(card),
     }
     target = card_path(path)
     target.write_text(json.dumps(full, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return target
+
+
+def _check_sample() -> pd.DataFrame:
+    """Profiles the predictor copy is checked on before it is written (fixed seed)."""
+    from modelfit.synthetic import generate_profiles
+
+    return generate_profiles(300, 1)
+
+
+def load_fast(path: str | Path) -> Pipeline | Predictor:
+    """The model at `path` for answering: its predictor copy (numpy only, milliseconds) when
+    the card names one, checked against the card's hash; else the skops file (`load_model`).
+
+    The same refusals as `load_model` apply to the name, the card and the library version.
+    """
+    from modelfit.predictor import load_predictor, predictor_path
+
+    path = Path(path)
+    if path.suffix != ".skops":
+        raise ModelfitError(f"{path}: a model file must be a .skops file, got "
+                            f"{path.suffix or 'no suffix'!r}")
+    if not path.is_file():
+        raise ModelfitError(f"{path}: no such model file; train one with `make model` or "
+                            "`modelfit train --data FILE.csv --out PATH`")
+    card = read_card(path)
+    expected = card.get("predictor_sha256")
+    if not isinstance(expected, str):
+        return load_model(path)
+    trained = card.get("versions", {}).get("scikit-learn")
+    installed = _installed_sklearn()
+    if trained != installed:
+        raise ModelfitError(f"{path}: trained with scikit-learn {trained}, but {installed} is "
+                            "installed; retrain it with `make model`")
+    predictor = load_predictor(predictor_path(path), expected)
+    if not set(map(str, predictor.classes_)) <= set(MODELS):
+        raise ModelfitError(f"{path}: not a modelfit classifier (classes must be model ids)")
+    return predictor
+
+
+def _installed_sklearn() -> str:
+    try:
+        return version("scikit-learn")
+    except PackageNotFoundError:  # pragma: no cover
+        return "unknown"
 
 
 def _normalise_zip(raw: bytes) -> bytes:
@@ -616,6 +695,13 @@ def _card(report: TrainingReport, source: str, rows: int, digest: str) -> dict[s
         "label_shares": {k: round(v, 6) for k, v in report.label_shares.items()},
         # What the bytes depend on besides the seed and the data: see docs/classifier.md.
         "numpy_simd": "baseline" if on_baseline() else " ".join(numpy_dispatch_in_use()),
+        "reproducibility": (
+            "trained with one thread in every library pool (threadpoolctl) and numpy on its "
+            "baseline code paths (modelfit train): the same data and seed give byte-identical "
+            "model and predictor files whatever OMP_NUM_THREADS is and whatever vector "
+            "instructions the CPU has, with the same library versions on the same CPU "
+            "architecture; second-opinion "
+            f"probabilities are rounded to {PROBABILITY_DECIMALS} decimals at the source"),
     }
 
 
@@ -772,6 +858,8 @@ def _parse_number(text: str) -> Any:
 
 def plot_confusion(report: TrainingReport) -> Figure:
     """The held-out confusion matrix, counts in each cell."""
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(5.2, 4.4))
     ax = fig.add_subplot()
     matrix = report.confusion.to_numpy()
@@ -791,6 +879,8 @@ def plot_confusion(report: TrainingReport) -> Figure:
 
 def plot_calibration(report: TrainingReport) -> Figure:
     """Reliability of the top-class probability against the diagonal."""
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(4.6, 4.4))
     ax = fig.add_subplot()
     table = report.calibration
@@ -809,6 +899,8 @@ def plot_calibration(report: TrainingReport) -> Figure:
 
 def plot_importances(report: TrainingReport) -> Figure:
     """Permutation importance of each profile field (drop in held-out accuracy)."""
+    from matplotlib.figure import Figure
+
     table = report.importances.iloc[::-1]
     fig = Figure(figsize=(5.6, 4.4))
     ax = fig.add_subplot()
@@ -821,6 +913,8 @@ def plot_importances(report: TrainingReport) -> Figure:
 
 def plot_population(profiles: pd.DataFrame, labels: pd.Series | None = None) -> Figure:
     """The synthetic population: stage mix, capital by stage, budget, and label shares."""
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(9.0, 6.0))
     axes = fig.subplots(2, 2)
     stage = profiles["stage"].value_counts().reindex(list(STAGES), fill_value=0)
@@ -848,3 +942,64 @@ def plot_population(profiles: pd.DataFrame, labels: pd.Series | None = None) -> 
         axes[1, 1].axis("off")
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Agreement with the framework, by stage and model, and why they part
+
+
+REASONS = {
+    "unfunded": "the framework's model needs more cash than the company has",
+    "loses": "the framework's model loses money over 36 months; the outcome's pick does not",
+    "running": "the outcome's pick builds on a channel the company already runs",
+    "worth_more": "both fundable; the outcome's pick is worth more (cash + owned base)",
+}
+
+
+def agreement_by_stage(df: pd.DataFrame, labels: pd.Series | np.ndarray) -> pd.DataFrame:
+    """Share of companies whose `labels` (outcome or classifier) equal the framework's primary,
+    by stage and framework model, with the number of rows; rounded to 4 places."""
+    from modelfit.scoring import score_profiles
+
+    primary = score_profiles(df)["primary"].to_numpy(dtype=object)
+    frame = pd.DataFrame({"stage": df["stage"].to_numpy(dtype=object), "framework": primary,
+                          "agree": primary == np.asarray(labels, dtype=object)})
+    rows = []
+    for (stage, fw), group in frame.groupby(["stage", "framework"], sort=True):
+        rows.append({"stage": stage, "framework": fw, "rows": len(group),
+                     "agreement": round(float(group["agree"].mean()), 4)})
+    for stage, group in frame.groupby("stage", sort=True):
+        rows.append({"stage": stage, "framework": "all", "rows": len(group),
+                     "agreement": round(float(group["agree"].mean()), 4)})
+    return pd.DataFrame(rows).set_index(["stage", "framework"])
+
+
+def disagreement_reasons(
+    df: pd.DataFrame, outcomes: pd.DataFrame, labels: pd.Series, top: int = 8,
+) -> pd.DataFrame:
+    """Where the outcome label and the framework's primary differ: the most common (framework,
+    outcome) pairs with the economic reason the outcome model gives, first that applies of
+    `REASONS` (unfunded, loses, running, worth_more); share of all companies, 4 places."""
+    from modelfit.scoring import score_profiles
+
+    primary = score_profiles(df)["primary"].to_numpy(dtype=object)
+    label = np.asarray(labels, dtype=object)
+    differ = primary != label
+    running = [set(e) for e in df["existing_channels"]]
+    reasons = []
+    for i in np.flatnonzero(differ):
+        fw, pick = str(primary[i]), str(label[i])
+        if bool(outcomes[f"failed_{fw}"].iloc[i]):
+            reasons.append((fw, pick, "unfunded"))
+        elif outcomes[f"value_{fw}"].iloc[i] < 0 <= outcomes[f"value_{pick}"].iloc[i]:
+            reasons.append((fw, pick, "loses"))
+        elif (pick in running[i] or (pick == "hybrid" and len(running[i]) >= 2)) and (
+                fw not in running[i]):
+            reasons.append((fw, pick, "running"))
+        else:
+            reasons.append((fw, pick, "worth_more"))
+    table = pd.DataFrame(reasons, columns=["framework", "outcome", "reason"])
+    counts = table.value_counts().head(top).reset_index(name="rows")
+    counts["share"] = (counts["rows"] / max(1, len(df))).round(4)
+    counts["why"] = counts["reason"].map(REASONS)
+    return counts

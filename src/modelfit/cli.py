@@ -40,7 +40,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-_COMMANDS = ("recommend", "validate", "report", "batch", "train", "questionnaire", "assess", "import")
+_COMMANDS = ("recommend", "validate", "report", "batch", "train", "economics", "questionnaire",
+             "assess", "import")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="synthetic profiles to train on (default: 20000)")
     tr.add_argument("--seed", type=int, default=None, help="training seed")
     _add_assessment_commands(sub)
+    eco = sub.add_parser("economics", help="the money plan: set-up, working capital, break-even, "
+                                           "cash and one order's economics per model")
+    eco.add_argument("path", metavar="PATH.yaml", help="a company profile, e.g. params/demo.yaml")
+    eco.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    eco.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the text (en, zh)")
+    eco.add_argument("--kind", choices=("dropshipping", "small_b", "distributors"), default=None,
+                     help="kind of distribution to plan for (default: the kind worth most)")
     return parser
 
 
@@ -158,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _train(args)
         if args.command in ("questionnaire", "assess", "import"):
             return _ASSESSMENT_COMMANDS[args.command](args)
+        if args.command == "economics":
+            return _economics(args)
     except ModelfitError as exc:
         for line in exc.problems:
             print(f"modelfit: {terminal_text(line)}", file=sys.stderr)
@@ -195,6 +205,18 @@ def _recommend(args: argparse.Namespace) -> int:
         print("\n".join(terminal_text(line) for line in format_summary(result.rec, fw).splitlines()))
         print("\n".join(terminal_text(line)
                         for line in format_robustness(result, fw).splitlines()))
+    return 0
+
+
+def _economics(args: argparse.Namespace) -> int:
+    from modelfit.economics import format_plan, money_plan
+
+    plan = money_plan(load_profile(args.path), args.kind)
+    if args.json:
+        print(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        fw = _load_framework(None)
+        print(format_plan(plan, lambda m: fw.model_name(m, args.lang), args.lang))
     return 0
 
 
@@ -254,7 +276,10 @@ def _train(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
             made, report = classifier.train_default(tmp, n=args.n or classifier.DEFAULT_N,
                                                     seed=seed)
+            from modelfit.predictor import predictor_path
+
             os.replace(classifier.card_path(made), classifier.card_path(out))
+            os.replace(predictor_path(made), predictor_path(out))
             os.replace(made, out)
         path = out
     m = report.metrics

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,8 @@ class ClassifierView:
     labels: pd.Series
     report: Any  # classifier.TrainingReport
     model_card: dict[str, Any] | None
+    seed: int = 0
+    cache: dict[str, Any] = field(default_factory=dict)
 
     def data_card(self) -> pd.DataFrame:
         """Every distribution the synthetic generator draws from, with its source."""
@@ -140,6 +142,50 @@ class ClassifierView:
         """Share of companies per stage."""
         return (self.profiles["stage"].value_counts(normalize=True).round(3)
                 .reindex(["startup", "growth", "mature"]).rename("share").to_frame())
+
+    def label_mix(self) -> pd.DataFrame:
+        """Share of each best model, overall and by stage (a model below 5% overall would be a
+        defect of the economics, not a finding)."""
+        from modelfit.outcome import label_mix
+
+        return label_mix(self.profiles, self.labels)
+
+    def judged_share(self) -> pd.DataFrame:
+        """How many assumptions are sourced and how many judged."""
+        from modelfit.outcome import assumption_table
+
+        table = assumption_table()
+        return pd.DataFrame({"assumptions": {"sourced": int((~table["judged"]).sum()),
+                                             "judged": int(table["judged"].sum())}})
+
+    def sensitivity(self, n: int = 150) -> pd.DataFrame:
+        """Each assumption varied across its range on the first `n` companies: the change in
+        label shares at each end and the share of companies whose label moves (largest first)."""
+        from modelfit.sensitivity import sensitivity
+
+        key = f"sensitivity-{n}"
+        if key not in self.cache:
+            self.cache[key] = sensitivity(self.profiles.head(n), self.seed)
+        out: pd.DataFrame = self.cache[key]
+        return out
+
+    def tornado_figure(self, n: int = 150) -> Image:
+        """Tornado chart of the assumptions that move the labels most (judged ones hatched)."""
+        from modelfit.sensitivity import plot_tornado
+
+        return _png(plot_tornado(self.sensitivity(n)))
+
+    def agreement_by_stage(self) -> pd.DataFrame:
+        """Agreement of the outcome labels with the framework's primary, by stage and model."""
+        from modelfit.classifier import agreement_by_stage
+
+        return agreement_by_stage(self.profiles, self.labels)
+
+    def disagreement_reasons(self) -> pd.DataFrame:
+        """The most common ways the outcome labels and the framework part, with the reason."""
+        from modelfit.classifier import disagreement_reasons
+
+        return disagreement_reasons(self.profiles, self.outcomes, self.labels)
 
     def outcome_summary(self) -> pd.DataFrame:
         """Per stage: share of each best model (the labels)."""
@@ -214,7 +260,7 @@ def classifier_view(n: int = 4000, seed: int = 7) -> ClassifierView:
     _, report = train(profiles, labels, seed)
     default = find_default_model()
     return ClassifierView(profiles, outcomes, labels, report,
-                          None if default is None else read_card(default))
+                          None if default is None else read_card(default), seed)
 
 
 def _png(fig: Any) -> Image:

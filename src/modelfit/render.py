@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from modelfit.analysis import PREPARED_ENV
 from modelfit.errors import ModelfitError
 from modelfit.framework import Framework
 from modelfit.profile import COMPANY_ID, Profile, check_company_id, load_profile
@@ -225,7 +224,6 @@ def _run(
     failed = out_dir / f"{cid}.failed.ipynb"
     remove_stale_temporaries(out_dir, cid)
     tmp = Path(tempfile.mkdtemp(prefix=f".{cid}.{os.getpid()}.", dir=out_dir))
-    helper = _start_prepared_opinion(profile, root, tmp)
     try:
         nb_path = tmp / f"{cid}.ipynb"
         try:
@@ -262,9 +260,6 @@ def _run(
         failed.unlink(missing_ok=True)
         return final
     finally:
-        if helper is not None:
-            helper.wait()
-        os.environ.pop(PREPARED_ENV, None)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -375,28 +370,6 @@ def replace_together(
                  f"the previous files could not all be put back; they are in {rescue}")
         raise RenderError(f"{what} not written: {failed_at} could not be replaced "
                           f"({exc.strerror or exc}); {state}") from None
-
-
-def _start_prepared_opinion(
-    profile: Profile, root: Path, tmp: Path,
-) -> subprocess.Popen[str] | None:
-    """Start preparing the classifier's second opinion on the other core (see analysis.py)."""
-    from modelfit.analysis import find_default_model
-
-    model = find_default_model(root / "notebooks")  # where the kernel will look
-    if model is None or not model.is_file():
-        return None
-    out = (tmp / "opinion.json").resolve()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "modelfit.analysis", str(out)], stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
-    )
-    assert proc.stdin is not None
-    proc.stdin.write(json.dumps({"fields": profile.fields(), "company_id": profile.company_id,
-                                 "sha256": profile.source_sha256, "model": str(model.resolve())}))
-    proc.stdin.close()
-    os.environ[PREPARED_ENV] = str(out)
-    return proc
 
 
 INJECTED_TAG = "injected-parameters"

@@ -383,6 +383,54 @@ class Report:
             self.fw.label("push", self.lang): f"{100 * d.push:+.1f}",
         } for d in self.analysis.drivers]).set_index(self.fw.label("field", self.lang)))
 
+    # --- the economics (logic in modelfit.economics) ----------------------------------------
+    def economics_heading(self) -> Markdown:
+        """The money plan's section heading: "The economics" / "经济账"."""
+        from modelfit.economics import text
+
+        return Markdown(f"## {text('title', self.lang)}")
+
+    def economics_intro(self) -> Markdown:
+        """One paragraph: what the money plan is and which kind of distribution it plans."""
+        import html
+
+        from modelfit.economics import kind_name, text
+
+        plan = self.analysis.economics
+        if plan is None:
+            return Markdown("")
+        return Markdown(text("intro", self.lang, company=html.escape(self.profile.company),
+                             months=plan.horizon_months, version=plan.assumptions_version,
+                             kind=kind_name(plan.distribution_kind, self.lang)))
+
+    def economics_table(self) -> pd.DataFrame | Markdown:
+        """Set-up, working capital, break-even and cash at 36 months, per model."""
+        from modelfit.economics import summary_table
+
+        plan = self.analysis.economics
+        if plan is None:
+            return Markdown("")
+        return _unnamed(summary_table(plan, self._name, self.lang))
+
+    def economics_order_table(self) -> pd.DataFrame | Markdown:
+        """One order's unit economics per model: price received, costs, contribution."""
+        from modelfit.economics import order_table
+
+        plan = self.analysis.economics
+        if plan is None:
+            return Markdown("")
+        return _unnamed(order_table(plan, self._name, self.lang))
+
+    def economics_figure(self) -> Image | Markdown:
+        """Cumulative cash of each model's plan over the horizon."""
+        from modelfit.economics import plot_cumulative, text
+
+        plan = self.analysis.economics
+        if plan is None:
+            return Markdown("")
+        return _image(plot_cumulative(plan, self._name, self.figure_lang),
+                      text("chart_title", self.lang))
+
     def _field_name(self, name: str) -> str:
         """A profile field's display name."""
         if name in self.fw.criteria:

@@ -70,11 +70,14 @@ DATA_CARD: Final[dict[str, dict[str, Any]]] = {
     },
     "gross_margin_pct": {
         "distribution": "N(mean[category] + 4*(brand_content - 3), 8), clipped to 5..90",
-        "mean": {"apparel": 55.0, "beauty": 65.0, "electronics": 35.0, "food": 40.0,
-                 "home": 45.0, "jewelry": 65.0, "pet": 50.0, "sports": 48.0, "toys": 45.0,
-                 "other": 45.0},
+        "mean": {"apparel": 70.0, "beauty": 76.0, "electronics": 55.0, "food": 60.0,
+                 "home": 64.0, "jewelry": 76.0, "pet": 66.0, "sports": 64.0, "toys": 64.0,
+                 "other": 64.0},
         "brand_premium": 4.0, "sd": 8.0, "low": 5.0, "high": 90.0,
-        "source": "REFERENCE.md: DTC private label gross 50–80%, wholesale 30–50%; category "
+        "source": "margin of the product cost on the consumer price: DTC private label gross "
+                  "50–80%; keystone pricing (retail twice wholesale, wholesale about twice "
+                  "landed cost) puts product cost near 25% of retail for goods sold through "
+                  "marketplaces and retailers, thinner for electronics and food; category "
                   "spread is judgement; a stronger brand earns a premium (R3)",
     },
     "marketing_budget_usd": {
