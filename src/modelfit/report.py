@@ -388,20 +388,19 @@ class Report:
         """The money plan's section heading: "The economics" / "经济账"."""
         from modelfit.economics import text
 
-        return Markdown(f"## {text('title', self.lang)}")
+        return Markdown(f"## {markdown_text(text('title', self.lang))}")
 
     def economics_intro(self) -> Markdown:
         """One paragraph: what the money plan is and which kind of distribution it plans."""
-        import html
-
         from modelfit.economics import kind_name, text
 
         plan = self.analysis.economics
         if plan is None:
             return Markdown("")
-        return Markdown(text("intro", self.lang, company=html.escape(self.profile.company),
-                             months=plan.horizon_months, version=plan.assumptions_version,
-                             kind=kind_name(plan.distribution_kind, self.lang)))
+        template = text("intro", self.lang, company="${company}", months=plan.horizon_months,
+                        version=plan.assumptions_version,
+                        kind=kind_name(plan.distribution_kind, self.lang))
+        return Markdown(markdown_fill(template, {"company": self.profile.company}))
 
     def economics_table(self) -> pd.DataFrame | Markdown:
         """Set-up, working capital, break-even and cash at 36 months, per model."""
