@@ -17,6 +17,7 @@ from modelfit import Framework
 from modelfit.analysis import Analysis, analyse_company
 from modelfit.errors import FrameworkError
 from modelfit.profile import Profile
+from modelfit.recommend import channel_name
 from modelfit.summary import (
     figures_table,
     plan_markdown,
@@ -37,12 +38,14 @@ def _analyse(profile: Profile, fw: Framework, lang: str = "en") -> Analysis:
 
 
 def test_plan_lists_core_channel_first_then_auxiliaries(framework: Framework) -> None:
-    """The plan is the recommendation's channels: the first is core, the others auxiliary."""
+    """The plan is the recommendation's channels, named as the recommendation names them (a
+    distribution entry by its kind): the first is core, the others auxiliary."""
     p = profile_of("startup", capital=2, supply_chain=4, brand_content=3, tech_data=2)
     a = _analyse(p, framework)
     s = summarise(a, p, framework, "en")
-    assert [line.channel for line in s.plan] == [framework.model_name(c, "en")
-                                                 for c in a.rec.channels]
+    assert [line.channel for line in s.plan] == [channel_name(framework, d, "en")
+                                                 for d in a.rec.channel_details]
+    assert any(d.kind is not None for d in a.rec.channel_details)
     assert [line.role for line in s.plan] == ["core"] + ["auxiliary"] * (len(s.plan) - 1)
 
 

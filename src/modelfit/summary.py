@@ -17,7 +17,7 @@ from typing import Any
 from modelfit.analysis import Analysis
 from modelfit.framework import Framework, number, signed_points
 from modelfit.profile import Profile
-from modelfit.recommend import recommend
+from modelfit.recommend import ChannelDetail, channel_name, recommend
 from modelfit.robustness import confidence_sentence, is_too_close
 
 # How sure, in one word: "high" needs the primary first in at least this share of weight
@@ -118,10 +118,13 @@ def summarise(analysis: Analysis, profile: Profile, fw: Framework, lang: str) ->
     def name(model: str) -> str:
         return fw.model_name(model, lang)
 
+    # The plan's channels as the recommendation names them: a distribution entry by its kind
+    # (dropshipping, small-B buyers, overseas distributors).
     plan = tuple(
-        PlanLine(_label(fw, "core" if i == 0 else "auxiliary", lang), name(channel),
-                 fw.model_info(channel, "role", lang))
-        for i, channel in enumerate(rec.channels))
+        PlanLine(_label(fw, d.role, lang), channel_name(fw, d, lang),
+                 fw.kind_role(d.kind, lang) if d.kind is not None
+                 else fw.model_info(d.channel, "role", lang))
+        for d in rec.channel_details)
 
     sureness = [confidence_sentence(rob, fw, lang)]
     opinion = analysis.classifier
@@ -135,7 +138,7 @@ def summarise(analysis: Analysis, profile: Profile, fw: Framework, lang: str) ->
     gains = roadmap_gains(analysis, profile, fw, lang)
     nxt = fw.next_stage(rec.stage)
     future = recommend(profile.model_copy(update={"stage": nxt}), fw, lang) if nxt else None
-    steps = (_core_step(rec.channels, fw, lang),
+    steps = (_core_step(rec.channel_details, fw, lang),
              _build_step(gains, nxt or rec.stage, future.primary if future else rec.primary,
                          fw, lang),
              _decide_step(analysis, nxt, future.primary if future else None, fw, lang))
@@ -164,19 +167,20 @@ def summarise(analysis: Analysis, profile: Profile, fw: Framework, lang: str) ->
                    sureness=tuple(sureness), steps=steps, figures=tuple(figures))
 
 
-def _core_step(channels: tuple[str, ...] | list[str], fw: Framework, lang: str) -> str:
-    core, others = channels[0], list(channels[1:])
+def _core_step(details: tuple[ChannelDetail, ...], fw: Framework, lang: str) -> str:
+    core, others = details[0].channel, list(details[1:])
     o_points = fw.o_points(core, lang) if core in ("platform", "independent_site") else []
     point = o_points[0] if o_points else ""
-    names = [fw.model_name(c, lang) for c in others]
+    names = [channel_name(fw, d, lang) for d in others]
     if others:
         auxiliary = ("、".join(names) if lang == "zh"
                      else ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1
                      else names[0])
-        return _text(fw, "report.summary_step_core_aux", lang, core=fw.model_name(core, lang),
+        return _text(fw, "report.summary_step_core_aux", lang,
+                     core=channel_name(fw, details[0], lang),
                        auxiliary=auxiliary,
                        point=point).strip()
-    return _text(fw, "report.summary_step_core", lang, core=fw.model_name(core, lang),
+    return _text(fw, "report.summary_step_core", lang, core=channel_name(fw, details[0], lang),
                    point=point).strip()
 
 
