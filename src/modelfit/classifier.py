@@ -430,8 +430,10 @@ def save_model(pipeline: Pipeline, path: str | Path, card: Mapping[str, Any]) ->
         mapper.n_threads = 1
     raw = sio.dumps(pipeline)
     data = _normalise_zip(raw)
-    # the code-free copy for answering, when the pipeline is one it can copy
-    fast = export(pipeline, to_model_frame(_check_sample())) if can_export(pipeline) else None
+    # the code-free copy for answering, when the pipeline is one it can copy (a pipeline fitted
+    # on other columns than a profile gives gets none: loading it refuses it by name)
+    fast = (export(pipeline, to_model_frame(_check_sample()))
+            if can_export(pipeline) and _takes_profile_columns(pipeline) else None)
     path.write_bytes(data)
     copy: dict[str, str] = {}
     if fast is not None:
@@ -636,6 +638,11 @@ def check_skops_archive(path: Path, data: bytes) -> None:
     if schema > MAX_MODEL_SCHEMA_BYTES:
         raise ModelfitError(f"{path}: its schema.json is {schema} bytes; at most "
                             f"{MAX_MODEL_SCHEMA_BYTES} are allowed")
+
+
+def _takes_profile_columns(model: Pipeline) -> bool:
+    names = getattr(model, "feature_names_in_", None)
+    return names is not None and [str(n) for n in names] == list(INPUT_COLUMNS)
 
 
 def check_features(path: Path, model: Pipeline) -> None:
