@@ -271,5 +271,6 @@ def plot_cumulative(plan: MoneyPlan, model_name: Any, lang: str = "en") -> Figur
     ax.set_title(text("chart_title", lang))
     ax.legend(loc="best", fontsize="small")
     ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
-    fig.tight_layout()
+    # no tight_layout: the PNG is cut to its contents when saved (charts.to_png), and long model
+    # names from an edited framework must not make the layout warn
     return fig

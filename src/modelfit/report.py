@@ -427,7 +427,10 @@ class Report:
         plan = self.analysis.economics
         if plan is None:
             return Markdown("")
-        return _image(plot_cumulative(plan, self._name, self.figure_lang),
+        def name(model: str) -> str:  # labels in the figure's language (CJK font or not)
+            return self.fw.model_name(model, self.figure_lang)
+
+        return _image(plot_cumulative(plan, name, self.figure_lang),
                       text("chart_title", self.lang))
 
     def _field_name(self, name: str) -> str:
