@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from modelfit import analysis
 from modelfit.cli import main
 from modelfit.profile import load_profile
 
@@ -78,15 +77,3 @@ def test_make_recommend_checks_company_as_make_report_does() -> None:
                           check=False)
     assert done.returncode != 0
     assert "COMPANY must be a company id" in done.stderr
-
-
-def test_stale_prepared_opinion_is_not_waited_for(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Issue 13, 10: a MODELFIT_PREPARED_OPINION left from a finished run (its folder gone)
-    is ignored at once instead of waited for."""
-    monkeypatch.setenv(analysis.PREPARED_ENV, str(tmp_path / "gone" / "opinion.json"))
-    monkeypatch.setattr(analysis, "PREPARED_WAIT_SECONDS", 3600.0)
-    model = tmp_path / "m.skops"
-    model.write_bytes(b"x")
-    assert analysis.read_prepared(load_profile(PARAMS / "demo.yaml"), model) is None

@@ -41,7 +41,7 @@ profiles_st = st.builds(
         "gross_margin_pct": st.floats(0, 95),
         "marketing_budget_usd": st.floats(0, 10_000_000),
         "team_size": st.integers(1, 100_000),
-        "target_markets": st.lists(st.sampled_from(MARKETS), min_size=1, max_size=4),
+        "target_markets": st.lists(st.sampled_from(MARKETS), min_size=1, max_size=4, unique=True),
         "existing_channels": st.lists(st.sampled_from(BASE_CHANNELS), max_size=3, unique=True),
     }),
 )
@@ -160,11 +160,18 @@ def test_economics_of_a_bad_profile_exits_2(
 
 
 def test_recommend_json_carries_the_money_plan(capsys: pytest.CaptureFixture[str]) -> None:
-    """`recommend --json` gains `economics`: the same object as `modelfit economics --json`."""
+    """`recommend --json` gains `economics`: the money plan with the distribution figures of
+    the kind the plan names (the demo's plan sells to small-B buyers)."""
+    from modelfit import recommend
+    from modelfit.economics import plan_kind
+
     code, out, _ = run(capsys, "recommend", str(DEMO), "--json", "--no-model")
     assert code == 0
     data = json.loads(out)
-    assert data["economics"] == money_plan(load_profile(DEMO)).to_dict()
+    profile = load_profile(DEMO)
+    kind = plan_kind(recommend(profile).channel_details)
+    assert kind == "small_b"
+    assert data["economics"] == money_plan(profile, kind).to_dict()
 
 
 @pytest.mark.parametrize(("lang", "heading"), [("en", "## The economics"), ("zh", "## 经济账")])
