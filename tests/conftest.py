@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import strategies as st
 
 from modelfit import Framework, Profile
-from modelfit.profile import RATINGS, STAGES
+from modelfit.profile import CATEGORIES, MARKETS, RATINGS, STAGES
 
 MODELS = ("platform", "distribution", "independent_site", "hybrid")
 BASE_CHANNELS = ("platform", "distribution", "independent_site")
@@ -89,3 +90,23 @@ def edited_framework(
         return path
 
     return make
+
+
+# Every field of a profile, optional ones included: the whole input space.
+profiles_st = st.builds(
+    lambda stage, r, extra: Profile.from_mapping(
+        {"company": "Hypo Co", "stage": stage, **dict(zip(RATINGS, r, strict=True)), **extra},
+        company_id="hypo",
+    ),
+    st.sampled_from(STAGES),
+    st.tuples(*(st.integers(1, 5) for _ in RATINGS)),
+    st.fixed_dictionaries({}, optional={
+        "category": st.sampled_from(CATEGORIES),
+        "avg_order_value_usd": st.floats(1, 5000),
+        "gross_margin_pct": st.floats(0, 95),
+        "marketing_budget_usd": st.floats(0, 10_000_000),
+        "team_size": st.integers(1, 100_000),
+        "target_markets": st.lists(st.sampled_from(MARKETS), min_size=1, max_size=4, unique=True),
+        "existing_channels": st.lists(st.sampled_from(BASE_CHANNELS), max_size=3, unique=True),
+    }),
+)

@@ -22,29 +22,12 @@ from modelfit.economics import (
     plan_kind,
 )
 from modelfit.outcome import KINDS, MODELS
-from modelfit.profile import BASE_CHANNELS, CATEGORIES, MARKETS, RATINGS, STAGES, load_profile
+from modelfit.profile import load_profile
 
-from .conftest import PARAMS
+from .conftest import PARAMS, profiles_st
 
 DEMO = PARAMS / "demo.yaml"
 
-profiles_st = st.builds(
-    lambda stage, r, extra: Profile.from_mapping(
-        {"company": "Hypo Co", "stage": stage, **dict(zip(RATINGS, r, strict=True)), **extra},
-        company_id="hypo",
-    ),
-    st.sampled_from(STAGES),
-    st.tuples(*(st.integers(1, 5) for _ in RATINGS)),
-    st.fixed_dictionaries({}, optional={
-        "category": st.sampled_from(CATEGORIES),
-        "avg_order_value_usd": st.floats(1, 5000),
-        "gross_margin_pct": st.floats(0, 95),
-        "marketing_budget_usd": st.floats(0, 10_000_000),
-        "team_size": st.integers(1, 100_000),
-        "target_markets": st.lists(st.sampled_from(MARKETS), min_size=1, max_size=4, unique=True),
-        "existing_channels": st.lists(st.sampled_from(BASE_CHANNELS), max_size=3, unique=True),
-    }),
-)
 
 
 @settings(max_examples=15, deadline=None)

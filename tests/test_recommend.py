@@ -12,32 +12,14 @@ from hypothesis import strategies as st
 
 from modelfit import Framework, ModelfitError, Profile, recommend
 from modelfit.framework import PROPERTIES
-from modelfit.profile import BASE_CHANNELS, CATEGORIES, MARKETS, RATINGS, STAGES
+from modelfit.profile import BASE_CHANNELS, RATINGS, STAGES
 
-from .conftest import MODELS, every_core_profile, profile_of
+from .conftest import MODELS, every_core_profile, profile_of, profiles_st
 
 ALL_PROFILES = list(every_core_profile())
 ON_PLATFORM = ("platform",)
 ratings_st = st.integers(1, 5)
 
-# Every field of a profile, optional ones included: the whole input space.
-profiles_st = st.builds(
-    lambda stage, r, extra: Profile.from_mapping(
-        {"company": "Hypo Co", "stage": stage, **dict(zip(RATINGS, r, strict=True)), **extra},
-        company_id="hypo",
-    ),
-    st.sampled_from(STAGES),
-    st.tuples(ratings_st, ratings_st, ratings_st, ratings_st),
-    st.fixed_dictionaries({}, optional={
-        "category": st.sampled_from(CATEGORIES),
-        "avg_order_value_usd": st.floats(1, 5000),
-        "gross_margin_pct": st.floats(0, 95),
-        "marketing_budget_usd": st.floats(0, 10_000_000),
-        "team_size": st.integers(1, 100_000),
-        "target_markets": st.lists(st.sampled_from(MARKETS), min_size=1, max_size=4, unique=True),
-        "existing_channels": st.lists(st.sampled_from(BASE_CHANNELS), max_size=3, unique=True),
-    }),
-)
 FAST = settings(max_examples=150, deadline=None)
 
 
