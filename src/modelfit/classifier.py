@@ -467,13 +467,7 @@ def load_fast(path: str | Path) -> Pipeline | Predictor:
     """
     from modelfit.predictor import load_predictor, predictor_path
 
-    path = Path(path)
-    if path.suffix != ".skops":
-        raise ModelfitError(f"{path}: a model file must be a .skops file, got "
-                            f"{path.suffix or 'no suffix'!r}")
-    if not path.is_file():
-        raise ModelfitError(f"{path}: no such model file; train one with `make model` or "
-                            "`modelfit train --data FILE.csv --out PATH`")
+    path = _model_path(path)
     card = read_card(path)
     expected = card.get("predictor_sha256")
     if not isinstance(expected, str):
@@ -552,13 +546,7 @@ def load_model(path: str | Path) -> Pipeline:
     """
     import skops.io as sio
 
-    path = Path(path)
-    if path.suffix != ".skops":
-        raise ModelfitError(f"{path}: a model file must be a .skops file, got "
-                            f"{path.suffix or 'no suffix'!r}")
-    if not path.is_file():
-        raise ModelfitError(f"{path}: no such model file; train one with `make model` or "
-                            "`modelfit train --data FILE.csv --out PATH`")
+    path = _model_path(path)
     data = read_capped(path, MAX_MODEL_BYTES, "a model file")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ModelfitError(f"{path}: not a skops file (skops files are zip archives); refusing "
@@ -656,6 +644,18 @@ def check_features(path: Path, model: Pipeline) -> None:
             f"{path}: trained on other features than a profile gives (missing: "
             f"{', '.join(missing) or 'none'}; unknown: {', '.join(extra)[:200] or 'none'}); "
             "retrain it with `make model` or `modelfit train --data`")
+
+
+def _model_path(path: str | Path) -> Path:
+    """`path` as a model file's path, refused by name when it is not an existing .skops file."""
+    path = Path(path)
+    if path.suffix != ".skops":
+        raise ModelfitError(f"{path}: a model file must be a .skops file, got "
+                            f"{path.suffix or 'no suffix'!r}")
+    if not path.is_file():
+        raise ModelfitError(f"{path}: no such model file; train one with `make model` or "
+                            "`modelfit train --data FILE.csv --out PATH`")
+    return path
 
 
 def read_card(model_path: str | Path) -> dict[str, Any]:
