@@ -173,3 +173,17 @@ def test_report_section_shows_the_money_plan(lang: str, heading: str) -> None:
     assert isinstance(r.economics_figure(), Image)
     assert r.analysis.economics is not None
     assert r.to_dict()["economics"] == r.analysis.economics.to_dict()
+
+
+def test_economics_command_plans_the_kind_the_recommendation_names(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Without --kind, `modelfit economics --json` gives the same money plan as
+    `recommend --json` (the demo's plan sells to small-B buyers); --kind overrides it."""
+    code, out, _ = run(capsys, "economics", str(DEMO), "--json")
+    assert code == 0
+    alone = json.loads(out)
+    code, out, _ = run(capsys, "recommend", str(DEMO), "--json", "--no-model")
+    assert alone == json.loads(out)["economics"]
+    code, out, _ = run(capsys, "economics", str(DEMO), "--json", "--kind", "dropshipping")
+    assert json.loads(out) != alone

@@ -109,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     eco.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     eco.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the text (en, zh)")
     eco.add_argument("--kind", choices=("dropshipping", "small_b", "distributors"), default=None,
-                     help="kind of distribution to plan for (default: the kind worth most)")
+                     help="kind of distribution to plan for (default: the one the recommended "
+                          "plan names, else the kind worth most)")
     return parser
 
 
@@ -209,9 +210,14 @@ def _recommend(args: argparse.Namespace) -> int:
 
 
 def _economics(args: argparse.Namespace) -> int:
-    from modelfit.economics import format_plan, money_plan
+    from modelfit.economics import format_plan, money_plan, plan_kind
+    from modelfit.recommend import recommend
 
-    plan = money_plan(load_profile(args.path), args.kind)
+    profile = load_profile(args.path)
+    # Without --kind, the kind of distribution the recommended plan names, as in
+    # `recommend --json`; a plan without distribution takes the kind worth most.
+    kind = args.kind or plan_kind(recommend(profile).channel_details)
+    plan = money_plan(profile, kind)
     if args.json:
         print(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2))
     else:
