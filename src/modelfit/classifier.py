@@ -249,7 +249,7 @@ def _train(
             "accuracy": float(scores["test_accuracy"].mean()),
             "macro_f1": float(scores["test_f1_macro"].mean()),
         })
-    cv_table = pd.DataFrame(rows).set_index("estimator").sort_values("log_loss")
+    cv_table = pd.DataFrame(rows).set_index("estimator").sort_values("log_loss", kind="stable")
     chosen = str(cv_table.index[0])
     pipe = clone(candidate_pipelines(seed)[chosen]).fit(x_train, y_train)
 
@@ -273,7 +273,7 @@ def _train(
     importances = pd.DataFrame({
         "feature": list(x_test.columns), "importance": imp.importances_mean,
         "sd": imp.importances_std,
-    }).sort_values("importance", ascending=False, ignore_index=True)
+    }).sort_values("importance", ascending=False, ignore_index=True, kind="stable")
     agreement, disagreement = framework_agreement(df.loc[x_test.index], predicted, y_test)
 
     final = clone(candidate_pipelines(seed)[chosen]).fit(x, y)

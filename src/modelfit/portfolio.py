@@ -236,7 +236,7 @@ class Portfolio:
         near = self.table["margin"] < NEAR_MARGIN
         if self.table["confidence"].notna().any():
             near |= self.table["confidence"] < NEAR_CONFIDENCE
-        picked = self.table.loc[near].sort_values("margin")
+        picked = self.table.loc[near].sort_values("margin", kind="stable")  # ties keep file order on any CPU
         if picked.empty:
             return Markdown(markdown_text(self._label("p_none_near")))
         return pd.DataFrame({

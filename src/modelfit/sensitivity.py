@@ -66,7 +66,8 @@ def sensitivity(
     out = pd.DataFrame(rows)
     if out.empty:
         return out
-    return out.sort_values(["swing", "assumption"], ascending=[False, True], ignore_index=True)
+    return out.sort_values(["swing", "assumption"], ascending=[False, True], ignore_index=True,
+                           kind="stable")
 
 
 def plot_tornado(table: pd.DataFrame, top: int = 12) -> Figure:
