@@ -321,3 +321,14 @@ def test_recommend_text_ends_with_the_client_paragraph(
     out = capsys.readouterr().out.rstrip().splitlines()
     assert out[-2] == "The client's own weights:"
     assert "Hybrid comes first instead of Marketplace platform" in out[-1]
+
+
+def test_weights_file_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    """A `--weights` FIFO is refused at once by the capped reader model files use, not read
+    until it ends."""
+    import os
+
+    fifo = tmp_path / "w.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(ModelfitError, match=r"w\.yaml: is not a regular file"):
+        read_file(fifo, CRITERIA)

@@ -37,6 +37,7 @@ from modelfit.profile import (
     RATINGS,
     STAGES,
     Profile,
+    read_capped,
 )
 from modelfit.reproducible import DECIMALS, numpy_dispatch_in_use, on_baseline
 
@@ -583,28 +584,6 @@ def load_model(path: str | Path) -> Pipeline:
                             "model ids)")
     check_features(path, model)
     return model
-
-
-def read_capped(path: Path, limit: int, what: str) -> bytes:
-    """The bytes of the regular file `path`, refused (ModelfitError) when larger than `limit`:
-    a FIFO, a device or a huge file never makes modelfit block or run out of memory."""
-    import stat
-
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise ModelfitError(f"{path}: is not a regular file (a pipe, socket, device or "
-                                f"folder); {what} must be a file")
-        if info.st_size > limit:
-            raise ModelfitError(f"{path}: the file is {info.st_size} bytes; {what} may be at "
-                                f"most {limit} bytes")
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise ModelfitError(f"{path}: cannot be read ({exc.strerror})") from None
-    if len(data) > limit:
-        raise ModelfitError(f"{path}: {what} may be at most {limit} bytes")
-    return data
 
 
 def check_skops_archive(path: Path, data: bytes) -> None:

@@ -183,20 +183,16 @@ def read_file(path: str | Path, criteria: Sequence[str]) -> Preferences:
     """Read a `--weights` file (YAML or JSON holding the `preferences` mapping) and parse it."""
     import yaml
 
-    from modelfit.profile import _StrictLoader
+    from modelfit.profile import _StrictLoader, read_capped
 
     path = Path(path)
     if path.suffix not in (".yaml", ".yml", ".json"):
         raise ModelfitError(f"{path}: a weights file must be .yaml, .yml or .json, got "
                             f"{path.suffix or 'no suffix'!r}")
-    try:
-        raw = path.read_bytes()[: MAX_FILE_BYTES + 1]
-    except FileNotFoundError:
-        raise ModelfitError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise ModelfitError(f"{path}: cannot be read ({exc.strerror})") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ModelfitError(f"{path}: a weights file may be at most {MAX_FILE_BYTES} bytes")
+    if not path.exists():
+        raise ModelfitError(f"{path}: no such file")
+    # the same capped reader as model files: a FIFO, a device or a huge file is refused at once
+    raw = read_capped(path, MAX_FILE_BYTES, "a weights file")
     try:
         data = yaml.load(raw.decode("utf-8"), Loader=_StrictLoader)  # noqa: S506 - SafeLoader
     except UnicodeDecodeError:

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
-from modelfit.errors import ProfileError
+from modelfit.errors import ModelfitError, ProfileError
 
 MAX_PROFILE_BYTES = 64 * 1024
 COMPANY_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -290,6 +290,26 @@ def _shown(value: Any) -> str:
 
 def _company_id(path: Path) -> str:
     return check_company_id(path.stem, what=f"{path}: the file name (the company id)")
+
+
+def read_capped(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of the regular file `path`, refused (ModelfitError) when larger than `limit`:
+    a FIFO, a device or a huge file never makes modelfit block or run out of memory."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ModelfitError(f"{path}: is not a regular file (a pipe, socket, device or "
+                                f"folder); {what} must be a file")
+        if info.st_size > limit:
+            raise ModelfitError(f"{path}: the file is {info.st_size} bytes; {what} may be at "
+                                f"most {limit} bytes")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise ModelfitError(f"{path}: cannot be read ({exc.strerror})") from None
+    if len(data) > limit:
+        raise ModelfitError(f"{path}: {what} may be at most {limit} bytes")
+    return data
 
 
 def _read_bytes(path: Path) -> bytes:
