@@ -131,3 +131,13 @@ def test_unchanged_copy_of_the_bundled_framework_loads(
 ) -> None:
     """An analyst's untouched copy passes the edited-file checks."""
     assert Framework.load(_write(tmp_path, framework_data)).version
+
+
+def test_brackets_inside_texts_do_not_count_as_nesting() -> None:
+    """Many unbalanced '[' inside quoted texts are text, not nesting: the bound counts the
+    parser's lists and mappings (a generated hostile framework was refused by a bracket count)."""
+    from modelfit.profile import _nesting
+
+    text = "\n".join(f"k{i}: '[[[[[[[[[['" for i in range(50))
+    assert _nesting(text) == 1
+    assert _nesting("a: " + "[" * 60 + "]" * 60) == 61

@@ -416,17 +416,20 @@ def _parse_yaml(raw: bytes, path: Path) -> Any:
 
 
 def _nesting(text: str) -> int:
-    """The deepest run of open flow brackets ([ {) in a YAML text: a cheap bound before parsing.
-
-    Brackets inside quotes or comments count too; they only make the bound more cautious.
-    """
+    """The deepest nesting of lists and mappings in a YAML text, counted from the parser's event
+    stream (iterative, unlike the recursive composer), so a deep file is refused before it is
+    built. Brackets inside quoted or plain text do not count. A text that does not parse gives
+    the depth reached so far: the real load reports the syntax error."""
     depth = deepest = 0
-    for ch in text:
-        if ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "]}":
-            depth = max(0, depth - 1)
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                deepest = max(deepest, depth)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
     return deepest
 
 
