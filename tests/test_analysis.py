@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from modelfit import load_profile
-from modelfit.analysis import analyse_company, classifier_drivers, find_default_model
+from modelfit.analysis import analyse_company, classifier_drivers
 from modelfit.classifier import load_model, second_opinion
 from modelfit.cli import main
+from modelfit.predictor import find_default_model
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "data" / "classifier.skops"

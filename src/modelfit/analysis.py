@@ -6,7 +6,6 @@ line's `recommend --json`, the reports and the portfolio all use it, so they can
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 from modelfit.economics import MoneyPlan
 from modelfit.framework import Framework
+from modelfit.predictor import find_default_model
 from modelfit.preferences import ClientAnswer, Preferences, client_answer, parse
 from modelfit.profile import FIELDS, RATINGS, Profile
 from modelfit.recommend import Recommendation, recommend
@@ -22,8 +22,6 @@ from modelfit.robustness import Robustness, analyse
 
 FIELD_SPECS = {f.name: f for f in FIELDS}
 
-DEFAULT_MODEL = Path("data") / "classifier.skops"
-MODEL_ENV = "MODELFIT_MODEL"
 
 
 # What a field is compared against when asking which fields pushed the classifier: an average
@@ -67,20 +65,6 @@ class Analysis:
         out["client"] = None if self.client is None else self.client.to_dict()
         out["economics"] = None if self.economics is None else self.economics.to_dict()
         return out
-
-
-def find_default_model(start: Path | None = None) -> Path | None:
-    """The default classifier: `$MODELFIT_MODEL` when set, else `data/classifier.skops` in the
-    working folder or the nearest folder above it; None when there is none."""
-    env = os.environ.get(MODEL_ENV)
-    if env:
-        return Path(env)
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / DEFAULT_MODEL
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def analyse_company(

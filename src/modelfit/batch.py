@@ -1,46 +1,71 @@
-"""Rendering many companies at once: validate all, render in parallel, then the portfolio.
+"""Rendering many companies at once, on one machine or a Dask cluster, skipping what is done.
 
-Every profile is validated first; the valid ones render in worker processes (default: one per
-core) with one progress bar over the batch. A company that fails does not stop the others; a
-kernel that fails to start (a start-up race between parallel runs) is retried once. At the end
-the portfolio notebook runs over the rendered reports, and a summary names every failure.
+1. Every profile is validated first; a bad one fails alone, named, before any work starts.
+2. Each valid company gets its key (`modelfit.incremental`): a company whose report already
+   records the same key, with all its files there, is skipped (`force=True` renders it anyway).
+3. The others are rendered as Dask distributed futures: on the cluster at `scheduler` (or
+   `$DASK_SCHEDULER_ADDRESS`), else on a `LocalCluster` started for the batch on the loopback
+   interface (processes with one thread each, no dashboard unless asked). One code path for both.
+   Each worker keeps a warm kernel (`modelfit.kernels`) and renders company after company on it;
+   the task gets everything it needs as plain data (the profile, the notebook's cells) and
+   returns the rendered files' bytes, so workers need no shared disk. This process writes each
+   company's files with the all-or-nothing rule as they arrive. A worker that dies has its
+   companies retried on another; a failing company fails alone.
+4. The portfolio (notebook, HTML, CSV, workbook) is rendered the same way over the reports, when
+   its own key changed.
+
+A worker's warm kernel is shut down when the worker process exits.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import logging
 import os
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from modelfit.errors import ModelfitError
-from modelfit.profile import check_company_id, load_profile, profile_paths
+from modelfit.profile import Profile, check_company_id, load_profile, profile_paths
 
 PORTFOLIO_NOTEBOOK = "portfolio.ipynb"
+PORTFOLIO_FILES = ("portfolio.ipynb", "portfolio.html", "portfolio.csv", "portfolio.xlsx")
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+CONNECT_SECONDS = 10
+REPORT_FILES = ("ipynb", "html", "json")
 
 
 @dataclass
 class BatchResult:
-    """What a batch rendered, and what failed and why."""
+    """What a batch rendered, skipped as unchanged, and what failed and why."""
 
     rendered: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
     portfolio: Path | None = None
+    portfolio_skipped: bool = False
 
     @property
     def ok(self) -> bool:
-        """True when every company (and the portfolio) rendered."""
+        """True when every company (and the portfolio) rendered or was already up to date."""
         return not self.failed
 
     def summary(self) -> str:
         """One line for the batch, then one line per failure."""
-        lines = [f"rendered {len(self.rendered)} report(s), {len(self.failed)} failed"
-                 + (f"; portfolio: {self.portfolio}" if self.portfolio else "")]
-        lines += [f"  FAILED {cid}: {why}" for cid, why in sorted(self.failed.items())]
+        parts = [f"rendered {len(self.rendered)} report(s)"]
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} unchanged (skipped; --force renders them)")
+        parts.append(f"{len(self.failed)} failed")
+        line = ", ".join(parts)
+        if self.portfolio:
+            line += f"; portfolio: {self.portfolio}" + (" (unchanged)" if self.portfolio_skipped
+                                                          else "")
+        lines = [line] + [f"  FAILED {cid}: {why}" for cid, why in sorted(self.failed.items())]
         return "\n".join(lines)
 
 
@@ -63,114 +88,248 @@ def collect(params_dir: Path, ids: list[str] | None) -> list[Path]:
     return profile_paths(params_dir)
 
 
-def _render_one(path: str, out_dir: str, lang: str, seed: int, root: str) -> str:
-    from modelfit.render import RenderError, render_report
-
-    attempts = 2  # a kernel start race between parallel runs is retried once
-    for attempt in range(attempts):
-        try:
-            render_report(Path(path), out_dir=Path(out_dir), lang=lang, seed=seed,
-                          progress=False, root=Path(root))
-            return Path(path).stem
-        except (RenderError, ModelfitError):
-            raise
-        except Exception:
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def render_batch(
     params_dir: Path, out_dir: Path, *, workers: int | None = None, ids: list[str] | None = None,
     lang: str = "en", seed: int = 0, root: Path | None = None, progress: bool = True,
+    scheduler: str | None = None, force: bool = False, dashboard: bool = False,
 ) -> BatchResult:
-    """Validate every profile, render the valid ones in parallel, then the portfolio."""
-    from tqdm import tqdm
-
-    from modelfit.render import check_out_dir, check_seed, ensure_kernel, project_root
+    """Validate every profile, render the changed ones on a Dask cluster, then the portfolio."""
+    from modelfit.framework import Framework
+    from modelfit.incremental import classifier_digest, recorded_key, report_key
+    from modelfit.render import (
+        REPORT_NOTEBOOK,
+        check_out_dir,
+        check_seed,
+        make_job,
+        notebook_bytes,
+        project_root,
+    )
 
     root = root or project_root()
     check_seed(seed)
     check_out_dir(out_dir)
+    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if scheduler and workers:
+        raise ModelfitError("--workers sets the size of the local cluster; with --scheduler "
+                            f"({scheduler}) the batch uses that cluster's workers: drop --workers")
     result = BatchResult()
-    valid: list[Path] = []
+    profiles: list[Profile] = []
     for path in collect(params_dir, ids):
         try:
-            load_profile(path)
-            valid.append(path)
+            profiles.append(load_profile(path))
         except ModelfitError as exc:
             result.failed[path.stem] = "; ".join(exc.problems)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    ensure_kernel()  # once, before the workers race to read the kernelspec
-    workers = max(1, min(workers or default_workers(), max(1, len(valid))))
-    # Spawned, not forked: a fork of a process that has run kernels (zmq threads, locks held
-    # mid-flight) can deadlock in the child.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(_render_one, str(p), str(out_dir), lang, seed, str(root)): p.stem
-                   for p in valid}
-        bar = tqdm(total=len(futures), desc="Rendering reports", unit="report",
-                   disable=not progress, file=sys.stderr)
-        for future in as_completed(futures):
-            cid = futures[future]
-            try:
-                result.rendered.append(future.result())
-            except Exception as exc:  # one company's failure never stops the others
-                result.failed[cid] = str(exc) or type(exc).__name__
-            bar.update(1)
-        bar.close()
+    fw = Framework.load()
+    notebook = notebook_bytes(root / "notebooks" / REPORT_NOTEBOOK)
+    classifier = classifier_digest(root)
+    jobs = []
+    for profile in profiles:
+        key = report_key(profile, fw, notebook=notebook, root=root, lang=lang, seed=seed,
+                         classifier=classifier)
+        if not force and recorded_key(out_dir, profile.company_id, REPORT_FILES) == key:
+            result.skipped.append(profile.company_id)
+        else:
+            jobs.append(make_job(profile, notebook=notebook, lang=lang, seed=seed,
+                                 framework_path=None, input_key=key))
+    portfolio_nb = notebook_bytes(root / "notebooks" / PORTFOLIO_NOTEBOOK)
+    if not jobs and not profiles:
+        return result
+    if not jobs and not _portfolio_stale(out_dir, portfolio_nb, lang, force):
+        result.portfolio, result.portfolio_skipped = out_dir / PORTFOLIO_NOTEBOOK, True
+        return result
+    with _client(scheduler, workers or default_workers(), len(jobs), dashboard) as client:
+        _render_companies(client, jobs, out_dir, str(root), result, progress)
+        if result.rendered or result.skipped:
+            if _portfolio_stale(out_dir, portfolio_nb, lang, force=bool(result.rendered) or force):
+                try:
+                    result.portfolio = _render_portfolio(client, out_dir, portfolio_nb, lang,
+                                                         str(root))
+                except Exception as exc:
+                    result.failed["(portfolio)"] = str(exc) or type(exc).__name__
+            else:
+                result.portfolio, result.portfolio_skipped = out_dir / PORTFOLIO_NOTEBOOK, True
     result.rendered.sort()
-    if result.rendered:
-        try:
-            result.portfolio = render_portfolio(out_dir, lang=lang, root=root, progress=progress)
-        except Exception as exc:
-            result.failed["(portfolio)"] = str(exc) or type(exc).__name__
+    result.skipped.sort()
     return result
 
 
-def render_portfolio(out_dir: Path, *, lang: str = "en", root: Path, progress: bool = True) -> Path:
-    """Run the portfolio notebook over the reports in out_dir: portfolio.ipynb/.html/.csv."""
-    import papermill as pm
+# --- the cluster -------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _client(scheduler: str | None, workers: int, jobs: int, dashboard: bool) -> Iterator[Any]:
+    """A Dask client on the cluster at `scheduler`, or on a LocalCluster made for the batch."""
+    from distributed import Client, LocalCluster
 
-    from modelfit.portfolio import load_reports, spreadsheet_safe
-    from modelfit.render import _kernel_manager_class, ensure_kernel, export_html, replace_together
-
-    table = load_reports(out_dir)
-    target = out_dir / "portfolio.ipynb"
-    tmp = out_dir / ".portfolio.tmp.ipynb"
-    pm.execute_notebook(
-        str(root / "notebooks" / PORTFOLIO_NOTEBOOK), str(tmp),
-        parameters={"reports_dir": str(out_dir.resolve()), "params_dir": None, "lang": lang},
-        kernel_name=ensure_kernel(), progress_bar=False, cwd=str(root / "notebooks"),
-        kernel_manager_class=_kernel_manager_class(),
+    quiet = logging.ERROR  # Dask's start/stop chatter is not a problem to report
+    for name in ("distributed", "tornado", "bokeh"):
+        logging.getLogger(name).setLevel(quiet)
+    if scheduler:
+        try:
+            client = Client(  # type: ignore[no-untyped-call]
+                scheduler, timeout=f"{CONNECT_SECONDS}s", set_as_default=False)
+        except (OSError, ValueError, TypeError) as exc:
+            raise ModelfitError(
+                f"--scheduler {scheduler}: no Dask scheduler answered ({type(exc).__name__}: "
+                f"{exc}); start one with `dask scheduler` and give its tcp://HOST:PORT address"
+            ) from None
+        with client:
+            yield client
+        return
+    n = max(1, min(workers, max(1, jobs)))
+    cluster = LocalCluster(  # type: ignore[no-untyped-call]
+        n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=":8787" if dashboard else None, silence_logs=quiet,
     )
-    html = export_html(tmp, lang=lang, title="Portfolio")
-    csv_tmp = out_dir / ".portfolio.tmp.csv"
-    spreadsheet_safe(table).to_csv(csv_tmp)
-    html_tmp = out_dir / ".portfolio.tmp.html"
-    html_tmp.write_text(html, "utf-8")
-    xlsx_tmp = _portfolio_workbook(out_dir, table, lang)
-    with tempfile.TemporaryDirectory(prefix=".portfolio.previous.", dir=out_dir) as backup:
-        replace_together([(tmp, target), (html_tmp, out_dir / "portfolio.html"),
-                          (csv_tmp, out_dir / "portfolio.csv"),
-                          (xlsx_tmp, out_dir / "portfolio.xlsx")],
-                         backup=Path(backup), rescue=out_dir / "portfolio.previous",
-                         what="portfolio")
-    del progress
-    return target
+    with cluster, Client(cluster, set_as_default=False) as client:  # type: ignore[no-untyped-call]
+        if dashboard:
+            print(f"Dask dashboard: {client.dashboard_link}", file=sys.stderr)
+        yield client
 
 
-def _portfolio_workbook(out_dir: Path, table: Any, lang: str) -> Path:
-    """portfolio.xlsx (made as a temporary file): the companies of the portfolio table, in the
-    portfolio page's order (what needs attention first), from their reports' JSON."""
+def _render_companies(
+    client: Any, jobs: list[Any], out_dir: Path, root: str, result: BatchResult, progress: bool,
+) -> None:
+    """Submit every job, write each company's files as its future finishes."""
+    from distributed import as_completed
+    from tqdm import tqdm
+
+    from modelfit.render import RenderError, write_report
+
+    if not jobs:
+        return
+    futures = {client.submit(render_on_worker, job, root, key=f"report-{job.company_id}",
+                             pure=False, retries=1): job.company_id for job in jobs}
+    bar = tqdm(total=len(futures), desc="Rendering reports", unit="report",
+               disable=not progress, file=sys.stderr)
+    for future in as_completed(futures, loop=client.loop):  # type: ignore[no-untyped-call]
+        cid = futures[future]
+        try:
+            write_report(future.result(), out_dir)
+            result.rendered.append(cid)
+        except RenderError as exc:
+            result.failed[cid] = str(exc)
+        except Exception as exc:  # one company's failure never stops the others
+            result.failed[cid] = str(exc) or type(exc).__name__
+        bar.update(1)
+    bar.close()
+
+
+def _portfolio_stale(out_dir: Path, notebook: bytes, lang: str, force: bool) -> bool:
+    from modelfit.incremental import portfolio_key, recorded_portfolio_key
+
+    if force or not all((out_dir / name).is_file() for name in PORTFOLIO_FILES):
+        return True
+    return recorded_portfolio_key(out_dir) != portfolio_key(out_dir, notebook=notebook, lang=lang)
+
+
+def _render_portfolio(client: Any, out_dir: Path, notebook: bytes, lang: str, root: str) -> Path:
+    """Render the portfolio over the reports in out_dir on a worker; write its four files."""
+    from modelfit.incremental import portfolio_key
+    from modelfit.profile import RESERVED_IDS
+    from modelfit.render import replace_together
+
+    reports = {p.name: p.read_bytes() for p in sorted(out_dir.glob("*.json"))
+               if p.stem not in RESERVED_IDS}
+    if not reports:
+        raise ModelfitError(f"{out_dir}: no <company_id>.json reports to build a portfolio from")
+    key = portfolio_key(out_dir, notebook=notebook, lang=lang)
+    files = client.submit(portfolio_on_worker, reports, notebook, lang, key, root,
+                          key="portfolio", pure=False, retries=1).result()
+    with tempfile.TemporaryDirectory(prefix=".portfolio.", dir=out_dir) as work:
+        made = []
+        for name in PORTFOLIO_FILES:
+            (Path(work) / name).write_bytes(files[name])
+            made.append((Path(work) / name, out_dir / name))
+        replace_together(made, backup=Path(work) / "previous",
+                         rescue=out_dir / "portfolio.previous", what="portfolio")
+    return out_dir / PORTFOLIO_NOTEBOOK
+
+
+# --- on a worker ------------------------------------------------------------------------------
+_KERNELS: dict[str, Any] = {}
+_KERNELS_CLOSE_AT_EXIT: list[bool] = []
+
+
+def worker_kernel(root_hint: str) -> Any:
+    """This worker's warm kernel, started at the first company (one per project folder)."""
+    from modelfit.kernels import WarmKernel
+
+    root = _worker_root(root_hint)
+    kernel = _KERNELS.get(str(root))
+    if kernel is None:
+        close_kernels()  # one project (one kernel) per worker at a time
+        if not _KERNELS_CLOSE_AT_EXIT:
+            atexit.register(close_kernels)  # the worker's exit shuts its kernel down
+            _KERNELS_CLOSE_AT_EXIT.append(True)
+        kernel = WarmKernel(root / "notebooks")
+        kernel.start()
+        _KERNELS[str(root)] = kernel
+    return kernel
+
+
+def close_kernels() -> None:
+    """Shut down this process's warm kernels."""
+    while _KERNELS:
+        _KERNELS.popitem()[1].close()
+
+
+def _worker_root(hint: str) -> Path:
+    """The project folder on this worker: the driver's when it exists here (one machine), else
+    the one the worker was started in (`dask worker` run inside the project folder)."""
+    from modelfit.render import REPORT_NOTEBOOK, project_root
+
+    if (Path(hint) / "notebooks" / REPORT_NOTEBOOK).is_file():
+        return Path(hint)
+    try:
+        return project_root()
+    except ModelfitError:
+        raise ModelfitError(
+            "this Dask worker has no modelfit project: start `dask worker` inside the project "
+            "folder (with its notebooks/ and data/), with modelfit installed"
+        ) from None
+
+
+def render_on_worker(job: Any, root_hint: str) -> Any:
+    """A Dask task: render one company on this worker's warm kernel; return its files' bytes."""
+    from modelfit.render import render_job
+
+    return render_job(job, worker_kernel(root_hint))
+
+
+def portfolio_on_worker(
+    reports: dict[str, bytes], notebook: bytes, lang: str, key: str, root_hint: str,
+) -> dict[str, bytes]:
+    """A Dask task: the portfolio over the reports' JSON (given as bytes) on this worker's warm
+    kernel; returns the bytes of portfolio.ipynb, .html, .csv and .xlsx."""
     import json
 
     from modelfit import workbook
     from modelfit.framework import Framework
     from modelfit.pdf import run_date
-    from modelfit.portfolio import attention_order
+    from modelfit.portfolio import attention_order, load_reports, spreadsheet_safe
+    from modelfit.render import _fix_cell_ids, export_html
 
-    payloads = [json.loads((out_dir / f"{cid}.json").read_text("utf-8"))
-                for cid in attention_order(table)]
-    tmp = out_dir / ".portfolio.tmp.xlsx"
-    workbook.build(payloads, Framework.load(), lang, run_date()).save(tmp)
-    return tmp
+    kernel = worker_kernel(root_hint)
+    with tempfile.TemporaryDirectory(prefix=".portfolio.") as work:
+        folder = Path(work)
+        reports_dir = folder / "reports"
+        reports_dir.mkdir()
+        for name, data in reports.items():
+            (reports_dir / Path(name).name).write_bytes(data)
+        source = folder / "input.ipynb"
+        source.write_bytes(notebook)
+        nb_path = folder / "portfolio.ipynb"
+        kernel.execute(source, nb_path, {"reports_dir": str(reports_dir), "params_dir": None,
+                                         "lang": lang})
+        _fix_cell_ids(nb_path)
+        nb = json.loads(nb_path.read_bytes())
+        nb.setdefault("metadata", {})["modelfit"] = {"input_key": key}
+        nb_path.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        html = export_html(nb_path, lang=lang, title="Portfolio")
+        table = load_reports(reports_dir)
+        payloads = [json.loads((reports_dir / f"{cid}.json").read_text("utf-8"))
+                    for cid in attention_order(table)]
+        xlsx = folder / "portfolio.xlsx"
+        workbook.build(payloads, Framework.load(), lang, run_date()).save(xlsx)
+        return {"portfolio.ipynb": nb_path.read_bytes(), "portfolio.html": html.encode("utf-8"),
+                "portfolio.csv": spreadsheet_safe(table).to_csv().encode("utf-8"),
+                "portfolio.xlsx": xlsx.read_bytes()}

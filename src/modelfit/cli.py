@@ -90,7 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
     bat.add_argument("--params-dir", metavar="DIR", default="params", help="profiles (params)")
     bat.add_argument("--out", metavar="DIR", default="reports", help="output folder (reports)")
     bat.add_argument("--workers", type=_positive_int, default=None, metavar="N",
-                     help="worker processes (default: one per core)")
+                     help="worker processes of the local cluster (default: one per core)")
+    bat.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                     help="render on the Dask cluster whose scheduler is at ADDRESS "
+                          "(tcp://HOST:PORT; default: $DASK_SCHEDULER_ADDRESS, else a local "
+                          "cluster)")
+    bat.add_argument("--force", action="store_true",
+                     help="render every company, even those whose report is up to date")
+    bat.add_argument("--dashboard", action="store_true",
+                     help="serve the local cluster's Dask dashboard (port 8787) while it runs")
     bat.add_argument("--lang", choices=LANGUAGES, default="en", help="report language (en, zh)")
     bat.add_argument("--seed", type=int, default=0, help="seed of the random parts (0)")
     tr = sub.add_parser("train", help="train the classifier (synthetic data, or your own CSV)")
@@ -245,7 +253,8 @@ def _batch(args: argparse.Namespace) -> int:
     from modelfit.batch import render_batch
 
     result = render_batch(Path(args.params_dir), Path(args.out), workers=args.workers,
-                          ids=args.ids or None, lang=args.lang, seed=args.seed)
+                          ids=args.ids or None, lang=args.lang, seed=args.seed,
+                          scheduler=args.scheduler, force=args.force, dashboard=args.dashboard)
     print("\n".join(terminal_text(line) for line in result.summary().splitlines()),
           file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1

@@ -248,9 +248,9 @@ class ClassifierView:
 
 def classifier_view(n: int = 4000, seed: int = 7) -> ClassifierView:
     """Generate `n` synthetic companies, simulate their outcomes and train a classifier (seeded)."""
-    from modelfit.analysis import find_default_model
     from modelfit.classifier import read_card, train
     from modelfit.outcome import best_model_labels, simulate_outcomes
+    from modelfit.predictor import find_default_model
     from modelfit.synthetic import generate_profiles
 
     pd.set_option("display.max_colwidth", None)

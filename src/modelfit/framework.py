@@ -8,6 +8,8 @@ every text in every language. No weight is written in code.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import math
 import string
 from dataclasses import dataclass, field
@@ -64,7 +66,7 @@ class Framework:
         """Load and validate the bundled framework, or the edited copy at `path`."""
         if path is None:
             text = resources.files("modelfit").joinpath("data", BUNDLED).read_text("utf-8")
-            return _build(_parse(text, "framework.yaml (bundled)"), "bundled")
+            return _cached(text, "framework.yaml (bundled)", "bundled")
         path = Path(path)
         try:
             text = _read_capped(path)
@@ -74,7 +76,7 @@ class Framework:
             raise FrameworkError(f"{path}: not UTF-8 text") from None
         except OSError as exc:
             raise FrameworkError(f"{path}: cannot be read ({exc.strerror})") from None
-        return _build(_parse(text, str(path)), str(path))
+        return _cached(text, str(path), str(path))
 
     # --- lookups --------------------------------------------------------------------------
     def text(self, key: str, lang: str, **values: Any) -> str:
@@ -164,6 +166,20 @@ def signed_points(value: float, lang: str) -> str:
     if lang == "zh":
         return f"{'加' if value > 0 else '减'} {text}"
     return f"{'+' if value > 0 else '-'}{text}"
+
+
+_LOADED: dict[tuple[str, str], Framework] = {}
+
+
+def _cached(text: str, source: str, label: str) -> Framework:
+    """The framework of `text`, parsed and validated once per process for the same content
+    (reading the YAML costs about half a second; a warm kernel renders report after report).
+    Each caller gets its own deep copy, so no caller can change another's framework."""
+    key = (label, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    if key not in _LOADED:
+        _LOADED.clear()  # one framework at a time is what a process uses
+        _LOADED[key] = _build(_parse(text, source), label)
+    return copy.deepcopy(_LOADED[key])
 
 
 def _parse(text: str, source: str) -> tuple[dict[str, Any], str]:

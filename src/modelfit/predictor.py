@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -31,6 +32,9 @@ from typing import Any
 import numpy as np
 
 from modelfit.errors import ModelfitError
+
+DEFAULT_MODEL = Path("data") / "classifier.skops"
+MODEL_ENV = "MODELFIT_MODEL"
 
 FORMAT = "modelfit-predictor"
 VERSION = 1
@@ -265,3 +269,17 @@ def _check(path: Path, header: Any, arrays: Mapping[str, np.ndarray]) -> None:
                 arrays["feature"].size and (arrays["feature"].min() < 0
                                             or arrays["feature"].max() >= N_FEATURES)):
             raise ModelfitError(f"{path}: inconsistent tree arrays")
+
+
+def find_default_model(start: Path | None = None) -> Path | None:
+    """The default classifier: `$MODELFIT_MODEL` when set, else `data/classifier.skops` in the
+    working folder or the nearest folder above it; None when there is none."""
+    env = os.environ.get(MODEL_ENV)
+    if env:
+        return Path(env)
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / DEFAULT_MODEL
+        if candidate.is_file():
+            return candidate
+    return None

@@ -142,14 +142,18 @@ def ensure_kernel() -> str:
     return KERNEL_NAME
 
 
-def _kernel_manager_class() -> Any:
+def _kernel_manager_class(sync: bool = False) -> Any:
+    """A kernel manager on local IPC sockets (asynchronous, as papermill starts kernels; or
+    synchronous, as a `WarmKernel` keeps one)."""
     from uuid import uuid4
 
-    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.manager import AsyncKernelManager, KernelManager
     from jupyter_core.paths import jupyter_runtime_dir
     from traitlets import CaselessStrEnum, default
 
-    class IPCKernelManager(AsyncKernelManager):
+    base: Any = KernelManager if sync else AsyncKernelManager
+
+    class IPCKernelManager(base):  # type: ignore[misc]
         """Talks to the kernel over local IPC sockets instead of unencrypted TCP.
 
         Each kernel gets its own socket name: jupyter_client's default for IPC can fall back to
@@ -165,13 +169,15 @@ def _kernel_manager_class() -> Any:
             return str(runtime / f"modelfit-{uuid4().hex[:12]}-ipc")
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-            # The kernel's own log goes nowhere: after Ctrl-C it would print a 20-line
-            # traceback about its closed sockets. A failing cell is reported from the notebook.
+            # The kernel's own log goes nowhere: after Ctrl-C or a shutdown it would print
+            # tracebacks and "KeyboardInterrupt caught in kernel" lines about nothing wrong. A
+            # failing cell is reported from the notebook.
+            kw.setdefault("stdout", subprocess.DEVNULL)
             kw.setdefault("stderr", subprocess.DEVNULL)
             await super()._async_launch_kernel(kernel_cmd, **kw)
 
-        _launch_kernel = _async_launch_kernel
-
+    if not sync:
+        IPCKernelManager._launch_kernel = IPCKernelManager._async_launch_kernel
     return IPCKernelManager
 
 
@@ -205,82 +211,177 @@ def render_report(
                 framework_path=framework_path, progress=progress, pdf=pdf, xlsx=xlsx)
 
 
+@dataclass(frozen=True)
+class ReportJob:
+    """Everything one report needs, as plain data: it travels to a Dask worker as it is.
+
+    `notebook` is the report notebook's bytes (outputs removed), so a worker needs no copy of
+    the driver's files; `input_key` is recorded in the JSON (see `modelfit.incremental`).
+    """
+
+    company_id: str
+    company: str
+    params: dict[str, Any]
+    profile_sha256: str
+    lang: str
+    seed: int
+    framework_path: str | None
+    notebook: bytes
+    input_key: str = ""
+    pdf: bool = False
+    xlsx: bool = False
+
+
+@dataclass
+class ReportFiles:
+    """What rendering one report gave: its files' bytes by name, or why it failed."""
+
+    company_id: str
+    files: dict[str, bytes]
+    error: str | None = None
+    failed_notebook: bytes | None = None
+
+
+def notebook_bytes(path: Path) -> bytes:
+    """A notebook's bytes with its outputs removed: what a run needs of it (a report notebook's
+    reference outputs are most of its size). Plain JSON: papermill validates it when it runs."""
+    try:
+        nb = json.loads(path.read_bytes())
+        for cell in nb["cells"]:
+            if cell.get("cell_type") == "code":
+                cell["outputs"] = []
+                cell["execution_count"] = None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ModelfitError(f"{path}: not a readable notebook ({exc})") from None
+    return (json.dumps(nb, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def make_job(
+    profile: Profile, *, notebook: bytes, lang: str, seed: int, framework_path: str | None,
+    input_key: str = "", pdf: bool = False, xlsx: bool = False,
+) -> ReportJob:
+    """The job of one validated profile."""
+    return ReportJob(profile.company_id, profile.company, profile.params(), profile.source_sha256,
+                     lang, seed, framework_path, notebook, input_key, pdf, xlsx)
+
+
 def _run(
     profile: Profile, fw: Framework, *, root: Path, out_dir: Path, lang: str,
     seed: int, framework_path: str | None, progress: bool, pdf: bool = False, xlsx: bool = False,
 ) -> Rendered:
-    import papermill as pm
+    from modelfit.incremental import report_key
+    from modelfit.kernels import WarmKernel
+
+    check_out_dir(out_dir)
+    kernel = WarmKernel(root / "notebooks")
+    try:
+        kernel.start(wait=False)  # the kernel imports its libraries while this process goes on
+        # nbconvert takes a second to import: do it while the kernel works. Only now, once
+        # jupyter_client is imported: two threads importing one package can see it half-made.
+        threading.Thread(target=_import_nbconvert, daemon=True).start()
+        notebook = notebook_bytes(root / "notebooks" / REPORT_NOTEBOOK)
+        key = report_key(profile, fw, notebook=notebook, root=root, lang=lang, seed=seed,
+                         pdf=pdf, xlsx=xlsx)
+        job = make_job(profile, notebook=notebook, lang=lang, seed=seed,
+                       framework_path=framework_path, input_key=key, pdf=pdf, xlsx=xlsx)
+        result = render_job(job, kernel, progress=progress)
+    finally:
+        kernel.close()
+    return write_report(result, out_dir, pdf=pdf, xlsx=xlsx)
+
+
+def render_job(job: ReportJob, kernel: Any, *, progress: bool = False) -> ReportFiles:
+    """Run one report on `kernel` (a `WarmKernel`) in a working folder of its own and return
+    its files' bytes: `<id>.ipynb`, `.html`, `.json` (and `.pdf`, `.xlsx` when asked). A failing
+    cell is returned as an error with the failed notebook, never raised, so that in a batch one
+    company's failure stays its own."""
     from papermill.exceptions import PapermillExecutionError
 
-    # nbconvert takes seconds to import: do it on the other core while the kernel runs.
-    warm = threading.Thread(target=_import_nbconvert, daemon=True)
-    warm.start()
+    cid = job.company_id
+    with tempfile.TemporaryDirectory(prefix=f".{cid}.") as work:
+        tmp = Path(work)
+        source = tmp / "input.ipynb"
+        source.write_bytes(job.notebook)
+        nb_path = tmp / f"{cid}.ipynb"
+        try:
+            kernel.execute(source, nb_path, {
+                "company_id": cid, "profile": job.params, "lang": job.lang, "seed": job.seed,
+                "framework_path": job.framework_path, "profile_sha256": job.profile_sha256,
+            }, progress=progress)
+        except PapermillExecutionError as exc:
+            return ReportFiles(cid, {}, error=(
+                f"report for {cid} failed in cell {exc.exec_count} ({exc.ename}: {exc.evalue})"),
+                failed_notebook=nb_path.read_bytes() if nb_path.exists() else None)
+        _fix_cell_ids(nb_path)
+        html = export_html(nb_path, lang=job.lang, title=job.company)
+        payload = kernel_payload(nb_path)
+        payload["run"] = _job_run_record(job, payload)
+        files = {nb_path.name: nb_path.read_bytes(), f"{cid}.html": html.encode("utf-8"),
+                 f"{cid}.json": (json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+                 .encode("utf-8")}
+        files.update(_deliverables(job, html, payload, tmp))
+        return ReportFiles(cid, files)
 
-    cid = profile.company_id
-    check_out_dir(out_dir)
+
+def write_report(result: ReportFiles, out_dir: Path, *, pdf: bool = False,
+                 xlsx: bool = False) -> Rendered:
+    """Write a rendered report's files into `out_dir`, all of them or none (`replace_together`);
+    a failed one leaves the last good report and keeps `<id>.failed.ipynb`, and raises."""
+    cid = result.company_id
     final = Rendered(out_dir / f"{cid}.ipynb", out_dir / f"{cid}.html", out_dir / f"{cid}.json",
                      out_dir / f"{cid}.pdf" if pdf else None,
                      out_dir / f"{cid}.xlsx" if xlsx else None)
     failed = out_dir / f"{cid}.failed.ipynb"
+    if result.error is not None:
+        message = result.error
+        if result.failed_notebook is not None:
+            failed.write_bytes(result.failed_notebook)
+            message += f"; the failed notebook is {failed}"
+        raise RenderError(message + "; the last good report is untouched")
     remove_stale_temporaries(out_dir, cid)
     tmp = Path(tempfile.mkdtemp(prefix=f".{cid}.{os.getpid()}.", dir=out_dir))
     try:
-        nb_path = tmp / f"{cid}.ipynb"
-        try:
-            pm.execute_notebook(
-                str(root / "notebooks" / REPORT_NOTEBOOK), str(nb_path),
-                parameters={
-                    "company_id": cid, "profile": profile.params(), "lang": lang, "seed": seed,
-                    "framework_path": framework_path, "profile_sha256": profile.source_sha256,
-                },
-                kernel_name=ensure_kernel(), progress_bar=progress, cwd=str(root / "notebooks"),
-                kernel_manager_class=_kernel_manager_class(), log_output=False,
-            )
-        except PapermillExecutionError as exc:
-            if nb_path.exists():
-                os.replace(nb_path, failed)
-            raise RenderError(
-                f"report for {cid} failed in cell {exc.exec_count} ({exc.ename}: {exc.evalue}); "
-                f"the failed notebook is {failed}; the last good report is untouched"
-            ) from None
-        _fix_cell_ids(nb_path)
-        html = export_html(nb_path, lang=lang, title=f"{profile.company}")
-        (tmp / f"{cid}.html").write_text(html, "utf-8")
-        payload = kernel_payload(nb_path)
-        payload["run"] = _run_record(profile, fw, seed, payload)
-        (tmp / f"{cid}.json").write_text(
-            json.dumps(payload, ensure_ascii=False, indent=2) + "\n", "utf-8")
-        made = [(nb_path, final.notebook), (tmp / f"{cid}.html", final.html),
-                (tmp / f"{cid}.json", final.json)]
-        made += _deliverables(html, payload, profile, fw, tmp, final, lang)
-        replace_together(
-            made, backup=tmp / "previous", rescue=out_dir / f"{cid}.previous",
-            what=f"report for {cid}",
-        )
+        made = []
+        for name, data in result.files.items():
+            (tmp / name).write_bytes(data)
+            made.append((tmp / name, out_dir / name))
+        replace_together(made, backup=tmp / "previous", rescue=out_dir / f"{cid}.previous",
+                         what=f"report for {cid}")
         failed.unlink(missing_ok=True)
         return final
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _deliverables(
-    html: str, payload: dict[str, Any], profile: Profile, fw: Framework, tmp: Path,
-    final: Rendered, lang: str,
-) -> list[tuple[Path, Path]]:
-    """The PDF and the workbook asked for, made in `tmp`: (made, final path) pairs."""
+def _job_run_record(job: ReportJob, payload: dict[str, Any]) -> dict[str, str]:
+    from modelfit.incremental import run_record
+
+    profile = Profile.from_mapping(dict(job.params), source=f"params/{job.company_id}.yaml",
+                                   company_id=job.company_id, sha256=job.profile_sha256)
+    record = run_record(profile, Framework.load(job.framework_path), job.seed,
+                        payload.get("classifier_sha256"))
+    if job.input_key:
+        record["input_key"] = job.input_key
+    return record
+
+
+def _deliverables(job: ReportJob, html: str, payload: dict[str, Any], tmp: Path) -> dict[str, bytes]:
+    """The PDF and the workbook the job asks for, by file name."""
     from modelfit.pdf import run_date
 
-    made: list[tuple[Path, Path]] = []
-    if final.pdf is not None:
+    made: dict[str, bytes] = {}
+    if job.pdf:
         from modelfit.pdf import write_pdf
 
-        made.append((write_pdf(html, tmp / final.pdf.name, company=profile.company,
-                               date=run_date(), lang=lang), final.pdf))
-    if final.xlsx is not None:
+        out = write_pdf(html, tmp / f"{job.company_id}.pdf", company=job.company,
+                        date=run_date(), lang=job.lang)
+        made[out.name] = out.read_bytes()
+    if job.xlsx:
         from modelfit import workbook
 
-        made.append((workbook.write([payload], tmp / final.xlsx.name, fw, lang, run_date()),
-                     final.xlsx))
+        out = workbook.write([payload], tmp / f"{job.company_id}.xlsx",
+                             Framework.load(job.framework_path), job.lang, run_date())
+        made[out.name] = out.read_bytes()
     return made
 
 
@@ -410,14 +511,6 @@ def kernel_payload(nb_path: Path) -> dict[str, Any]:
                 if isinstance(data, dict):
                     return dict(data)
     raise RenderError(f"{nb_path}: no cell tagged {PAYLOAD_TAG!r} with a JSON output")
-
-
-def _run_record(
-    profile: Profile, fw: Framework, seed: int, payload: dict[str, Any],
-) -> dict[str, str]:
-    from modelfit.report import run_record
-
-    return run_record(profile, fw, seed, payload.get("classifier_sha256"))
 
 
 def export_html(nb_path: Path, *, lang: str, title: str) -> str:

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import platform as _platform
 from dataclasses import dataclass
 from functools import cached_property
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from IPython.display import JSON, Image, Markdown
 
-from modelfit import charts, summary
+from modelfit import charts, incremental, summary
 from modelfit.analysis import Analysis, analyse_company
 from modelfit.framework import Framework
 from modelfit.profile import FIELDS, Profile
@@ -37,8 +34,8 @@ from modelfit.safe import markdown_fill, markdown_template, markdown_text
 
 SHARP = 2  # figures are drawn at SHARP x charts.DPI and shown at 1x
 
-KEY_LIBRARIES = ("modelfit", "numpy", "pandas", "scikit-learn", "matplotlib", "papermill",
-                 "nbconvert", "skops")
+KEY_LIBRARIES = incremental.KEY_LIBRARIES
+run_record = incremental.run_record
 
 
 @dataclass(frozen=True)
@@ -543,27 +540,6 @@ def build(
     pd.set_option("display.max_colwidth", None)
     return Report(profile=prof, analysis=analysis, fw=fw, lang=lang, seed=seed,
                   figure_lang=charts.figure_lang(lang))
-
-
-def run_record(
-    profile: Profile, fw: Framework, seed: int, model_sha256: str | None = None,
-) -> dict[str, str]:
-    """What reproduces a run: versions, framework, profile and classifier hashes, seed."""
-    record = {
-        "company_id": profile.company_id,
-        "framework_version": fw.version,
-        "framework_source": "bundled" if fw.source == "bundled" else Path(fw.source).name,
-        "profile_sha256": profile.source_sha256,
-        "classifier_sha256": model_sha256 or "none",
-        "seed": str(seed),
-        "python": _platform.python_version(),
-    }
-    for lib in KEY_LIBRARIES:
-        try:
-            record[lib] = version(lib)
-        except PackageNotFoundError:
-            record[lib] = "not installed"
-    return record
 
 
 def _hash_fields(profile: dict[str, Any]) -> str:
