@@ -15,12 +15,14 @@ REPORT_LANG ?= en
 WORKERS ?=
 PDF ?=
 XLSX ?=
+FORCE ?=
 override COMPANY := $(value COMPANY)
 override REPORT_LANG := $(value REPORT_LANG)
 override WORKERS := $(value WORKERS)
 override PDF := $(value PDF)
 override XLSX := $(value XLSX)
-export COMPANY REPORT_LANG WORKERS PDF XLSX
+override FORCE := $(value FORCE)
+export COMPANY REPORT_LANG WORKERS PDF XLSX FORCE
 
 # System libraries of PDF reports (WeasyPrint needs Pango) and of the PDF tests (poppler).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
@@ -74,8 +76,9 @@ report: $(STAMP) ## render reports/COMPANY.{ipynb,html,json} (COMPANY=demo, REPO
 pdf-libs: ## install the system libraries of PDF reports (Debian/Ubuntu, as root)
 	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES)
 
-reports: $(STAMP) ## render every company in params/ in parallel, then the portfolio (WORKERS=N)
-	$(VENV)/bin/modelfit batch --lang "$$REPORT_LANG" $${WORKERS:+--workers "$$WORKERS"}
+reports: $(STAMP) ## render the companies in params/ that changed, then the portfolio (WORKERS=N, FORCE=1)
+	$(VENV)/bin/modelfit batch --lang "$$REPORT_LANG" $${WORKERS:+--workers "$$WORKERS"} \
+	  $$([ -n "$$FORCE" ] && [ "$$FORCE" != 0 ] && echo --force)
 
 model: $(STAMP) ## train the default classifier on synthetic data into data/classifier.skops (+ card)
 	$(VENV)/bin/modelfit train
