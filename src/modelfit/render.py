@@ -312,9 +312,9 @@ def render_job(job: ReportJob, kernel: Any, *, progress: bool = False) -> Report
             return ReportFiles(cid, {}, error=(
                 f"report for {cid} failed in cell {exc.exec_count} ({exc.ename}: {exc.evalue})"),
                 failed_notebook=nb_path.read_bytes() if nb_path.exists() else None)
-        _fix_cell_ids(nb_path)
-        html = export_html(nb_path, lang=job.lang, title=job.company)
-        payload = kernel_payload(nb_path)
+        nb = _fix_cell_ids(nb_path)
+        html = export_html(nb, lang=job.lang, title=job.company)
+        payload = kernel_payload(nb)
         payload["run"] = _job_run_record(job, payload)
         files = {nb_path.name: nb_path.read_bytes(), f"{cid}.html": html.encode("utf-8"),
                  f"{cid}.json": (json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
@@ -476,9 +476,9 @@ def replace_together(
 INJECTED_TAG = "injected-parameters"
 
 
-def _fix_cell_ids(nb_path: Path) -> None:
+def _fix_cell_ids(nb_path: Path) -> Any:
     """Give papermill's injected-parameters cell a fixed id instead of a random one, so the same
-    input renders the same notebook and HTML byte for byte."""
+    input renders the same notebook and HTML byte for byte. Returns the notebook as read."""
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
@@ -486,6 +486,16 @@ def _fix_cell_ids(nb_path: Path) -> None:
         if INJECTED_TAG in cell.get("metadata", {}).get("tags", []):
             cell["id"] = INJECTED_TAG
     nbformat.write(nb, nb_path)
+    return nb
+
+
+def _notebook(nb: Path | Any, *, copy: bool = False) -> Any:
+    """A notebook node: read from a path, or the node given (a deep copy when `copy`)."""
+    import nbformat
+
+    if isinstance(nb, Path):
+        return nbformat.read(nb, as_version=4)
+    return nbformat.from_dict(nb) if copy else nb
 
 
 def _import_nbconvert() -> None:
@@ -495,34 +505,33 @@ def _import_nbconvert() -> None:
 PAYLOAD_TAG = "modelfit-payload"
 
 
-def kernel_payload(nb_path: Path) -> dict[str, Any]:
+def kernel_payload(nb_path: Path | Any) -> dict[str, Any]:
     """The report's JSON as the kernel computed it: the output of the cell tagged PAYLOAD_TAG.
 
     The JSON file is taken from the executed notebook rather than computed again, so the two
     cannot differ and the work is done once.
     """
-    import nbformat
 
-    nb = nbformat.read(nb_path, as_version=4)
+    nb = _notebook(nb_path)
     for cell in nb.cells:
         if PAYLOAD_TAG in cell.get("metadata", {}).get("tags", []):
             for output in cell.get("outputs", []):
                 data = output.get("data", {}).get("application/json")
                 if isinstance(data, dict):
                     return dict(data)
-    raise RenderError(f"{nb_path}: no cell tagged {PAYLOAD_TAG!r} with a JSON output")
+    where = nb_path if isinstance(nb_path, Path) else "the executed notebook"
+    raise RenderError(f"{where}: no cell tagged {PAYLOAD_TAG!r} with a JSON output")
 
 
-def export_html(nb_path: Path, *, lang: str, title: str) -> str:
+def export_html(nb_path: Path | Any, *, lang: str, title: str) -> str:
     """The client's HTML: no code, no prompts, figures embedded with alt text, phone-ready.
 
     Uses the package's `modelfit_report` template (JupyterLab's look without network scripts).
     """
-    import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    nb = nbformat.read(nb_path, as_version=4)
+    nb = _notebook(nb_path, copy=True)
     nb, _ = TagRemovePreprocessor(remove_cell_tags={PAYLOAD_TAG}).preprocess(nb, {})
     exporter = HTMLExporter(
         template_name="modelfit_report", extra_template_basedirs=[str(TEMPLATES)],
