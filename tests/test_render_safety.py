@@ -212,6 +212,8 @@ def test_kernel_log_does_not_reach_the_terminal(monkeypatch: pytest.MonkeyPatch)
     manager = _kernel_manager_class()()
     asyncio.run(manager._launch_kernel(["python"]))
     assert seen["stderr"] == subprocess.DEVNULL
+    # Issue 14: its stdout too, where it logged "KeyboardInterrupt caught in kernel" at shutdown.
+    assert seen["stdout"] == subprocess.DEVNULL
 
 
 def _connection(runtime: Path, name: str, age: float, ip_name: str = "") -> tuple[Path, Path]:

@@ -201,7 +201,7 @@ def _render_companies(
     bar = tqdm(total=len(futures), desc="Rendering reports", unit="report",
                disable=not progress, file=sys.stderr)
     for future in as_completed(futures, loop=client.loop):  # type: ignore[no-untyped-call]
-        cid = futures[future]
+        cid = futures.pop(future)
         try:
             write_report(future.result(), out_dir)
             result.rendered.append(cid)
@@ -209,6 +209,7 @@ def _render_companies(
             result.failed[cid] = str(exc)
         except Exception as exc:  # one company's failure never stops the others
             result.failed[cid] = str(exc) or type(exc).__name__
+        future.release()  # its files are written: the worker may forget them
         bar.update(1)
     bar.close()
 
