@@ -55,8 +55,8 @@ def main(n: int) -> None:
         rows.append(("kernel start and imports, both workers at once",
                      f"{time.perf_counter() - t:.1f} s"))
         t = time.perf_counter()
-        futures = [client.submit(batch.render_on_worker, job, str(ROOT), pure=False)
-                   for job in jobs]
+        futures = [client.submit(batch.render_on_worker, job, job.notebook, str(ROOT),
+                                 pure=False) for job in jobs]
         wait(futures)
         elapsed = time.perf_counter() - t
         results: list[Any] = client.gather(futures)

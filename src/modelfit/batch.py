@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import logging
 import os
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,7 @@ PORTFOLIO_FILES = ("portfolio.ipynb", "portfolio.html", "portfolio.csv", "portfo
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 CONNECT_SECONDS = 10
 REPORT_FILES = ("ipynb", "html", "json")
+IN_FLIGHT_PER_WORKER = 4  # companies submitted ahead per worker
 
 
 @dataclass
@@ -188,7 +191,12 @@ def _client(scheduler: str | None, workers: int, jobs: int, dashboard: bool) -> 
 def _render_companies(
     client: Any, jobs: list[Any], out_dir: Path, root: str, result: BatchResult, progress: bool,
 ) -> None:
-    """Submit every job, write each company's files as its future finishes."""
+    """Render the jobs on the cluster and write each company's files as it finishes.
+
+    The notebook's cells go to every worker once (scattered), not with each company, and at most
+    IN_FLIGHT_PER_WORKER companies per worker are submitted ahead: the driver's and the
+    scheduler's memory stay bounded however many companies the batch has.
+    """
     from distributed import as_completed
     from tqdm import tqdm
 
@@ -196,12 +204,29 @@ def _render_companies(
 
     if not jobs:
         return
-    futures = {client.submit(render_on_worker, job, root, key=f"report-{job.company_id}",
-                             pure=False, retries=1): job.company_id for job in jobs}
-    bar = tqdm(total=len(futures), desc="Rendering reports", unit="report",
+    notebook = client.scatter(jobs[0].notebook, broadcast=True, hash=False)
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    waiting = iter(jobs)
+    futures: dict[Any, str] = {}
+    running = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
+    run_id = uuid.uuid4().hex[:8]  # keys unique per batch: a shared cluster may run several
+
+    def submit_next() -> None:
+        job = next(waiting, None)
+        if job is not None:
+            light = dataclasses.replace(job, notebook=b"")
+            future = client.submit(render_on_worker, light, notebook, root, pure=False,
+                                   key=f"report-{job.company_id}-{run_id}", retries=1)
+            futures[future] = job.company_id
+            running.add(future)  # type: ignore[no-untyped-call]
+
+    for _ in range(IN_FLIGHT_PER_WORKER * workers):
+        submit_next()
+    bar = tqdm(total=len(jobs), desc="Rendering reports", unit="report",
                disable=not progress, file=sys.stderr)
-    for future in as_completed(futures, loop=client.loop):  # type: ignore[no-untyped-call]
+    for future in running:
         cid = futures.pop(future)
+        submit_next()
         try:
             write_report(future.result(), out_dir)
             result.rendered.append(cid)
@@ -234,7 +259,8 @@ def _render_portfolio(client: Any, out_dir: Path, notebook: bytes, lang: str, ro
         raise ModelfitError(f"{out_dir}: no <company_id>.json reports to build a portfolio from")
     key = portfolio_key(out_dir, notebook=notebook, lang=lang)
     files = client.submit(portfolio_on_worker, reports, notebook, lang, key, root,
-                          key="portfolio", pure=False, retries=1).result()
+                          key=f"portfolio-{uuid.uuid4().hex[:8]}", pure=False,
+                          retries=1).result()
     with tempfile.TemporaryDirectory(prefix=".portfolio.", dir=out_dir) as work:
         made = []
         for name in PORTFOLIO_FILES:
@@ -289,11 +315,12 @@ def _worker_root(hint: str) -> Path:
         ) from None
 
 
-def render_on_worker(job: Any, root_hint: str) -> Any:
-    """A Dask task: render one company on this worker's warm kernel; return its files' bytes."""
+def render_on_worker(job: Any, notebook: bytes, root_hint: str) -> Any:
+    """A Dask task: render one company on this worker's warm kernel; return its files' bytes.
+    `notebook` is the report notebook's cells (sent to each worker once)."""
     from modelfit.render import render_job
 
-    return render_job(job, worker_kernel(root_hint))
+    return render_job(dataclasses.replace(job, notebook=notebook), worker_kernel(root_hint))
 
 
 def portfolio_on_worker(
