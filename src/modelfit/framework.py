@@ -168,18 +168,19 @@ def signed_points(value: float, lang: str) -> str:
     return f"{'+' if value > 0 else '-'}{text}"
 
 
-_LOADED: dict[tuple[str, str], Framework] = {}
+_PARSED: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
 
 
 def _cached(text: str, source: str, label: str) -> Framework:
-    """The framework of `text`, parsed and validated once per process for the same content
-    (reading the YAML costs about half a second; a warm kernel renders report after report).
-    Each caller gets its own deep copy, so no caller can change another's framework."""
-    key = (label, hashlib.sha256(text.encode("utf-8")).hexdigest())
-    if key not in _LOADED:
-        _LOADED.clear()  # one framework at a time is what a process uses
-        _LOADED[key] = _build(_parse(text, source), label)
-    return copy.deepcopy(_LOADED[key])
+    """The framework of `text`. Reading the YAML costs most of a load and a warm kernel loads
+    the same file report after report, so the parsed file is kept per process for the same
+    content; every load still validates and builds its own Framework from a deep copy."""
+    key = (source, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    if key not in _PARSED:
+        _PARSED.clear()  # one framework file at a time is what a process uses
+        _PARSED[key] = _parse(text, source)
+    data, parsed_source = _PARSED[key]
+    return _build((copy.deepcopy(data), parsed_source), label)
 
 
 def _parse(text: str, source: str) -> tuple[dict[str, Any], str]:
