@@ -25,7 +25,8 @@ def scheduler() -> Iterator[str]:
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+                      dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
+                      ) as cluster:
         yield str(cluster.scheduler_address)
 
 

@@ -48,7 +48,8 @@ def main(n: int) -> None:
     rows: list[tuple[str, str]] = []
     t = time.perf_counter()
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
+                      ) as cluster, Client(cluster) as client:
         rows.append(("cluster start (2 worker processes)", f"{time.perf_counter() - t:.1f} s"))
         t = time.perf_counter()
         client.run(_warm, str(ROOT))

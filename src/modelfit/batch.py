@@ -180,7 +180,10 @@ def _client(scheduler: str | None, workers: int, jobs: int, dashboard: bool) -> 
     n = max(1, min(workers, max(1, jobs)))
     cluster = LocalCluster(  # type: ignore[no-untyped-call]
         n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=":8787" if dashboard else None, silence_logs=quiet,
+        # No dashboard unless asked; the scheduler's small HTTP server (health checks) then
+        # takes any free loopback port, so a busy port 8787 is not a warning.
+        dashboard_address="127.0.0.1:8787" if dashboard else "127.0.0.1:0",
+        scheduler_kwargs={"dashboard": dashboard}, silence_logs=quiet,
     )
     with cluster, Client(cluster, set_as_default=False) as client:  # type: ignore[no-untyped-call]
         if dashboard:
