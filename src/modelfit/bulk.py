@@ -57,6 +57,7 @@ ID_COLUMN = "company_id"
 ROW_COLUMN = "row"
 OPTIONAL_COLUMNS = ("existing_channels", ID_COLUMN)
 REJECT_COLUMNS = (ROW_COLUMN, ID_COLUMN, "column", "value", "reason")
+CONNECT_TIMEOUT = "10s"  # how long to wait for the scheduler at --scheduler ADDRESS
 _VALUE_CHARS = 100  # a rejected value is shown up to this many characters
 # Text that spreadsheet_cell returns unchanged: plain ASCII, not starting with a formula mark.
 _PLAIN_TEXT = r"[A-Za-z0-9_.][A-Za-z0-9_.\-/ ]*"
@@ -181,10 +182,10 @@ def open_source(path: Path, fw: Framework) -> Source:
 def _parquet_header(file: Path) -> tuple[list[str], int]:
     pa, pq = _arrow()
     try:
-        meta = pq.ParquetFile(file).metadata
+        with pq.ParquetFile(file) as handle:  # the Arrow schema: top-level names, lists too
+            return list(handle.schema_arrow.names), int(handle.metadata.num_rows)
     except (pa.ArrowException, OSError) as exc:
         raise ModelfitError(f"{file}: not a readable Parquet file ({_short(exc)})") from None
-    return list(meta.schema.names), int(meta.num_rows)
 
 
 def _csv_header(file: Path) -> list[str]:
@@ -460,21 +461,25 @@ def _run_distributed(source: Source, fw: Framework, address: str, work: Path, ou
 
     distributed: Any = importlib.import_module("distributed")  # untyped: used through Any
     try:
-        client = distributed.Client(address, timeout="10s")
+        client = distributed.Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise ModelfitError(f"--scheduler {address}: no Dask scheduler answered there "
-                            f"({_short(exc)}); start one with `dask scheduler`") from None
+        raise ModelfitError(f"--scheduler {address}: no Dask scheduler answered there within "
+                            f"{CONNECT_TIMEOUT} ({_short(exc)}); start one with `dask scheduler`") from None
     try:
         paths = [str(f.resolve()) for f in source.files]
         if source.format == "parquet":
             ddf = dd.read_parquet(paths, columns=list(source.columns))
         else:
             ddf = dd.read_csv(paths[0], usecols=list(source.columns), **_CSV_OPTIONS)
-        lengths = [int(n) for n in client.compute(ddf["stage"].map_partitions(len)).result()]
+        # Each partition's first row number needs the lengths of those before it: one pass
+        # counting rows over the same frame (a column projection could merge partitions).
+        lengths = [int(n) for n in client.compute(ddf.map_partitions(len)).result()]
         firsts = (1 + np.cumsum([0, *lengths[:-1]])).tolist()
         meta = pd.DataFrame({"rows": pd.Series(dtype="int64"), "bad": pd.Series(dtype="int64")})
         parts = ddf.map_partitions(_score_part, firsts, str(work.resolve()), fw, source.has_id,
                                    out.suffix.lower(), meta=meta, enforce_metadata=False)
+        if parts.npartitions != len(lengths):  # pragma: no cover - dask changed its partitions
+            raise RuntimeError(f"{len(lengths)} partitions counted, {parts.npartitions} to score")
         bar = _bar(sum(lengths), progress)
         total = bad = 0
         try:
