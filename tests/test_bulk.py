@@ -386,3 +386,17 @@ def test_the_output_schema_is_fixed(tmp_path: Path, framework: Framework) -> Non
     assert [(f.name, f.type) for f in schema] == [
         ("company_id", pa.string()), *[(m, pa.float64()) for m in MODELS],
         ("primary", pa.string())]
+
+
+def test_the_scheduler_address_may_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without --scheduler, DASK_SCHEDULER_ADDRESS names the cluster; without either, none."""
+    from modelfit.cli import build_parser
+
+    argv = ["score", "in.csv", "--out", "out.csv"]
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    assert build_parser().parse_args(argv).scheduler is None
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://10.0.0.5:8786")
+    assert build_parser().parse_args(argv).scheduler == "tcp://10.0.0.5:8786"
+    assert build_parser().parse_args([*argv, "--scheduler", "tcp://h:1"]).scheduler == "tcp://h:1"
