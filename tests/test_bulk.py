@@ -352,14 +352,16 @@ def test_a_dask_cluster_gives_the_same_output_as_a_local_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str,
 ) -> None:
     """`--scheduler ADDRESS` scores through dask.dataframe on that cluster and writes the same
-    scores and rejects as the local run (a folder of Parquet files in, several partitions)."""
+    scores and rejects as the local run (a folder of Parquet files in, a partition per row
+    group: row numbers run on across partitions and files)."""
     from distributed import LocalCluster
 
     df = with_bad_rows(profiles(90, 16)).astype({r: "float64" for r in RATINGS})
     folder = tmp_path / "in"
     folder.mkdir()
-    for k in range(3):
-        df.iloc[30 * k:30 * (k + 1)].to_parquet(folder / f"part-{k}.parquet")
+    for k in range(3):  # the first file in row groups of 10 rows: a partition each
+        df.iloc[30 * k:30 * (k + 1)].to_parquet(folder / f"part-{k}.parquet",
+                                                row_group_size=10 if k == 0 else None)
     code, _, _ = cli(capsys, "score", str(folder), "--out", str(tmp_path / f"local{suffix}"))
     assert code == 0
     # An explicit free port: the default 8787 may be taken (a warning, an error under pytest).

@@ -468,7 +468,7 @@ def _run_distributed(source: Source, fw: Framework, address: str, work: Path, ou
     try:
         paths = [str(f.resolve()) for f in source.files]
         if source.format == "parquet":
-            ddf = dd.read_parquet(paths, columns=list(source.columns))
+            ddf = dd.read_parquet(paths, columns=list(source.columns), split_row_groups=True)
         else:
             ddf = dd.read_csv(paths[0], usecols=list(source.columns), **_CSV_OPTIONS)
         # Each partition's first row number needs the lengths of those before it: one pass
