@@ -156,9 +156,7 @@ def validate_frame(df: pd.DataFrame, fw: Framework) -> tuple[np.ndarray, np.ndar
             f"score_profiles: missing column(s) {', '.join(missing)}; needs {', '.join(needed)}"
         )
     problems = []
-    # get_indexer, not pd.Categorical: an unknown stage must give -1 (reported below), and
-    # pandas deprecates Categorical codes for values outside the categories (Pandas4Warning).
-    stage_idx = pd.Index(list(fw.stages)).get_indexer(pd.Index(df["stage"])).astype(np.intp)
+    stage_idx = stage_indices(df["stage"], fw)
     bad = np.flatnonzero(stage_idx < 0)
     if bad.size:
         problems.append(_bad_rows("stage", df, bad, "one of " + ", ".join(fw.stages)))
@@ -212,7 +210,7 @@ def check_rows(df: pd.DataFrame, fw: Framework) -> RowCheck:
         )
     n = len(df)
     found: list[tuple[np.ndarray, str, str]] = []
-    stage_idx = pd.Index(list(fw.stages)).get_indexer(pd.Index(df["stage"]))
+    stage_idx = stage_indices(df["stage"], fw)
     found.append((np.flatnonzero(stage_idx < 0), "stage", "one of " + ", ".join(fw.stages)))
     for name in fw.criteria:
         values = rating_values(df[name])
@@ -250,6 +248,17 @@ def rating_values(col: pd.Series) -> np.ndarray:
         return np.full(len(col), np.nan)
     numbers = pd.to_numeric(text, errors="coerce")
     return np.asarray(numbers, dtype=float)
+
+
+def stage_indices(col: pd.Series, fw: Framework) -> np.ndarray:
+    """Each row's stage as its index in `fw.stages`, -1 where it is none of them (or missing).
+
+    Looked up once per distinct value (a hash of the column, then a handful of lookups), not
+    per row. get_indexer, not pd.Categorical: an unknown stage must give -1, and pandas
+    deprecates Categorical codes for values outside the categories (Pandas4Warning)."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    lookup = pd.Index(list(fw.stages)).get_indexer(pd.Index(uniques))
+    return np.append(lookup, -1).astype(np.intp)[codes]  # code -1 (missing) takes the last
 
 
 def _bad_rows(name: str, df: pd.DataFrame, bad: np.ndarray, allowed: str) -> str:
