@@ -3,6 +3,7 @@ score_profiles, bad rows set apart, chunk boundaries, formats, all-or-nothing, C
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -11,9 +12,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from modelfit import Framework, ModelfitError, bulk, score_profiles
-from modelfit.bulk import rejects_path, score_file
+from modelfit.bulk import rejects_path, score_chunk, score_file
 from modelfit.cli import main
 from modelfit.profile import RATINGS, STAGES
 
@@ -402,3 +405,24 @@ def test_the_scheduler_address_may_come_from_the_environment(
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://10.0.0.5:8786")
     assert build_parser().parse_args(argv).scheduler == "tcp://10.0.0.5:8786"
     assert build_parser().parse_args([*argv, "--scheduler", "tcp://h:1"]).scheduler == "tcp://h:1"
+
+
+@settings(max_examples=40, deadline=None)
+@given(cuts=st.lists(st.integers(0, 30), max_size=5), seed=st.integers(0, 2**16))
+def test_score_chunk_gives_the_same_rows_however_the_input_is_cut(
+    framework: Framework, cuts: list[int], seed: int,
+) -> None:
+    """score_chunk over any split of a frame (with bad rows), each piece numbered from its
+    first row, gives the same scores and rejects as over the whole frame."""
+    df = profiles(30, seed, ids=False)
+    rng = np.random.default_rng(seed)
+    df = df.astype({"capital": object})
+    for i in rng.choice(30, 4, replace=False):
+        df.loc[i, "capital"] = rng.choice([0, 9, None, "x"])
+    whole = score_chunk(df, 1, framework, has_id=False, for_csv=True)
+    bounds = [0, *sorted(set(cuts)), 30]
+    pieces = [score_chunk(df.iloc[a:b], a + 1, framework, has_id=False, for_csv=True)
+              for a, b in itertools.pairwise(bounds) if b > a]
+    for k in range(2):
+        joined = pd.concat([p[k] for p in pieces], ignore_index=True)
+        pd.testing.assert_frame_equal(joined, whole[k], check_dtype=False)
