@@ -505,7 +505,9 @@ def _part_names(work: Path, number: int, suffix: str) -> tuple[Path, Path]:
 def _score_part(part: pd.DataFrame, firsts: list[int], work: str, fw: Framework, has_id: bool,
                 suffix: str, partition_info: dict[str, Any] | None = None) -> pd.DataFrame:
     """On a worker: score one partition with `score_chunk` and write its part files."""
-    number = int(partition_info["number"]) if partition_info else 0
+    if partition_info is None:  # pragma: no cover - dask passes it to functions that take it
+        raise RuntimeError("_score_part needs dask's partition_info to number its rows")
+    number = int(partition_info["number"])
     scored, rejected = score_chunk(part, firsts[number], fw, has_id=has_id,
                                    for_csv=suffix == ".csv")
     out, rejects = _part_names(Path(work), number, suffix)
