@@ -426,3 +426,18 @@ def test_score_chunk_gives_the_same_rows_however_the_input_is_cut(
     for k in range(2):
         joined = pd.concat([p[k] for p in pieces], ignore_index=True)
         pd.testing.assert_frame_equal(joined, whole[k], check_dtype=False)
+
+
+def test_a_spreadsheet_csv_reads_as_written(tmp_path: Path, framework: Framework) -> None:
+    """A CSV saved by a spreadsheet (byte-order mark, blanks around numbers, ids with leading
+    zeros, an empty channel cell) scores like the same values typed cleanly."""
+    (tmp_path / "in.csv").write_bytes(
+        "\ufeffcompany_id,stage,capital,supply_chain,brand_content,tech_data,existing_channels\n"
+        "007,growth, 3 ,4,2,3,\n0042,mature,5,5,5,5,platform;distribution\n".encode())
+    score_file(tmp_path / "in.csv", tmp_path / "out.csv", framework, progress=False)
+    clean = pd.DataFrame({"company_id": ["007", "0042"], "stage": ["growth", "mature"],
+                          "capital": [3, 5], "supply_chain": [4, 5], "brand_content": [2, 5],
+                          "tech_data": [3, 5],
+                          "existing_channels": [np.nan, "platform;distribution"]})
+    pd.testing.assert_frame_equal(read(tmp_path / "out.csv"), expected(clean, framework),
+                                  check_dtype=False)
