@@ -9,10 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from modelfit import Framework, ModelfitError, recommend, score_profiles
 from modelfit.features import to_deviations, to_features
 from modelfit.profile import RATINGS, STAGES
+from modelfit.scoring import channel_rows, check_rows
 
 from .conftest import MODELS, profile_of
 
@@ -214,3 +217,74 @@ def test_score_profiles_names_a_bad_existing_channel(framework: Framework) -> No
     with pytest.raises(ModelfitError, match=r"column existing_channels must be a list of "
                        r"platform, distribution, independent_site; got row 0: \['amazon'\]"):
         score_profiles(df, framework)
+
+
+def test_check_rows_sets_apart_each_bad_value_in_row_order(framework: Framework) -> None:
+    """check_rows marks a row bad for each bad value (stage, rating, channel), one problem per
+    value, ordered by row and then column; the other rows stay good."""
+    df = pd.DataFrame({"stage": ["growth", "x", "mature", "startup"],
+                       "capital": [3, 3, 0, 3], "supply_chain": [3, 3, 3, 3],
+                       "brand_content": [3, 3, 3, 2.5], "tech_data": [3, 7, 3, 3],
+                       "existing_channels": ["platform", "", "amazon", None]})
+    check = check_rows(df, framework)
+    assert check.good.tolist() == [True, False, False, False]
+    assert check.positions.tolist() == [1, 1, 2, 2, 3]
+    assert check.columns == ("stage", "tech_data", "capital", "existing_channels",
+                             "brand_content")
+    assert check.allowed[0] == "one of startup, growth, mature"
+    assert check.allowed[1] == "an integer from 1 to 5"
+
+
+def test_check_rows_reads_ratings_written_as_text(framework: Framework) -> None:
+    """Ratings read from a CSV as text count as the numbers they hold (blanks ignored); text
+    that is no number, a missing value and a boolean are bad."""
+    df = pd.DataFrame({"stage": ["growth"] * 5, "capital": [" 4", "4.0", "four", None, "3"],
+                       **{r: ["3"] * 5 for r in RATINGS[1:]}}, dtype="str")
+    assert check_rows(df, framework).good.tolist() == [True, True, False, False, True]
+    booleans = pd.DataFrame({"stage": ["growth"], "capital": pd.Series([True], dtype=object),
+                             **{r: [3] for r in RATINGS[1:]}})
+    assert check_rows(booleans, framework).good.tolist() == [False]
+
+
+def test_check_rows_refuses_a_missing_column_for_the_whole_frame(framework: Framework) -> None:
+    """A missing needed column is still an error for the frame, with score_profiles' message."""
+    with pytest.raises(ModelfitError, match=r"missing column\(s\) tech_data; needs stage, "):
+        check_rows(pd.DataFrame({"stage": ["growth"], **{r: [3] for r in RATINGS[:3]}}),
+                   framework)
+
+
+def test_good_rows_of_check_rows_score_as_score_profiles(framework: Framework) -> None:
+    """Every row check_rows passes is accepted by score_profiles, and every row it refuses is
+    refused by score_profiles on its own."""
+    rng = np.random.default_rng(7)
+    n = 60
+    df = pd.DataFrame({"stage": rng.choice([*STAGES, "bogus"], n),
+                       **{r: rng.integers(0, 7, n) for r in RATINGS},
+                       "existing_channels": rng.choice(["", "platform", "platform;amazon",
+                                                        "distribution; independent_site"], n)})
+    df["existing_channels"] = df["existing_channels"].replace("", np.nan)
+    check = check_rows(df, framework)
+    for i in range(n):
+        row = df.iloc[[i]]
+        if check.good[i]:
+            score_profiles(row, framework)
+        else:
+            with pytest.raises(ModelfitError):
+                score_profiles(row, framework)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(st.sampled_from(
+    ["platform", "distribution", "independent_site", "amazon", " platform ", ""]), max_size=3)),
+    min_size=1, max_size=12))
+def test_channel_text_parses_the_same_vectorised_and_row_by_row(
+    framework: Framework, values: list[list[str] | None],
+) -> None:
+    """A column of `a;b` strings (pandas' str dtype, parsed once per distinct value) gives the
+    same running matrix and bad rows as the same strings in an object column (row by row)."""
+    fw = framework
+    texts = [None if v is None else ";".join(v) for v in values]
+    fast = channel_rows(pd.Series(texts, dtype="str"), fw)
+    slow = channel_rows(pd.Series(texts, dtype=object), fw)
+    assert (fast[0] == slow[0]).all()
+    assert fast[1].tolist() == slow[1].tolist()

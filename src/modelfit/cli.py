@@ -41,7 +41,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 _COMMANDS = ("recommend", "validate", "report", "batch", "train", "economics", "questionnaire",
-             "assess", "import")
+             "assess", "import", "score")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="synthetic profiles to train on (default: 20000)")
     tr.add_argument("--seed", type=int, default=None, help="training seed")
     _add_assessment_commands(sub)
+    _add_score_command(sub)
     eco = sub.add_parser("economics", help="the money plan: set-up, working capital, break-even, "
                                            "cash and one order's economics per model")
     eco.add_argument("path", metavar="PATH.yaml", help="a company profile, e.g. params/demo.yaml")
@@ -138,6 +139,29 @@ def _add_assessment_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     imp.add_argument("--skip-bad", action="store_true",
                      help="write the good rows and list the bad ones (default: write nothing)")
     imp.add_argument("--force", action="store_true", help="overwrite existing profiles")
+
+
+def _add_score_command(sub: argparse._SubParsersAction[_Parser]) -> None:
+    """score: a CSV or Parquet file of profiles of any size, scored in chunks."""
+    sco = sub.add_parser("score", help="score a CSV or Parquet file of profiles, of any size")
+    sco.add_argument("input", metavar="INPUT",
+                     help="a .csv or .parquet file, or a folder of .parquet files, one profile a row")
+    sco.add_argument("--out", metavar="OUTPUT", required=True,
+                     help="scores to write (.parquet or .csv); bad rows go to <stem>.rejects.csv")
+    sco.add_argument("--scheduler", metavar="ADDRESS",
+                     default=os.environ.get("DASK_SCHEDULER_ADDRESS") or None,
+                     help="run on the Dask cluster at ADDRESS (default: $DASK_SCHEDULER_ADDRESS, "
+                          "else locally in this process)")
+    sco.add_argument("--framework", metavar="PATH", help="an edited copy of the framework file")
+
+
+def _score(args: argparse.Namespace) -> int:
+    from modelfit.bulk import score_file
+
+    result = score_file(args.input, args.out, _load_framework(args.framework),
+                        scheduler=args.scheduler)
+    print(terminal_text(result.summary()))
+    return 0
 
 
 def _constraint(text: str) -> tuple[str, str]:
@@ -177,6 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _ASSESSMENT_COMMANDS[args.command](args)
         if args.command == "economics":
             return _economics(args)
+        if args.command == "score":
+            return _score(args)
     except ModelfitError as exc:
         for line in exc.problems:
             print(f"modelfit: {terminal_text(line)}", file=sys.stderr)

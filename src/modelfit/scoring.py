@@ -15,6 +15,7 @@ cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -155,9 +156,7 @@ def validate_frame(df: pd.DataFrame, fw: Framework) -> tuple[np.ndarray, np.ndar
             f"score_profiles: missing column(s) {', '.join(missing)}; needs {', '.join(needed)}"
         )
     problems = []
-    # get_indexer, not pd.Categorical: an unknown stage must give -1 (reported below), and
-    # pandas deprecates Categorical codes for values outside the categories (Pandas4Warning).
-    stage_idx = pd.Index(list(fw.stages)).get_indexer(pd.Index(df["stage"])).astype(np.intp)
+    stage_idx = stage_indices(df["stage"], fw)
     bad = np.flatnonzero(stage_idx < 0)
     if bad.size:
         problems.append(_bad_rows("stage", df, bad, "one of " + ", ".join(fw.stages)))
@@ -180,6 +179,88 @@ def validate_frame(df: pd.DataFrame, fw: Framework) -> tuple[np.ndarray, np.ndar
     return np.column_stack(columns), stage_idx
 
 
+@dataclass(frozen=True)
+class RowCheck:
+    """`check_rows`' verdict on a frame of profiles: which rows can be scored, and why not.
+
+    `good` is (n,) booleans by row position. Each problem is one (row position, column, what
+    the column allows) triple, in `positions`, `columns` and `allowed`, ordered by row and then
+    by column in `needed` order (stage, the ratings, existing_channels)."""
+
+    good: np.ndarray
+    positions: np.ndarray
+    columns: tuple[str, ...]
+    allowed: tuple[str, ...]
+
+
+def check_rows(df: pd.DataFrame, fw: Framework) -> RowCheck:
+    """Validate a frame of profiles row by row, vectorised: a bad value makes its row bad, not
+    the frame (`score_profiles` refuses the whole frame instead).
+
+    The same rules as `score_profiles`: `stage` one of the framework's stages; each rating an
+    integer from 1 to 5 (numbers, or text holding a number, as read from a CSV; booleans never);
+    `existing_channels`, when present, a list of base channels or an `a;b` string. A missing
+    rating or stage is a bad value. A missing column is still an error for the whole frame.
+    """
+    needed = ("stage", *fw.criteria)
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        raise ModelfitError(
+            f"score_profiles: missing column(s) {', '.join(missing)}; needs {', '.join(needed)}"
+        )
+    n = len(df)
+    found: list[tuple[np.ndarray, str, str]] = []
+    stage_idx = stage_indices(df["stage"], fw)
+    found.append((np.flatnonzero(stage_idx < 0), "stage", "one of " + ", ".join(fw.stages)))
+    for name in fw.criteria:
+        values = rating_values(df[name])
+        with np.errstate(invalid="ignore"):
+            ok = (values >= 1) & (values <= 5) & (values == np.round(values))
+        found.append((np.flatnonzero(~ok), name, "an integer from 1 to 5"))
+    if "existing_channels" in df.columns:
+        _, bad = channel_rows(df["existing_channels"], fw)
+        found.append((bad, "existing_channels",
+                      "a list of " + ", ".join(fw.base_channels) + " (a;b in a text cell)"))
+    positions = np.concatenate([f[0] for f in found]).astype(np.intp)
+    order_in_found = np.concatenate([np.full(f[0].size, k) for k, f in enumerate(found)])
+    order = np.lexsort((order_in_found, positions))
+    good = np.ones(n, dtype=bool)
+    good[positions] = False
+    kinds = order_in_found[order]
+    return RowCheck(good=good, positions=positions[order],
+                    columns=tuple(found[k][1] for k in kinds),
+                    allowed=tuple(found[k][2] for k in kinds))
+
+
+def rating_values(col: pd.Series) -> np.ndarray:
+    """A rating column as floats, NaN where a value is missing or not a number (text is parsed
+    as a number, blanks around it ignored; booleans and other types are never numbers)."""
+    if pd.api.types.is_bool_dtype(col):
+        return np.full(len(col), np.nan)
+    if pd.api.types.is_integer_dtype(col) or pd.api.types.is_float_dtype(col):
+        return col.to_numpy(dtype=float, na_value=np.nan)
+    if isinstance(col.dtype, pd.StringDtype):
+        text = col.str.strip()
+    elif pd.api.types.is_object_dtype(col):
+        kept = col.map(lambda v: None if isinstance(v, bool) else v)
+        text = kept.astype("str").str.strip()
+    else:
+        return np.full(len(col), np.nan)
+    numbers = pd.to_numeric(text, errors="coerce")
+    return np.asarray(numbers, dtype=float)
+
+
+def stage_indices(col: pd.Series, fw: Framework) -> np.ndarray:
+    """Each row's stage as its index in `fw.stages`, -1 where it is none of them (or missing).
+
+    Looked up once per distinct value (a hash of the column, then a handful of lookups), not
+    per row. get_indexer, not pd.Categorical: an unknown stage must give -1, and pandas
+    deprecates Categorical codes for values outside the categories (Pandas4Warning)."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    lookup = pd.Index(list(fw.stages)).get_indexer(pd.Index(uniques))
+    return np.append(lookup, -1).astype(np.intp)[codes]  # code -1 (missing) takes the last
+
+
 def _bad_rows(name: str, df: pd.DataFrame, bad: np.ndarray, allowed: str) -> str:
     shown = ", ".join(f"row {df.index[i]!r}: {df[name].iloc[i]!r}" for i in bad[:3])
     more = f" and {bad.size - 3} more" if bad.size > 3 else ""
@@ -190,11 +271,42 @@ def _running_column(df: pd.DataFrame, fw: Framework) -> np.ndarray | None:
     """The `existing_channels` column as (n, B) booleans, or None when there is no column."""
     if "existing_channels" not in df.columns:
         return None
+    running, bad = channel_rows(df["existing_channels"], fw)
+    if bad.size:
+        raise ModelfitError(_bad_rows("existing_channels", df, bad,
+                                      "a list of " + ", ".join(fw.base_channels)))
+    return running
+
+
+def channel_rows(col: pd.Series, fw: Framework) -> tuple[np.ndarray, np.ndarray]:
+    """An `existing_channels` column as (n, B) booleans over `fw.base_channels`, and the
+    positions of the rows whose value is not a list of base channels (their row stays False).
+
+    A value is a list (or tuple, array) of channel ids, an `a;b` string (blanks around each id
+    ignored), or missing (None, NaN: nothing runs yet). A column of pandas strings is parsed
+    once per distinct value (vectorised); other columns row by row.
+    """
+    if isinstance(col.dtype, pd.StringDtype) and col.dtype.na_value is np.nan:
+        # Missing values of this dtype are NaN, which counts as "nothing runs yet".
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        parsed = [_channel_items(str(v)) for v in uniques]
+        table = np.zeros((len(parsed) + 1, len(fw.base_channels)), dtype=bool)  # last: missing
+        valid = np.ones(len(parsed) + 1, dtype=bool)
+        for u, items in enumerate(parsed):
+            valid[u] = set(items) <= set(fw.base_channels)
+            for c in items:
+                if c in fw.base_channels:
+                    table[u, fw.base_channels.index(c)] = True
+        codes = np.where(codes < 0, len(parsed), codes)
+        return table[codes], np.flatnonzero(~valid[codes])
+    if pd.api.types.is_float_dtype(col) and not pd.api.types.is_object_dtype(col):
+        return (np.zeros((len(col), len(fw.base_channels)), dtype=bool),
+                np.flatnonzero(col.notna().to_numpy()))  # NaN: nothing runs; a number: bad
     rows: list[list[str]] = []
     bad = []
-    for i, value in enumerate(df["existing_channels"].tolist()):
+    for i, value in enumerate(col.tolist()):
         if isinstance(value, str):
-            items = [v.strip() for v in value.split(";") if v.strip()]
+            items = _channel_items(value)
         elif isinstance(value, (list, tuple, np.ndarray)):
             items = [str(v) for v in value]
         elif value is None or (isinstance(value, float) and np.isnan(value)):
@@ -204,7 +316,8 @@ def _running_column(df: pd.DataFrame, fw: Framework) -> np.ndarray | None:
         if not set(items) <= set(fw.base_channels):
             bad.append(i)
         rows.append([v for v in items if v in fw.base_channels])
-    if bad:
-        raise ModelfitError(_bad_rows("existing_channels", df, np.asarray(bad),
-                                      "a list of " + ", ".join(fw.base_channels)))
-    return running_matrix(rows, fw)
+    return running_matrix(rows, fw), np.asarray(bad, dtype=np.intp)
+
+
+def _channel_items(value: str) -> list[str]:
+    return [v.strip() for v in value.split(";") if v.strip()]
