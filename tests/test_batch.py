@@ -158,9 +158,9 @@ def test_scheduler_that_does_not_answer_exits_2(
     and nothing is written."""
     import socket
 
-    import modelfit.batch as batch
+    from modelfit import cluster
 
-    monkeypatch.setattr(batch, "CONNECT_SECONDS", 1)
+    monkeypatch.setattr(cluster, "CONNECT_SECONDS", 1)
     with socket.socket() as probe:  # a free port: nothing listens there
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -182,6 +182,21 @@ def test_workers_and_scheduler_together_exit_2(
     assert main(["batch", "--params-dir", str(params), "--out", str(tmp_path / "o"),
                  "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"]) == 2
     assert "drop --workers" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("address", ["notanaddress", "http://x:8786", "tcp://h:99999", "a b:1"])
+def test_malformed_scheduler_address_exits_2_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], address: str,
+) -> None:
+    """A --scheduler value that is not tcp://HOST:PORT is refused before anything connects (no
+    wait, no traceback), naming the value and what is allowed."""
+    params = _one_company(tmp_path)
+    assert main(["batch", "--params-dir", str(params), "--out", str(tmp_path / "o"),
+                 "--scheduler", address]) == 2
+    err = capsys.readouterr().err
+    assert f"--scheduler {address!r}: not a Dask scheduler address; give tcp://HOST:PORT" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
 
 
 def test_scheduler_from_the_environment(

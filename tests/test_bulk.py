@@ -341,10 +341,12 @@ def test_a_scheduler_that_does_not_answer_is_one_error(
     tmp_path: Path, framework: Framework, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """--scheduler naming no running scheduler gives one line naming the address."""
-    monkeypatch.setattr(bulk, "CONNECT_TIMEOUT", "1s")
+    from modelfit import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_SECONDS", 1)
     profiles(2, 15).to_csv(tmp_path / "in.csv", index=False)
     with pytest.raises(ModelfitError, match=r"--scheduler tcp://127\.0\.0\.1:9: no Dask scheduler "
-                       r"answered there"):
+                       r"answered within 1 s"):
         score_file(tmp_path / "in.csv", tmp_path / "out.csv", framework,
                    scheduler="tcp://127.0.0.1:9", progress=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
@@ -396,15 +398,19 @@ def test_the_output_schema_is_fixed(tmp_path: Path, framework: Framework) -> Non
 def test_the_scheduler_address_may_come_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Without --scheduler, DASK_SCHEDULER_ADDRESS names the cluster; without either, none."""
-    from modelfit.cli import build_parser
+    """Without --scheduler, DASK_SCHEDULER_ADDRESS names the cluster; without either, none;
+    a malformed value is named with where it came from."""
+    from modelfit.cluster import scheduler_address
 
-    argv = ["score", "in.csv", "--out", "out.csv"]
     monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
-    assert build_parser().parse_args(argv).scheduler is None
+    assert scheduler_address(None) is None
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://10.0.0.5:8786")
-    assert build_parser().parse_args(argv).scheduler == "tcp://10.0.0.5:8786"
-    assert build_parser().parse_args([*argv, "--scheduler", "tcp://h:1"]).scheduler == "tcp://h:1"
+    assert scheduler_address(None) == "tcp://10.0.0.5:8786"
+    assert scheduler_address("tcp://h:1") == "tcp://h:1"
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "10.0.0.5")
+    with pytest.raises(ModelfitError, match=r"^DASK_SCHEDULER_ADDRESS '10\.0\.0\.5': not a Dask "
+                       r"scheduler address"):
+        scheduler_address(None)
 
 
 @settings(max_examples=40, deadline=None)

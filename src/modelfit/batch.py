@@ -20,25 +20,22 @@ A worker's warm kernel is shut down when the worker process exits.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import dataclasses
-import logging
 import os
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from modelfit import cluster
+from modelfit.cluster import scheduler_address
 from modelfit.errors import ModelfitError
 from modelfit.profile import Profile, check_company_id, load_profile, profile_paths
 
 PORTFOLIO_NOTEBOOK = "portfolio.ipynb"
 PORTFOLIO_FILES = ("portfolio.ipynb", "portfolio.html", "portfolio.csv", "portfolio.xlsx")
-SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
-CONNECT_SECONDS = 10
 REPORT_FILES = ("ipynb", "html", "json")
 IN_FLIGHT_PER_WORKER = 4  # companies submitted ahead per worker
 
@@ -111,7 +108,7 @@ def render_batch(
     root = root or project_root()
     check_seed(seed)
     check_out_dir(out_dir)
-    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    scheduler = scheduler_address(scheduler)
     if scheduler and workers:
         raise ModelfitError("--workers sets the size of the local cluster; with --scheduler "
                             f"({scheduler}) the batch uses that cluster's workers: drop --workers")
@@ -140,7 +137,8 @@ def render_batch(
     if not jobs and not _portfolio_stale(out_dir, portfolio_nb, lang, force):
         result.portfolio, result.portfolio_skipped = out_dir / PORTFOLIO_NOTEBOOK, True
         return result
-    with _client(scheduler, workers or default_workers(), len(jobs), dashboard) as client:
+    size = max(1, min(workers or default_workers(), len(jobs) or 1))
+    with cluster.client(scheduler, workers=size, dashboard=dashboard) as client:
         _render_companies(client, jobs, out_dir, str(root), result, progress)
         if result.rendered or result.skipped:
             if _portfolio_stale(out_dir, portfolio_nb, lang, force=bool(result.rendered) or force):
@@ -156,41 +154,7 @@ def render_batch(
     return result
 
 
-# --- the cluster -------------------------------------------------------------------------------
-@contextlib.contextmanager
-def _client(scheduler: str | None, workers: int, jobs: int, dashboard: bool) -> Iterator[Any]:
-    """A Dask client on the cluster at `scheduler`, or on a LocalCluster made for the batch."""
-    from distributed import Client, LocalCluster
-
-    quiet = logging.ERROR  # Dask's start/stop chatter is not a problem to report
-    for name in ("distributed", "tornado", "bokeh"):
-        logging.getLogger(name).setLevel(quiet)
-    if scheduler:
-        try:
-            client = Client(  # type: ignore[no-untyped-call]
-                scheduler, timeout=f"{CONNECT_SECONDS}s", set_as_default=False)
-        except (OSError, ValueError, TypeError) as exc:
-            raise ModelfitError(
-                f"--scheduler {scheduler}: no Dask scheduler answered ({type(exc).__name__}: "
-                f"{exc}); start one with `dask scheduler` and give its tcp://HOST:PORT address"
-            ) from None
-        with client:
-            yield client
-        return
-    n = max(1, min(workers, max(1, jobs)))
-    cluster = LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-        # No dashboard unless asked; the scheduler's small HTTP server (health checks) then
-        # takes any free loopback port, so a busy port 8787 is not a warning.
-        dashboard_address="127.0.0.1:8787" if dashboard else "127.0.0.1:0",
-        scheduler_kwargs={"dashboard": dashboard}, silence_logs=quiet,
-    )
-    with cluster, Client(cluster, set_as_default=False) as client:  # type: ignore[no-untyped-call]
-        if dashboard:
-            print(f"Dask dashboard: {client.dashboard_link}", file=sys.stderr)
-        yield client
-
-
+# --- the companies and the portfolio on the cluster ------------------------------------------
 def _render_companies(
     client: Any, jobs: list[Any], out_dir: Path, root: str, result: BatchResult, progress: bool,
 ) -> None:

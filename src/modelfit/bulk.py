@@ -57,7 +57,6 @@ ID_COLUMN = "company_id"
 ROW_COLUMN = "row"
 OPTIONAL_COLUMNS = ("existing_channels", ID_COLUMN)
 REJECT_COLUMNS = (ROW_COLUMN, ID_COLUMN, "column", "value", "reason")
-CONNECT_TIMEOUT = "10s"  # how long to wait for the scheduler at --scheduler ADDRESS
 _VALUE_CHARS = 100  # a rejected value is shown up to this many characters
 # Text that spreadsheet_cell returns unchanged: plain ASCII, not starting with a formula mark.
 _PLAIN_TEXT = r"[A-Za-z0-9_.][A-Za-z0-9_.\-/ ]*"
@@ -459,12 +458,10 @@ def _run_distributed(source: Source, fw: Framework, address: str, work: Path, ou
     into `work`, then joined here in order into `out` and `rejects`; return (rows, bad rows)."""
     import dask.dataframe as dd
 
+    from modelfit.cluster import check_address, connect
+
     distributed: Any = importlib.import_module("distributed")  # untyped: used through Any
-    try:
-        client = distributed.Client(address, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise ModelfitError(f"--scheduler {address}: no Dask scheduler answered there within "
-                            f"{CONNECT_TIMEOUT} ({_short(exc)}); start one with `dask scheduler`") from None
+    client = connect(check_address(address, "--scheduler"))
     try:
         paths = [str(f.resolve()) for f in source.files]
         if source.format == "parquet":

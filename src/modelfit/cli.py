@@ -149,7 +149,7 @@ def _add_score_command(sub: argparse._SubParsersAction[_Parser]) -> None:
     sco.add_argument("--out", metavar="OUTPUT", required=True,
                      help="scores to write (.parquet or .csv); bad rows go to <stem>.rejects.csv")
     sco.add_argument("--scheduler", metavar="ADDRESS",
-                     default=os.environ.get("DASK_SCHEDULER_ADDRESS") or None,
+                     default=None,
                      help="run on the Dask cluster at ADDRESS (default: $DASK_SCHEDULER_ADDRESS, "
                           "else locally in this process)")
     sco.add_argument("--framework", metavar="PATH", help="an edited copy of the framework file")
@@ -157,9 +157,10 @@ def _add_score_command(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 def _score(args: argparse.Namespace) -> int:
     from modelfit.bulk import score_file
+    from modelfit.cluster import scheduler_address
 
     result = score_file(args.input, args.out, _load_framework(args.framework),
-                        scheduler=args.scheduler)
+                        scheduler=scheduler_address(args.scheduler))
     print(terminal_text(result.summary()))
     return 0
 
