@@ -53,7 +53,7 @@ def test_demo_contract_values() -> None:
     never negative, break-even an integer month or null."""
     data = money_plan(load_profile(DEMO)).to_dict()
     assert (data["company_id"], data["currency"], data["horizon_months"]) == ("demo", "USD", 36)
-    assert data["assumptions_version"] == "2.0.0"
+    assert data["assumptions_version"] == "2.1.0"
     assert data["distribution_kind"] in KINDS
     for m in data["models"].values():
         assert m["setup_usd"] >= 0

@@ -238,6 +238,28 @@ def test_every_assumption_has_a_range_and_a_source_or_judgement() -> None:
     assert 0.0 < judged_share() < 1.0
 
 
+def test_the_economics_doc_tabulates_every_assumption_as_the_yaml_has_it() -> None:
+    """docs/economics.md has one row per assumption, marked judgement exactly where the YAML
+    judges it, scalar values as in the YAML, and states the current judged count."""
+    doc = (Path(__file__).parents[1] / "docs" / "economics.md").read_text(encoding="utf-8")
+    lines = doc.splitlines()
+    start = lines.index("| assumption | value | range | source |") + 2
+    rows = {}
+    for line in lines[start:]:
+        if not line.startswith("| `"):
+            break
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[cells[0].strip("`")] = cells
+    table = assumption_table()
+    for record in table.to_dict("records"):
+        cells = rows[str(record["assumption"])]
+        assert cells[3].startswith("**judgement**") == bool(record["judged"]), cells[0]
+        if not isinstance(record["value"], dict):
+            assert float(cells[1]) == pytest.approx(float(record["value"])), cells[0]
+    judged = int(table["judged"].sum())
+    assert f"Judged share: {judged} of {len(table)} assumptions" in doc
+
+
 def test_an_assumption_without_source_is_refused(tmp_path: Path) -> None:
     """A copy with a value but no source is refused, naming the file and the assumption."""
     path = tmp_path / "outcomes.yaml"

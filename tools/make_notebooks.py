@@ -207,7 +207,7 @@ def classifier_book() -> nbformat.NotebookNode:
         ("code", "cv.label_mix()"),
         ("md", "## Sensitivity\nEach assumption varied across its range, one at a time, on the "
                "first 150 companies: the change in each model's label share at each end, and "
-               "the share of companies whose best model changes. Hatched bars are judged "
+               "its swing, the net shift of the label mix. Hatched bars are judged "
                "assumptions: a finding that moves with one of them hinges on a judgement."),
         ("code", "cv.sensitivity().head(12)"),
         ("code", "cv.tornado_figure()"),

@@ -3,9 +3,10 @@
 For every assumption of `data/outcomes.yaml` with a non-empty range, the outcome model is run on
 the same synthetic companies (same seed, so the same luck) at the low and at the high end of that
 range, everything else at its value, and the share of each best model is compared with the
-baseline. The swing of an assumption is the larger, over its two ends, of the share of companies
-whose label changes (half the summed absolute changes in the four shares, i.e. the total
-variation distance between the label mixes). `plot_tornado` draws the largest swings, judged
+baseline. The swing of an assumption is the larger, over its two ends, of the net shift of the
+label mix: half the summed absolute changes in the four shares, i.e. the total variation
+distance between the label mixes (a lower bound on the share of companies whose own label
+changes, since opposite moves cancel in the mix). `plot_tornado` draws the largest swings, judged
 assumptions marked, so a finding that hinges on one judged number shows as such.
 """
 
