@@ -523,6 +523,9 @@ def kernel_payload(nb_path: Path | Any) -> dict[str, Any]:
     raise RenderError(f"{where}: no cell tagged {PAYLOAD_TAG!r} with a JSON output")
 
 
+_EXPORTERS: dict[str, Any] = {}
+
+
 def export_html(nb_path: Path | Any, *, lang: str, title: str) -> str:
     """The client's HTML: no code, no prompts, figures embedded with alt text, phone-ready.
 
@@ -533,10 +536,12 @@ def export_html(nb_path: Path | Any, *, lang: str, title: str) -> str:
 
     nb = _notebook(nb_path, copy=True)
     nb, _ = TagRemovePreprocessor(remove_cell_tags={PAYLOAD_TAG}).preprocess(nb, {})
-    exporter = HTMLExporter(
-        template_name="modelfit_report", extra_template_basedirs=[str(TEMPLATES)],
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-        exclude_markdown=True, language_code=lang,
-    )
+    exporter = _EXPORTERS.get(lang)
+    if exporter is None:  # compiling the templates is a tenth of a second: once per language
+        exporter = _EXPORTERS[lang] = HTMLExporter(
+            template_name="modelfit_report", extra_template_basedirs=[str(TEMPLATES)],
+            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+            exclude_markdown=True, language_code=lang,
+        )
     html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return str(html)
