@@ -480,7 +480,8 @@ def _run_distributed(source: Source, fw: Framework, address: str, work: Path, ou
         bar = _bar(sum(lengths), progress)
         total = bad = 0
         try:
-            for future in distributed.as_completed(client.compute(parts.to_delayed())):
+            for future in distributed.as_completed(client.compute(parts.to_delayed()),
+                                                   loop=client.loop):
                 counts = future.result()
                 total += int(counts["rows"].sum())
                 bad += int(counts["bad"].sum())

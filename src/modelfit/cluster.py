@@ -22,6 +22,7 @@ SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 CONNECT_SECONDS = 10
 _ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):"
                       r"(?P<port>[0-9]{1,5})")
+_IN_PROCESS = re.compile(r"inproc://[0-9A-Za-z.:/_-]+")
 
 
 def scheduler_address(given: str | None) -> str | None:
@@ -34,8 +35,11 @@ def scheduler_address(given: str | None) -> str | None:
 
 
 def check_address(address: str, where: str) -> str:
-    """`address` if it reads as a scheduler address (tcp://HOST:PORT, tls://HOST:PORT or
-    HOST:PORT), else a ModelfitError naming `where` it came from."""
+    """`address` if it reads as a scheduler address (tcp://HOST:PORT, tls://HOST:PORT,
+    HOST:PORT, or inproc://... for a cluster inside this process), else a ModelfitError naming
+    `where` it came from."""
+    if _IN_PROCESS.fullmatch(address.strip()):  # a cluster inside this process (tests, notebooks)
+        return address.strip()
     found = _ADDRESS.fullmatch(address.strip())
     if found is None or not 0 < int(found["port"]) < 65536:
         shown = address if len(address) <= 80 else address[:77] + "..."
