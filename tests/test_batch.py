@@ -149,6 +149,16 @@ def test_batch_renders_on_a_running_scheduler(
     payload = json.loads((tmp_path / "out" / "lumen.json").read_text("utf-8"))
     assert payload["primary"] == "independent_site"
     assert len(payload["run"]["input_key"]) == 64
+    # The notebooks' records name the project's notebook and the reports' folder, not the
+    # worker's temporary files.
+    report = json.loads((tmp_path / "out" / "lumen.ipynb").read_text("utf-8"))
+    assert report["metadata"]["papermill"]["input_path"] == "notebooks/company_report.ipynb"
+    assert report["metadata"]["papermill"]["output_path"] == "lumen.ipynb"
+    portfolio = json.loads((tmp_path / "out" / "portfolio.ipynb").read_text("utf-8"))
+    out = str((tmp_path / "out").resolve())
+    assert portfolio["metadata"]["papermill"]["parameters"]["reports_dir"] == out
+    assert f'reports_dir = "{out}"' in "".join(portfolio["cells"][1]["source"])
+    assert len(portfolio["metadata"]["modelfit"]["input_key"]) == 64
 
 
 def test_scheduler_that_does_not_answer_exits_2(

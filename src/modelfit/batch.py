@@ -226,6 +226,7 @@ def _render_portfolio(client: Any, out_dir: Path, notebook: bytes, lang: str, ro
         raise ModelfitError(f"{out_dir}: no <company_id>.json reports to build a portfolio from")
     key = portfolio_key(out_dir, notebook=notebook, lang=lang)
     files = client.submit(portfolio_on_worker, reports, notebook, lang, key, root,
+                          str(out_dir.resolve()),
                           key=f"portfolio-{uuid.uuid4().hex[:8]}", pure=False,
                           retries=1).result()
     with tempfile.TemporaryDirectory(prefix=".portfolio.", dir=out_dir) as work:
@@ -292,16 +293,18 @@ def render_on_worker(job: Any, notebook: bytes, root_hint: str) -> Any:
 
 def portfolio_on_worker(
     reports: dict[str, bytes], notebook: bytes, lang: str, key: str, root_hint: str,
+    out_dir: str = "reports",
 ) -> dict[str, bytes]:
     """A Dask task: the portfolio over the reports' JSON (given as bytes) on this worker's warm
-    kernel; returns the bytes of portfolio.ipynb, .html, .csv and .xlsx."""
+    kernel; returns the bytes of portfolio.ipynb, .html, .csv and .xlsx. The notebook's record
+    names `out_dir`, where the driver writes the reports, as the reports' folder."""
     import json
 
     from modelfit import workbook
     from modelfit.framework import Framework
     from modelfit.pdf import run_date
     from modelfit.portfolio import attention_order, load_reports, spreadsheet_safe
-    from modelfit.render import _fix_cell_ids, export_html
+    from modelfit.render import _finish_notebook, export_html
 
     kernel = worker_kernel(root_hint)
     with tempfile.TemporaryDirectory(prefix=".portfolio.") as work:
@@ -315,11 +318,9 @@ def portfolio_on_worker(
         nb_path = folder / "portfolio.ipynb"
         kernel.execute(source, nb_path, {"reports_dir": str(reports_dir), "params_dir": None,
                                          "lang": lang})
-        _fix_cell_ids(nb_path)
-        nb = json.loads(nb_path.read_bytes())
-        nb.setdefault("metadata", {})["modelfit"] = {"input_key": key}
-        nb_path.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", "utf-8")
-        html = export_html(nb_path, lang=lang, title="Portfolio")
+        nb = _finish_notebook(nb_path, PORTFOLIO_NOTEBOOK, shown={str(reports_dir): out_dir},
+                              metadata={"modelfit": {"input_key": key}})
+        html = export_html(nb, lang=lang, title="Portfolio")
         table = load_reports(reports_dir)
         payloads = [json.loads((reports_dir / f"{cid}.json").read_text("utf-8"))
                     for cid in attention_order(table)]

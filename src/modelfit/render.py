@@ -312,7 +312,7 @@ def render_job(job: ReportJob, kernel: Any, *, progress: bool = False) -> Report
             return ReportFiles(cid, {}, error=(
                 f"report for {cid} failed in cell {exc.exec_count} ({exc.ename}: {exc.evalue})"),
                 failed_notebook=nb_path.read_bytes() if nb_path.exists() else None)
-        nb = _fix_cell_ids(nb_path)
+        nb = _finish_notebook(nb_path, REPORT_NOTEBOOK)
         html = export_html(nb, lang=job.lang, title=job.company)
         payload = kernel_payload(nb)
         payload["run"] = _job_run_record(job, payload)
@@ -476,15 +476,35 @@ def replace_together(
 INJECTED_TAG = "injected-parameters"
 
 
-def _fix_cell_ids(nb_path: Path) -> Any:
-    """Give papermill's injected-parameters cell a fixed id instead of a random one, so the same
-    input renders the same notebook and HTML byte for byte. Returns the notebook as read."""
+def _finish_notebook(
+    nb_path: Path, source: str, *, shown: dict[str, str] | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> Any:
+    """Make the executed notebook a record of its run that reads the same wherever it ran: the
+    injected-parameters cell gets a fixed id instead of a random one (the same input renders the
+    same notebook and HTML byte for byte), papermill's record names the project's notebook
+    (`notebooks/<source>`) and the file written rather than the worker's temporary files, each
+    temporary path in the parameters reads as `shown` maps it, and `metadata` is added.
+    Returns the notebook."""
     import nbformat
+    from papermill.translators import PythonTranslator
 
     nb = nbformat.read(nb_path, as_version=4)
+    shown = shown or {}
     for cell in nb.cells:
         if INJECTED_TAG in cell.get("metadata", {}).get("tags", []):
             cell["id"] = INJECTED_TAG
+            for temporary, path in shown.items():  # as papermill wrote them: quoted, escaped
+                cell["source"] = cell["source"].replace(PythonTranslator.translate_str(temporary),
+                                                        PythonTranslator.translate_str(path))
+    record = nb.metadata.get("papermill")
+    if record is not None:
+        record["input_path"] = f"notebooks/{source}"
+        record["output_path"] = nb_path.name
+        for name, value in list(record.get("parameters", {}).items()):
+            if isinstance(value, str) and value in shown:
+                record["parameters"][name] = shown[value]
+    nb.metadata.update(metadata or {})
     nbformat.write(nb, nb_path)
     return nb
 
