@@ -33,6 +33,7 @@ from modelfit.robustness import (
     wsm,
 )
 from modelfit.scoring import criterion_points, primary_index, ranking_index, score_matrix
+from tests.exact import crossing_points
 
 PARAMS = sorted((Path(__file__).parents[1] / "params").glob("*.yaml"))
 CRITERIA = ("capital", "supply_chain", "brand_content", "tech_data")
@@ -166,13 +167,7 @@ def exact_one_criterion(fw: Framework, stage: int, c: int, rating: int, kappa: f
     scores, penalty, points = evaluate(ratings, stage, fw)
     base = scores[0] - points[0].sum(axis=0)
     slope = 4 * points[0, c]
-    cuts = {0.0, 1.0}
-    for a, b in itertools.combinations(range(4), 2):
-        if slope[a] != slope[b]:
-            t = (base[b] - base[a]) / (slope[a] - slope[b])
-            if 0 < t < 1:
-                cuts.add(float(t))
-    edges = np.array(sorted(cuts))
+    edges = np.array(crossing_points(base, slope))
     dist = stats.beta(kappa, 3 * kappa)
     out = np.zeros((4, 4))
     for lo, hi in itertools.pairwise(edges):

@@ -26,6 +26,7 @@ from modelfit.robustness import (
     winning_indices,
 )
 from modelfit.scoring import criterion_points, ranking_index, running_matrix, score_matrix
+from tests.exact import crossing_points
 
 CRITERIA = ("capital", "supply_chain", "brand_content", "tech_data")
 
@@ -85,13 +86,7 @@ def intervals(fw: Framework, stage: int, c: int, rating: int
     points = criterion_points(to_deviations(ratings), fw.weights)
     base = scores[0] - points[0].sum(axis=0)
     slope = 4 * points[0, c]
-    cuts = {0.0, 1.0}
-    for a, b in itertools.combinations(range(4), 2):
-        if slope[a] != slope[b]:
-            t = (base[b] - base[a]) / (slope[a] - slope[b])
-            if 0 < t < 1:
-                cuts.add(float(t))
-    edges = sorted(cuts)
+    edges = crossing_points(base, slope)
     return [(lo, hi, ranking_index((base + slope * (lo + hi) / 2)[None], penalty)[0])
             for lo, hi in itertools.pairwise(edges)]
 
