@@ -173,18 +173,22 @@ def test_runoff_value_by_hand(exact: dict[str, Any]) -> None:
 
 
 def test_a_model_the_company_cannot_fund_fails(exact: dict[str, Any]) -> None:
-    """Capital rating 1 ($5,000) cannot pay an own site's $20,000 set-up: it fails, losing $5,000."""
+    """Capital rating 1 ($10,000) cannot pay an own site's $12,000 set-up: it fails, losing all
+    its capital."""
+    cash = float(exact["capital_usd"][1])
+    assert cash < float(exact["channels"]["setup_usd"]["independent_site"])
     out = simulate_outcomes(company(capital=1), seed=0, assumptions=exact)
     assert bool(out.loc[0, "failed_independent_site"])
-    assert out.loc[0, "profit_independent_site"] == pytest.approx(-5000)
+    assert out.loc[0, "profit_independent_site"] == pytest.approx(-cash)
     assert out.loc[0, "plan_independent_site"] == ""
 
 
 def test_hybrid_wins_where_channels_together_beat_each_alone(exact: dict[str, Any]) -> None:
-    """A rich beauty brand with a $200K budget saturates any one channel: splitting pays most."""
+    """A rich beauty brand spending $60K a month saturates any one channel: splitting pays most
+    (at capital rating 5, $750K, a larger budget could not be funded)."""
     frame = company(category="beauty", gross_margin_pct=80.0, avg_order_value_usd=40.0,
                     brand_content=5, tech_data=5, supply_chain=4, team_size=200,
-                    marketing_budget_usd=200_000.0, target_markets=("us", "eu"))
+                    marketing_budget_usd=60_000.0, target_markets=("us", "eu"))
     out = simulate_outcomes(frame, seed=0, assumptions=exact)
     others = [out.loc[0, f"value_{m}"] for m in MODELS if m != "hybrid"]
     assert out.loc[0, "value_hybrid"] > max(others)
