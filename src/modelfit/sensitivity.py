@@ -97,8 +97,10 @@ def plot_tornado(table: pd.DataFrame, top: int = 12) -> Figure:
                       for a, j in zip(shown["assumption"], shown["judged"], strict=True)])
     ax.axvline(0.0, color="#333333", linewidth=0.8)
     ax.set_xlabel("share of companies whose best model changes")
-    ax.xaxis.set_major_formatter(lambda v, _pos: f"{abs(v):.0%}")
+    # 3 significant figures: ticks fall on 2.5% steps, which a whole-percent format would misread.
+    ax.xaxis.set_major_formatter(lambda v, _pos: f"{abs(v) * 100:.3g}%")
     ax.set_title("Sensitivity of the outcome labels (one assumption at a time)")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, fontsize="small",
+              frameon=False)
     fig.tight_layout()
     return fig
