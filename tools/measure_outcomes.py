@@ -14,8 +14,6 @@ from __future__ import annotations
 import sys
 import time
 
-import pandas as pd
-
 SEED = 20240601
 N = 20000
 SENSITIVITY_N = 2000
@@ -46,8 +44,7 @@ def main() -> int:
                                                      for s in mix.index[1:])]).to_string())
     running = profiles["existing_channels"].map(set)
     site_in = labels.eq("independent_site") | (
-        labels.eq("hybrid") & outcomes.get("plan_hybrid", pd.Series("", index=labels.index))
-        .astype(str).str.contains("independent_site"))
+        labels.eq("hybrid") & outcomes["plan_hybrid"].str.contains("independent_site"))
     print(f"own site in the best plan (alone or in a hybrid): {_pct(float(site_in.mean()))}")
 
     print("\n## what start-ups can fund")
