@@ -6,26 +6,75 @@ start-ups can fund, the outcome labels' agreement with the framework by stage, t
 they part, the classifier's held-out metrics and agreement by stage (trained as `make model`
 trains, on the same split), and the twelve most sensitive assumptions (on the first 2,000
 companies). Every figure is seeded; nothing depends on the machine but the run time (about
-three minutes on two cores).
+a minute and a half on two cores).
+
+`--against OLD.yaml` (an earlier assumptions file, e.g. from `git show v:src/.../outcomes.yaml`)
+also prints, for each assumption whose value differs, the label mix with that one value put back.
 """
 
 from __future__ import annotations
 
+import argparse
+import copy
 import sys
 import time
+from typing import Any
+
+import numpy as np
 
 SEED = 20240601
 N = 20000
 SENSITIVITY_N = 2000
+DISTRIBUTION = "dropshipping|distributors|small_b"
 
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
+def _mix(profiles: Any, assumptions: Any) -> str:
+    from modelfit import outcome
+
+    labels = outcome.best_model_labels(outcome.simulate_outcomes(profiles, SEED, assumptions))
+    mix = (100 * outcome.label_mix(profiles, labels)).round(1)
+    return f"all {mix.loc['all'].to_dict()}, start-up {mix.loc['startup'].to_dict()}"
+
+
+def _put_back(profiles: Any, new: dict[str, Any], old_path: str) -> None:
+    """The label mix with each changed assumption set back to its value in `old_path`."""
+    from modelfit import outcome
+
+    before = outcome.assumption_table(old_path)
+    old_values = dict(zip(before["assumption"], before["value"], strict=True))
+    print(f"\n## each changed value put back to {outcome.load_assumptions(old_path)['version']}")
+    for record in outcome.assumption_table().to_dict("records"):
+        name = str(record["assumption"])
+        if name not in old_values or old_values[name] == record["value"]:
+            continue
+        varied = copy.deepcopy(new)
+        node = varied
+        *parents, leaf = name.split(".")
+        for key in parents:
+            node = node[key]
+        node[leaf] = copy.deepcopy(old_values[name])
+        print(f"{name}: {_mix(profiles, varied)}")
+
+
 def main() -> int:
     from modelfit import classifier, outcome, sensitivity, synthetic
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--against", metavar="OLD.yaml",
+                        help="an earlier assumptions file: put each changed value back in turn")
+    args = parser.parse_args()
+    if args.against:
+        from modelfit.errors import ModelfitError
+
+        try:  # refuse a bad file before the minute and a half of work, not after it
+            outcome.load_assumptions(args.against)
+        except ModelfitError as exc:
+            print(f"measure_outcomes: {exc}", file=sys.stderr)
+            return 2
     started = time.perf_counter()
     a = outcome.load_assumptions()
     table = outcome.assumption_table()
@@ -52,10 +101,34 @@ def main() -> int:
     for m in outcome.MODELS:
         failed = outcomes[f"failed_{m}"].to_numpy()[startup]
         print(f"start-ups that cannot fund {m}: {_pct(float(failed.mean()))}")
+    capital = outcomes["capital_usd"].to_numpy()[startup]
+    print("start-up capital (USD) quartiles:",
+          ", ".join(f"{q:,.0f}" for q in np.percentile(capital, [25, 50, 75])))
+    site_pays = ~outcomes["failed_independent_site"] & (
+        outcomes["value_independent_site"] > outcomes["value_platform"])
+    print(f"start-ups with an own site fundable and worth more than a platform: "
+          f"{_pct(float(site_pays[startup].mean()))}")
+    values = outcomes[[f"value_{m}" for m in outcome.MODELS]].to_numpy()[startup]
+    print(f"start-ups with no model of positive value: {_pct(float((values < 0).all(1).mean()))}; "
+          f"platform cash positive at the horizon: "
+          f"{_pct(float((outcomes['profit_platform'].to_numpy()[startup] > 0).mean()))}")
+    budget = profiles["marketing_budget_usd"].to_numpy()[startup]
+    print(f"median start-up budget: USD {np.median(budget):,.0f} a month")
+    kinds = outcomes["plan_distribution"].str.split(" ").str[0][labels.eq("distribution")]
+    print("distribution labels by kind:",
+          (100 * kinds.value_counts(normalize=True)).round(1).to_dict())
+    hybrid = labels.eq("hybrid")
+    print(f"hybrids with an own site: "
+          f"{_pct(float(outcomes['plan_hybrid'][hybrid].str.contains('independent_site').mean()))}")
     mature = (profiles["stage"] == "mature").to_numpy()
     for ch in ("platform", "independent_site"):
         runs = running[mature].map(lambda s, ch=ch: ch in s).mean()
         print(f"mature firms already running {ch}: {_pct(float(runs))}")
+    beats = outcomes["value_distribution"] > outcomes["value_platform"]
+    mature_hybrid = hybrid & (profiles["stage"] == "mature")
+    print(f"mature firms where distribution is worth more than a platform: "
+          f"{_pct(float(beats[mature].mean()))}; mature hybrids with a kind of distribution: "
+          f"{_pct(float(outcomes['plan_hybrid'][mature_hybrid].str.contains(DISTRIBUTION).mean()))}")
 
     print("\n## outcome labels vs the framework, all companies")
     print(classifier.agreement_by_stage(profiles, labels).to_string())
@@ -87,6 +160,8 @@ def main() -> int:
     print("judged assumptions by rank:", ", ".join(
         f"{n} #{rank[n]} ({_pct(float(sens.loc[rank[n] - 1, 'swing']))})"
         for n in judged["assumption"] if n in rank))
+    if args.against:
+        _put_back(profiles, a, args.against)
     print(f"\n{time.perf_counter() - started:.0f} s")
     return 0
 
