@@ -7,6 +7,6 @@ import pytest
 
 def pytest_configure(config: pytest.Config) -> None:
     """Install the `modelfit` kernel into this environment when it is missing or stale."""
-    from modelfit.render import ensure_kernel
+    from modelfit.deliver.kernelspec import ensure_kernel
 
     ensure_kernel()

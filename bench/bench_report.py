@@ -38,7 +38,7 @@ def _time(cmd: list[str]) -> float:
 
 def run() -> list[dict[str, object]]:
     """Time both side by side and return the ratio row."""
-    from modelfit.render import ensure_kernel
+    from modelfit.deliver.kernelspec import ensure_kernel
 
     ensure_kernel()
     with tempfile.TemporaryDirectory() as tmp:

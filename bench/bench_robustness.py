@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from modelfit import Framework, load_profile, recommend
-from modelfit.features import to_deviations
-from modelfit.robustness import (
+from modelfit.decision.features import to_deviations
+from modelfit.decision.robustness import (
     RATING_NOISE,
     analyse,
     confidence_factors,
@@ -28,7 +28,7 @@ from modelfit.robustness import (
     sample_weights,
     smaa,
 )
-from modelfit.scoring import criterion_points, score_matrix
+from modelfit.decision.scoring import criterion_points, score_matrix
 
 SAMPLES = 10_000
 REPEATS = 7

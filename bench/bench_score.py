@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from modelfit.profile import BASE_CHANNELS, RATINGS, STAGES
+from modelfit.core.vocab import BASE_CHANNELS, RATINGS, STAGES
 
 N_ROWS = 10_000_000
 PIECE = 1_000_000

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from modelfit import Framework, Profile, recommend, score_profiles
-from modelfit.profile import RATINGS, STAGES
+from modelfit.core.vocab import RATINGS, STAGES
 
 N_VECTOR = 1_000_000
 N_LOOP = 2_000

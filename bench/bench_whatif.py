@@ -1,6 +1,6 @@
 """Benchmark: one what-if update (a control moved) against one `recommend` call.
 
-Run with `.venv/bin/python bench/bench_whatif.py`. One update is what `modelfit.whatif.WhatIf`
+Run with `.venv/bin/python bench/bench_whatif.py`. One update is what `modelfit.views.whatif.WhatIf`
 does when a control moves: `evaluate` (recommend and `analyse` with 4,000 samples on the
 reweighted framework), the contributions chart as SVG, and the four HTML tables. Also timed: the
 widgets' own round trip (a slider set in Python, every output redrawn). The framework and the
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from modelfit import Framework, load_profile, recommend
-from modelfit.whatif import Scenario, WhatIf, evaluate
+from modelfit.views.whatif import Scenario, WhatIf, evaluate
 
 REPEATS = 5
 PARAMS = Path(__file__).parents[1] / "params"

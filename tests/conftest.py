@@ -14,7 +14,7 @@ import yaml
 from hypothesis import strategies as st
 
 from modelfit import Framework, Profile
-from modelfit.profile import CATEGORIES, MARKETS, RATINGS, STAGES
+from modelfit.core.vocab import CATEGORIES, MARKETS, RATINGS, STAGES
 
 MODELS = ("platform", "distribution", "independent_site", "hybrid")
 BASE_CHANNELS = ("platform", "distribution", "independent_site")

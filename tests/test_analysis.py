@@ -9,9 +9,9 @@ import pytest
 
 from modelfit import load_profile
 from modelfit.analysis import analyse_company, classifier_drivers
-from modelfit.classifier import load_model, second_opinion
 from modelfit.cli import main
-from modelfit.predictor import find_default_model
+from modelfit.outcome.classifier import load_model, second_opinion
+from modelfit.outcome.predictor import find_default_model
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "data" / "classifier.skops"
@@ -83,7 +83,7 @@ def test_drivers_explain_the_classifier_pick() -> None:
     """Each driver's push is the drop in P(pick) when that one field is set to neutral."""
     import pandas as pd
 
-    from modelfit.classifier import to_model_frame
+    from modelfit.outcome.classifier import to_model_frame
 
     model = load_model(MODEL)
     profile = load_profile(ROOT / "params" / "lumen.yaml")
@@ -100,7 +100,7 @@ def test_drivers_explain_the_classifier_pick() -> None:
 
 def test_train_from_csv_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """modelfit train --data learns a table it has never seen and writes model and card."""
-    from modelfit.classifier import training_set
+    from modelfit.outcome.classifier import training_set
 
     profiles, labels = training_set(600, 3)
     table = profiles.drop(columns=["company_id"]).assign(outcome=labels.to_numpy())
@@ -134,7 +134,7 @@ def test_train_refuses_n_with_data(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_report_shows_second_opinion(tmp_path: Path) -> None:
     """The report's JSON carries the classifier's view when the project has a model."""
-    from modelfit.render import render_report
+    from modelfit.deliver.render import render_report
 
     render_report("lumen", out_dir=tmp_path, root=ROOT, progress=False)
     payload = json.loads((tmp_path / "lumen.json").read_text("utf-8"))

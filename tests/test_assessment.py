@@ -15,19 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modelfit import Framework, ProfileError, load_profile
-from modelfit.assessment import (
-    CRITERIA,
-    Question,
-    Rubric,
-    assess,
-    derivation_markdown,
-    load_rubric,
-    parse_rubric,
-    questionnaire,
-)
 from modelfit.cli import main
-from modelfit.errors import FrameworkError
-from modelfit.profile import CATEGORIES, Profile
+from modelfit.core.errors import FrameworkError
+from modelfit.core.vocab import CATEGORIES
+from modelfit.inputs.assessment import assess
+from modelfit.inputs.profile import Profile
+from modelfit.inputs.rubric import CRITERIA, Question, Rubric, load_rubric, parse_rubric
+from modelfit.views.assessment import derivation_markdown, questionnaire
 
 from .conftest import PARAMS
 
@@ -447,7 +441,7 @@ def test_answers_only_profile_renders_a_full_report(
 ) -> None:
     """A profile with answers and no ratings renders a whole report in each language, with the
     derivation in its 'at a glance' section and in its JSON."""
-    from modelfit.render import render_report
+    from modelfit.deliver.render import render_report
 
     done = render_report("harbor", out_dir=tmp_path, lang=lang, root=answers_only_root,
                          progress=False)

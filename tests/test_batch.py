@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from modelfit.batch import collect, render_batch
 from modelfit.cli import main
-from modelfit.errors import ModelfitError
-from modelfit.portfolio import load_reports
+from modelfit.core.errors import ModelfitError
+from modelfit.run.batch import collect, render_batch
+from modelfit.views.portfolio import load_reports
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -168,7 +168,7 @@ def test_scheduler_that_does_not_answer_exits_2(
     and nothing is written."""
     import socket
 
-    from modelfit import cluster
+    from modelfit.run import cluster
 
     monkeypatch.setattr(cluster, "CONNECT_SECONDS", 1)
     with socket.socket() as probe:  # a free port: nothing listens there

@@ -65,7 +65,7 @@ def test_harness_sees_a_console_error_and_a_remote_fetch(tmp_path: Path) -> None
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_rendered_report_loads_clean_and_offline(tmp_path: Path, lang: str) -> None:
     """The demo report, as rendered, logs nothing to the console and fetches nothing."""
-    from modelfit.render import render_report
+    from modelfit.deliver.render import render_report
 
     done = render_report("demo", out_dir=tmp_path / "r", root=ROOT, lang=lang, progress=False)
     console, outside = open_in_chromium(done.html, tmp_path)

@@ -1,4 +1,4 @@
-"""Scoring files of any size (`modelfit score`, modelfit.bulk): the same scores as
+"""Scoring files of any size (`modelfit score`, modelfit.run.bulk): the same scores as
 score_profiles, bad rows set apart, chunk boundaries, formats, all-or-nothing, CLI errors."""
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modelfit import Framework, ModelfitError, bulk, score_profiles
-from modelfit.bulk import rejects_path, score_chunk, score_file
+from modelfit import Framework, ModelfitError, score_profiles
 from modelfit.cli import main
-from modelfit.profile import RATINGS, STAGES
+from modelfit.core.vocab import RATINGS, STAGES
+from modelfit.run import bulk
+from modelfit.run.bulk import rejects_path, score_chunk, score_file
 
 from .conftest import MODELS
 
@@ -341,7 +342,7 @@ def test_a_scheduler_that_does_not_answer_is_one_error(
     tmp_path: Path, framework: Framework, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """--scheduler naming no running scheduler gives one line naming the address."""
-    from modelfit import cluster
+    from modelfit.run import cluster
 
     monkeypatch.setattr(cluster, "CONNECT_SECONDS", 1)
     profiles(2, 15).to_csv(tmp_path / "in.csv", index=False)
@@ -400,7 +401,7 @@ def test_the_scheduler_address_may_come_from_the_environment(
 ) -> None:
     """Without --scheduler, DASK_SCHEDULER_ADDRESS names the cluster; without either, none;
     a malformed value is named with where it came from."""
-    from modelfit.cluster import scheduler_address
+    from modelfit.run.cluster import scheduler_address
 
     monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
     assert scheduler_address(None) is None

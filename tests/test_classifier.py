@@ -13,7 +13,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from modelfit import ModelfitError, Profile
-from modelfit.classifier import (
+from modelfit.outcome.classifier import (
     MODELS,
     TrainingReport,
     card_path,
@@ -29,7 +29,7 @@ from modelfit.classifier import (
     train_from_csv,
     training_set,
 )
-from modelfit.synthetic import generate_profiles
+from modelfit.outcome.synthetic import generate_profiles
 
 SEED = 5
 

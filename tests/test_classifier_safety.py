@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from modelfit.classifier import (
+from modelfit.core.errors import ModelfitError
+from modelfit.outcome.classifier import (
     MAX_MODEL_INFLATED_BYTES,
     MAX_TRAINING_CSV_BYTES,
     card_path,
@@ -22,7 +23,6 @@ from modelfit.classifier import (
     read_training_csv,
     save_model,
 )
-from modelfit.errors import ModelfitError
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "data" / "classifier.skops"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from modelfit.cli import main
-from modelfit.profile import load_profile
+from modelfit.inputs.profile import load_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "params"

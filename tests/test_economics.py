@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from modelfit import ModelfitError, Profile
 from modelfit.cli import main
-from modelfit.economics import (
+from modelfit.core.vocab import MODELS
+from modelfit.inputs.profile import load_profile
+from modelfit.outcome.economics import (
     CONTRACT_KEYS,
     MODEL_KEYS,
     PER_ORDER_KEYS,
@@ -21,8 +23,7 @@ from modelfit.economics import (
     per_order,
     plan_kind,
 )
-from modelfit.outcome import KINDS, MODELS, load_assumptions
-from modelfit.profile import load_profile
+from modelfit.outcome.simulation import KINDS, load_assumptions
 
 from .conftest import PARAMS, profiles_st
 
@@ -147,7 +148,7 @@ def test_recommend_json_carries_the_money_plan(capsys: pytest.CaptureFixture[str
     """`recommend --json` gains `economics`: the money plan with the distribution figures of
     the kind the plan names (the demo's plan sells to small-B buyers)."""
     from modelfit import recommend
-    from modelfit.economics import plan_kind
+    from modelfit.outcome.economics import plan_kind
 
     code, out, _ = run(capsys, "recommend", str(DEMO), "--json", "--no-model")
     assert code == 0
@@ -164,7 +165,7 @@ def test_report_section_shows_the_money_plan(lang: str, heading: str) -> None:
     order's economics and the cumulative-cash chart, in the report's language."""
     from IPython.display import Image
 
-    from modelfit import report
+    from modelfit.views import report
 
     fields = load_profile(DEMO).fields()
     r = report.build("demo", fields, lang=lang)

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modelfit import Framework, FrameworkError
-from modelfit.framework import LANGUAGES, PROPERTIES, _build
+from modelfit.core.vocab import LANGUAGES
+from modelfit.decision.framework import PROPERTIES, _build
 
 from .conftest import MODELS
 

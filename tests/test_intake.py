@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from modelfit import ModelfitError, load_profile
-from modelfit.assessment import load_rubric
-from modelfit.intake import IntakeForm, form
-from modelfit.profile import FIELD_NAMES
+from modelfit.inputs.profile import FIELD_NAMES
+from modelfit.inputs.rubric import load_rubric
+from modelfit.views.intake import IntakeForm, form
 
 from .conftest import PARAMS
 

@@ -11,9 +11,9 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from modelfit import kernels
-from modelfit.profile import load_profile
-from modelfit.render import REPORT_NOTEBOOK, ReportFiles, make_job, notebook_bytes, render_job
+from modelfit.deliver import kernels
+from modelfit.deliver.render import REPORT_NOTEBOOK, ReportFiles, make_job, notebook_bytes, render_job
+from modelfit.inputs.profile import load_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from modelfit import ModelfitError
-from modelfit.outcome import (
+from modelfit.core.vocab import MODELS
+from modelfit.outcome.simulation import (
     KINDS,
-    MODELS,
     PARTS,
     _prepare,
     assumption_table,
@@ -29,7 +29,7 @@ from modelfit.outcome import (
     unit_economics,
     vary_assumption,
 )
-from modelfit.synthetic import generate_profiles
+from modelfit.outcome.synthetic import generate_profiles
 
 
 def company(**fields: Any) -> pd.DataFrame:
@@ -305,6 +305,6 @@ def test_outcome_model_never_reads_the_framework() -> None:
             imported.add(node.module)
         elif isinstance(node, ast.Import):
             imported.update(alias.name for alias in node.names)
-    assert not imported & {"modelfit.framework", "modelfit.scoring", "modelfit.recommend",
-                           "modelfit.features"}
+    assert not imported & {"modelfit.decision.framework", "modelfit.decision.scoring",
+                           "modelfit.decision.recommend", "modelfit.decision.features"}
     assert "framework.yaml" not in source

@@ -1,4 +1,4 @@
-"""PDF reports (modelfit.pdf): A4, header and page numbers, embedded CJK font, nothing fetched.
+"""PDF reports (modelfit.deliver.pdf): A4, header and page numbers, embedded CJK font, nothing fetched.
 
 Skipped, with the reason, where WeasyPrint's system libraries (Pango) are missing; the checks
 that read the PDF back also need poppler-utils (pdftotext, pdffonts).
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from modelfit import pdf
 from modelfit.cli import main
-from modelfit.errors import ModelfitError
+from modelfit.core.errors import ModelfitError
+from modelfit.deliver import pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 REASON = pdf.unavailable()
@@ -121,7 +121,7 @@ def test_report_pdf_refused_before_any_kernel_when_unavailable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Without Pango, `report --pdf` says why in one line and writes nothing."""
-    from modelfit import render
+    from modelfit.deliver import render
 
     monkeypatch.setattr(pdf, "unavailable", lambda: "PDF reports need WeasyPrint and Pango")
     with pytest.raises(ModelfitError, match="PDF reports need WeasyPrint"):

@@ -1,4 +1,4 @@
-"""The portfolio page as a deliverable (modelfit.portfolio): names, percents, links, order."""
+"""The portfolio page as a deliverable (modelfit.views.portfolio): names, percents, links, order."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from modelfit import Framework
-from modelfit.portfolio import Portfolio, attention, attention_order
+from modelfit.views.portfolio import Portfolio, attention, attention_order
 
 
 def _row(cid: str, company: str, primary: str, runner_up: str, margin: float,

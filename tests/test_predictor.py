@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from modelfit import ModelfitError, Profile
-from modelfit.classifier import (
+from modelfit.outcome.classifier import (
     MODELS,
     PROBABILITY_DECIMALS,
     load_fast,
@@ -27,8 +27,8 @@ from modelfit.classifier import (
     to_model_frame,
     train,
 )
-from modelfit.predictor import Predictor, export, features, load_predictor, predictor_path
-from modelfit.synthetic import generate_profiles
+from modelfit.outcome.predictor import Predictor, export, features, load_predictor, predictor_path
+from modelfit.outcome.synthetic import generate_profiles
 
 SEED = 3
 
@@ -126,8 +126,8 @@ def test_training_is_byte_identical_whatever_the_thread_count(tmp_path: Path) ->
     and =2 write the same model and predictor bytes."""
     script = (
         "import numpy as np, sys\n"
-        "from modelfit.classifier import save_model, train\n"
-        "from modelfit.synthetic import generate_profiles\n"
+        "from modelfit.outcome.classifier import save_model, train\n"
+        "from modelfit.outcome.synthetic import generate_profiles\n"
         f"p = generate_profiles(600, {SEED})\n"
         "y = np.where(p['capital'] >= 4, 'hybrid', np.where(p['brand_content'] >= 3, "
         "'independent_site', 'platform'))\n"

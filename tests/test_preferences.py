@@ -1,4 +1,4 @@
-"""Tests of modelfit.preferences: the three elicitation methods against published worked examples,
+"""Tests of modelfit.inputs.preferences: the three elicitation methods against published worked examples,
 the `preferences:` forms and their errors, `--weights`, and the client's answer beside the
 framework's."""
 
@@ -15,16 +15,15 @@ from hypothesis import strategies as st
 
 from modelfit import Framework, Profile, recommend
 from modelfit.cli import main
-from modelfit.errors import ModelfitError, ProfileError
-from modelfit.preferences import (
+from modelfit.core.errors import ModelfitError, ProfileError
+from modelfit.decision.client import client_answer, reweighted
+from modelfit.inputs.preferences import (
     MAX_CONSISTENCY_RATIO,
     ahp,
-    client_answer,
     from_multipliers,
     parse,
     rank_order_centroid,
     read_file,
-    reweighted,
     swing_weights,
 )
 

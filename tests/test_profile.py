@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from modelfit import Profile, ProfileError, load_profile
-from modelfit.profile import FIELDS, MAX_PROFILE_BYTES, check_company_id
+from modelfit.inputs.profile import FIELDS, MAX_PROFILE_BYTES, check_company_id
 
 from .conftest import PARAMS, VALID_TEXT
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from modelfit import ProfileError, load_profile
-from modelfit.profile import MAX_COMPANY_ID, check_company_id
+from modelfit.inputs.profile import MAX_COMPANY_ID, check_company_id
 
 from .conftest import VALID_TEXT
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modelfit import Framework, ModelfitError, Profile, recommend
-from modelfit.framework import PROPERTIES
-from modelfit.profile import BASE_CHANNELS, RATINGS, STAGES
+from modelfit.core.vocab import BASE_CHANNELS, RATINGS, STAGES
+from modelfit.decision.framework import PROPERTIES
 
 from .conftest import MODELS, every_core_profile, profile_of, profiles_st
 
@@ -349,7 +349,7 @@ def test_unknown_language_is_refused(framework: Framework) -> None:
 
 def test_row_and_matrix_kernels_agree_on_all_profiles(framework: Framework) -> None:
     """recommend's primary equals the vectorised argmax on every one of the 1,875 profiles."""
-    from modelfit.scoring import primary_index, score_matrix
+    from modelfit.decision.scoring import primary_index, score_matrix
 
     ratings = np.array([[p.ratings()[c] for c in framework.criteria] for p in ALL_PROFILES], float)
     stages = np.array([framework.stages.index(p.stage) for p in ALL_PROFILES])

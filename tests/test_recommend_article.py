@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from modelfit import Framework, FrameworkError, Profile, recommend
-from modelfit.profile import BASE_CHANNELS, RATINGS, STAGES
-from modelfit.recommend import Recommendation
+from modelfit.core.vocab import BASE_CHANNELS, RATINGS, STAGES
+from modelfit.decision.recommend import Recommendation
 
 from .conftest import profile_of
 

@@ -10,17 +10,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from modelfit.batch import collect, render_batch
 from modelfit.cli import main
-from modelfit.errors import ModelfitError
-from modelfit.portfolio import load_reports, spreadsheet_safe
-from modelfit.render import (
+from modelfit.core.errors import ModelfitError
+from modelfit.deliver.render import (
     RenderError,
     check_out_dir,
     check_seed,
     remove_stale_temporaries,
     replace_together,
 )
+from modelfit.run.batch import collect, render_batch
+from modelfit.views.portfolio import load_reports, spreadsheet_safe
 
 ROOT = Path(__file__).resolve().parents[1]
 SUFFIXES = ("ipynb", "html", "json")
@@ -130,7 +130,7 @@ def test_report_with_negative_seed_exits_2_without_a_kernel(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Issue 13, 10: the seed is checked before papermill is ever called."""
-    import modelfit.render as render
+    import modelfit.deliver.render as render
 
     def no_kernel(*args: object, **kwargs: object) -> None:
         raise AssertionError("a kernel was started")
@@ -201,7 +201,7 @@ def test_kernel_log_does_not_reach_the_terminal(monkeypatch: pytest.MonkeyPatch)
 
     from jupyter_client.manager import AsyncKernelManager
 
-    from modelfit.render import _kernel_manager_class
+    from modelfit.deliver.kernelspec import kernel_manager_class
 
     seen: dict[str, object] = {}
 
@@ -209,7 +209,7 @@ def test_kernel_log_does_not_reach_the_terminal(monkeypatch: pytest.MonkeyPatch)
         seen.update(kw)
 
     monkeypatch.setattr(AsyncKernelManager, "_async_launch_kernel", launch)
-    manager = _kernel_manager_class()()
+    manager = kernel_manager_class()()
     asyncio.run(manager._launch_kernel(["python"]))
     assert seen["stderr"] == subprocess.DEVNULL
     # Issue 14: its stdout too, where it logged "KeyboardInterrupt caught in kernel" at shutdown.
@@ -233,7 +233,7 @@ def test_stale_kernel_connection_files_are_removed(tmp_path: Path) -> None:
     by the next run; live, young and other programs' kernels are left alone."""
     import socket
 
-    from modelfit.render import STALE_CONNECTION_SECONDS, remove_stale_connection_files
+    from modelfit.deliver.kernelspec import STALE_CONNECTION_SECONDS, remove_stale_connection_files
 
     old = STALE_CONNECTION_SECONDS + 60
     dead, dead_socket = _connection(tmp_path, "dead", old)

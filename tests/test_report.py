@@ -14,8 +14,8 @@ import pytest
 
 from modelfit import load_profile, recommend
 from modelfit.cli import main
-from modelfit.errors import ModelfitError
-from modelfit.render import RenderError, render_report
+from modelfit.core.errors import ModelfitError
+from modelfit.deliver.render import RenderError, render_report
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = sorted((ROOT / "params").glob("*.yaml"))
@@ -139,7 +139,7 @@ def zh_report() -> object:
     """The forge company's report content in Chinese, built without papermill."""
     import yaml
 
-    from modelfit import report
+    from modelfit.views import report
 
     profile = yaml.safe_load((ROOT / "params" / "forge.yaml").read_text("utf-8"))
     return report.build("forge", profile, lang="zh")
@@ -148,7 +148,7 @@ def zh_report() -> object:
 def test_report_shows_what_to_build_and_what_to_protect(zh_report: object) -> None:
     """The report has two sections: improvements (flips) and declines (risks), each as a table
     of rating changes read as a consultant would."""
-    from modelfit.report import Report
+    from modelfit.views.report import Report
 
     assert isinstance(zh_report, Report)
     build = zh_report.flips_table()
@@ -161,7 +161,7 @@ def test_report_shows_what_to_build_and_what_to_protect(zh_report: object) -> No
 
 def test_report_channel_table_names_the_kind(zh_report: object) -> None:
     """The channel table names distribution by its kind (forge: 小B端分销) with its role."""
-    from modelfit.report import Report
+    from modelfit.views.report import Report
 
     assert isinstance(zh_report, Report)
     table = zh_report.channel_table()

@@ -1,5 +1,5 @@
 """The report's SMAA-2 figures and its side-by-side of the framework's and the client's weights
-(modelfit.report's thin methods over modelfit.robustness and modelfit.preferences)."""
+(modelfit.views.report's thin methods over modelfit.decision.robustness and modelfit.inputs.preferences)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from modelfit import report
+from modelfit.views import report
 
 from .conftest import PARAMS
 

@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from IPython.core.formatters import DisplayFormatter
 
-from modelfit import report
-from modelfit.errors import ProfileError
-from modelfit.profile import Profile
-from modelfit.render import export_html
+from modelfit.core.errors import ProfileError
+from modelfit.deliver.render import export_html
+from modelfit.inputs.profile import Profile
+from modelfit.views import report
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "company_report.ipynb"
@@ -225,8 +225,8 @@ def test_framework_view_heading_shows_version_and_source_as_text(
     """The framework notebook's title shows a hostile version text as text."""
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-    from modelfit.explore import FrameworkView
-    from modelfit.framework import Framework
+    from modelfit.decision.framework import Framework
+    from modelfit.views.explore import FrameworkView
 
     data = copy.deepcopy(framework_data)
     data["version"] = "<img src=x onerror=alert(1)>[a](javascript:x)"
@@ -241,8 +241,8 @@ def test_portfolio_section_title_is_text() -> None:
     import pandas as pd
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-    from modelfit.framework import Framework
-    from modelfit.portfolio import Portfolio
+    from modelfit.decision.framework import Framework
+    from modelfit.views.portfolio import Portfolio
 
     view = Portfolio(pd.DataFrame(), Framework.load(), "en")
     page = _parse(markdown2html_mistune(view.section("<script>x</script>[a](https://e.com)").data))

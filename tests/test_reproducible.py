@@ -23,7 +23,7 @@ import pytest
 
 from modelfit import load_profile
 from modelfit.analysis import second_opinion_of
-from modelfit.reproducible import (
+from modelfit.core.reproducible import (
     DECIMALS,
     NUMPY_DISABLE_ENV,
     baseline_environment,
@@ -31,7 +31,7 @@ from modelfit.reproducible import (
     rounded,
     rounded_map,
 )
-from modelfit.synthetic import generate_profiles
+from modelfit.outcome.synthetic import generate_profiles
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELFIT = Path(sys.executable).with_name("modelfit")
@@ -66,7 +66,7 @@ def test_rounded_has_stated_precision_and_no_negative_zero() -> None:
 
 def test_baseline_environment_turns_off_every_simd_path() -> None:
     """A process started with `baseline_environment()` runs numpy on its baseline paths only."""
-    code = "from modelfit.reproducible import on_baseline; print(on_baseline())"
+    code = "from modelfit.core.reproducible import on_baseline; print(on_baseline())"
     done = subprocess.run([sys.executable, "-c", code], env=baseline_environment(),
                           capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "True"

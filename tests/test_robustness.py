@@ -1,4 +1,4 @@
-"""Tests of modelfit.robustness: reference numbers, exact intervals, SMAA convergence, flips."""
+"""Tests of modelfit.decision.robustness: reference numbers, exact intervals, SMAA convergence, flips."""
 
 from __future__ import annotations
 
@@ -14,25 +14,27 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from modelfit import Framework, Profile, load_profile, recommend
-from modelfit.errors import ModelfitError
-from modelfit.features import to_deviations
-from modelfit.robustness import (
+from modelfit.core.errors import ModelfitError
+from modelfit.decision.features import to_deviations
+from modelfit.decision.robustness import (
     RATING_NOISE,
     Robustness,
     analyse,
-    confidence_sentence,
     find_flips,
     is_too_close,
     lambda_scores,
     perturb_ratings,
-    plot_acceptability,
-    plot_stability,
     rank_acceptability,
     stability_intervals,
-    too_close_to_call,
     wsm,
 )
-from modelfit.scoring import criterion_points, primary_index, ranking_index, score_matrix
+from modelfit.decision.scoring import criterion_points, primary_index, ranking_index, score_matrix
+from modelfit.views.robustness import (
+    confidence_sentence,
+    plot_acceptability,
+    plot_stability,
+    too_close_to_call,
+)
 from tests.exact import crossing_points
 
 PARAMS = sorted((Path(__file__).parents[1] / "params").glob("*.yaml"))

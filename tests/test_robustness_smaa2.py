@@ -1,4 +1,4 @@
-"""Tests of the rest of SMAA-2 in modelfit.robustness: pairwise winning indices, central weights,
+"""Tests of the rest of SMAA-2 in modelfit.decision.robustness: pairwise winning indices, central weights,
 decision entropy (exact values on small cases), and weight constraints (ordinal statements)."""
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 
 from modelfit import Framework, Profile
-from modelfit.errors import ModelfitError
-from modelfit.features import to_deviations
-from modelfit.preferences import rank_order_centroid
-from modelfit.robustness import (
+from modelfit.core.errors import ModelfitError
+from modelfit.decision.features import to_deviations
+from modelfit.decision.robustness import (
     analyse,
     constraint_pairs,
     entropy_bits,
@@ -25,7 +24,8 @@ from modelfit.robustness import (
     sample_weights,
     winning_indices,
 )
-from modelfit.scoring import criterion_points, ranking_index, running_matrix, score_matrix
+from modelfit.decision.scoring import criterion_points, ranking_index, running_matrix, score_matrix
+from modelfit.inputs.preferences import rank_order_centroid
 from tests.exact import crossing_points
 
 CRITERIA = ("capital", "supply_chain", "brand_content", "tech_data")

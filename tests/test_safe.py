@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-from modelfit.safe import (
+from modelfit.core.safe import (
     html_text,
     markdown_fill,
     markdown_template,

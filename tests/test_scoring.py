@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modelfit import Framework, ModelfitError, recommend, score_profiles
-from modelfit.features import to_deviations, to_features
-from modelfit.profile import RATINGS, STAGES
-from modelfit.scoring import channel_rows, check_rows
+from modelfit.core.vocab import RATINGS, STAGES
+from modelfit.decision.features import to_deviations, to_features
+from modelfit.decision.scoring import channel_rows, check_rows
 
 from .conftest import MODELS, profile_of
 

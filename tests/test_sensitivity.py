@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from modelfit.outcome import MODELS
-from modelfit.sensitivity import plot_tornado, sensitivity
-from modelfit.synthetic import generate_profiles
+from modelfit.core.vocab import MODELS
+from modelfit.outcome.sensitivity import plot_tornado, sensitivity
+from modelfit.outcome.synthetic import generate_profiles
 
 NAMES = ("markets.duty_us", "distributors.wholesale_share", "payment.card_fixed_usd")
 

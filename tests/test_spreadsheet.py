@@ -9,8 +9,8 @@ import pytest
 
 from modelfit import ModelfitError, Profile, load_profile
 from modelfit.cli import main
-from modelfit.profile import profile_paths
-from modelfit.spreadsheet import columns, export_table, import_table
+from modelfit.inputs.profile import profile_paths
+from modelfit.inputs.spreadsheet import columns, export_table, import_table
 
 from .conftest import PARAMS
 

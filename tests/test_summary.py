@@ -1,4 +1,4 @@
-"""The one-page summary: plan, how sure, three next steps, headline figures (modelfit.summary)."""
+"""The one-page summary: plan, how sure, three next steps, headline figures (modelfit.views.summary)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from modelfit import Framework
 from modelfit.analysis import Analysis, analyse_company
-from modelfit.errors import FrameworkError
-from modelfit.profile import Profile
-from modelfit.recommend import channel_name
-from modelfit.summary import (
+from modelfit.core.errors import FrameworkError
+from modelfit.decision.recommend import channel_name
+from modelfit.inputs.profile import Profile
+from modelfit.views.summary import (
     figures_table,
     plan_markdown,
     points,

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from modelfit import ModelfitError, Profile
-from modelfit.profile import FIELD_NAMES, MARKETS, RATINGS, STAGES
-from modelfit.synthetic import DATA_CARD, data_card_table, generate_profiles
+from modelfit.core.vocab import MARKETS, RATINGS, STAGES
+from modelfit.inputs.profile import FIELD_NAMES
+from modelfit.outcome.synthetic import DATA_CARD, data_card_table, generate_profiles
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def test_different_seed_different_frame() -> None:
 
 
 def test_columns_are_company_id_and_the_profile_fields() -> None:
-    """The columns are exactly company_id followed by modelfit.profile.FIELDS."""
+    """The columns are exactly company_id followed by modelfit.inputs.profile.FIELDS."""
     assert list(generate_profiles(10, 0).columns) == ["company_id", *FIELD_NAMES]
 
 

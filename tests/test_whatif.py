@@ -1,4 +1,4 @@
-"""Tests of modelfit.whatif: the scenario function, saving a scenario, and the widgets driving it."""
+"""Tests of modelfit.views.whatif: the scenario function, saving a scenario, and the widgets driving it."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from modelfit import Framework, Profile, load_profile, recommend
-from modelfit.errors import ModelfitError
-from modelfit.robustness import analyse
-from modelfit.whatif import Scenario, WhatIf, evaluate, load, save_profile, scenario_params
+from modelfit.core.errors import ModelfitError
+from modelfit.decision.robustness import analyse
+from modelfit.views.whatif import Scenario, WhatIf, evaluate, load, save_profile, scenario_params
 
 from .conftest import PARAMS
 

@@ -1,4 +1,4 @@
-"""Excel workbooks (modelfit.workbook): five sheets, formatted, no formula from the data."""
+"""Excel workbooks (modelfit.deliver.workbook): five sheets, formatted, no formula from the data."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from modelfit import Framework
 from modelfit.analysis import analyse_company
-from modelfit.profile import Profile
-from modelfit.workbook import write
+from modelfit.deliver.workbook import write
+from modelfit.inputs.profile import Profile
 
 from .conftest import profile_of
 
@@ -103,7 +103,7 @@ def test_workbook_dates_come_from_the_run(tmp_path: Path, payloads: list[dict[st
 def test_batch_writes_portfolio_workbook_and_linked_page(tmp_path: Path) -> None:
     """`modelfit batch` writes portfolio.xlsx beside portfolio.csv, and portfolio.html links
     each company to its own report."""
-    from modelfit.batch import render_batch
+    from modelfit.run.batch import render_batch
 
     root = Path(__file__).resolve().parents[1]
     out = tmp_path / "r"

@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 from modelfit import Framework, Profile, recommend
-from modelfit.profile import RATINGS, STAGES
-from modelfit.robustness import Flip, describe_changes
+from modelfit.core.vocab import RATINGS, STAGES
+from modelfit.decision.robustness import Flip, describe_changes
 
 CJK = r"[\u3400-\u9fff]"
 CJK_PUNCT = r"[\u3000-\u303f\uff00-\uffef“”‘’]"
@@ -154,7 +154,7 @@ def test_every_zh_text_of_a_report_is_clean() -> None:
 
     import pandas as pd
 
-    from modelfit import report
+    from modelfit.views import report
 
     root = Path(__file__).resolve().parents[1]
     for company in ("forge", "lumen"):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from modelfit.profile import load_profile, profile_paths
-from modelfit.spreadsheet import export_table
+from modelfit.inputs.profile import load_profile, profile_paths
+from modelfit.inputs.spreadsheet import export_table
 
 ROOT = Path(__file__).resolve().parents[1]
 

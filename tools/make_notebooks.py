@@ -63,7 +63,7 @@ def company_report() -> nbformat.NotebookNode:
         ("params", ""),
         ("md", "**For analysts.** `modelfit report COMPANY` injects the validated profile into the "
                "cell above and runs this notebook with papermill; each cell below is one library "
-               "call from `modelfit.report`. Markdown cells like this one are left out of the "
+               "call from `modelfit.views.report`. Markdown cells like this one are left out of the "
                "client's HTML."),
         ("code", "from modelfit import report"),
         ("code", "r = report.build(company_id, profile, lang=lang, seed=seed, "

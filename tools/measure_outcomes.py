@@ -33,7 +33,7 @@ def _pct(x: float) -> str:
 
 
 def _mix(profiles: Any, assumptions: Any) -> str:
-    from modelfit import outcome
+    from modelfit.outcome import simulation as outcome
 
     labels = outcome.best_model_labels(outcome.simulate_outcomes(profiles, SEED, assumptions))
     mix = (100 * outcome.label_mix(profiles, labels)).round(1)
@@ -42,7 +42,7 @@ def _mix(profiles: Any, assumptions: Any) -> str:
 
 def _put_back(profiles: Any, new: dict[str, Any], old_path: str) -> None:
     """The label mix with each changed assumption set back to its value in `old_path`."""
-    from modelfit import outcome
+    from modelfit.outcome import simulation as outcome
 
     before = outcome.assumption_table(old_path)
     old_values = dict(zip(before["assumption"], before["value"], strict=True))
@@ -61,14 +61,15 @@ def _put_back(profiles: Any, new: dict[str, Any], old_path: str) -> None:
 
 
 def main() -> int:
-    from modelfit import classifier, outcome, sensitivity, synthetic
+    from modelfit.outcome import classifier, sensitivity, synthetic
+    from modelfit.outcome import simulation as outcome
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--against", metavar="OLD.yaml",
                         help="an earlier assumptions file: put each changed value back in turn")
     args = parser.parse_args()
     if args.against:
-        from modelfit.errors import ModelfitError
+        from modelfit.core.errors import ModelfitError
 
         try:  # refuse a bad file before the minute and a half of work, not after it
             outcome.load_assumptions(args.against)

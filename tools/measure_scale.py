@@ -24,7 +24,7 @@ def _rss() -> int:
 
 
 def _warm(root: str) -> None:
-    from modelfit.batch import worker_kernel
+    from modelfit.run.batch import worker_kernel
 
     worker_kernel(root)
 
@@ -32,11 +32,11 @@ def _warm(root: str) -> None:
 def main(n: int) -> None:
     from distributed import Client, LocalCluster, wait
 
-    from modelfit import batch
-    from modelfit.framework import Framework
-    from modelfit.incremental import report_key
-    from modelfit.profile import load_profile, profile_paths
-    from modelfit.render import REPORT_NOTEBOOK, make_job, notebook_bytes
+    from modelfit.decision.framework import Framework
+    from modelfit.deliver.render import REPORT_NOTEBOOK, make_job, notebook_bytes
+    from modelfit.inputs.profile import load_profile, profile_paths
+    from modelfit.provenance import report_key
+    from modelfit.run import batch
 
     notebook = notebook_bytes(ROOT / "notebooks" / REPORT_NOTEBOOK)
     fw = Framework.load()

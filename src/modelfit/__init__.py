@@ -1,27 +1,65 @@
-"""modelfit: which cross-border e-commerce operating model fits a company, why, and how sure."""
+"""modelfit: which cross-border e-commerce operating model fits a company, why, and how sure.
+
+The public names below are imported on first use (PEP 562), so `import modelfit` is cheap and
+changes no global state. The package is laid out by stage of the way through, imports running
+one way: `core` → `inputs` → `decision` → `outcome` → `provenance` → `analysis` → `views` →
+`deliver` → `run` → `cli` (docs/architecture.md).
+"""
 
 from __future__ import annotations
 
-import sys
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-
-from modelfit.errors import FrameworkError, ModelfitError, ProfileError
-from modelfit.framework import Framework
-from modelfit.profile import Profile, load_profile
-from modelfit.recommend import Recommendation, recommend
-from modelfit.scoring import score_profiles
-
-# jsonschema, which nbformat imports to read any notebook, compiles the Lark grammar of its
-# optional IRI format checker at import time when the rfc3987-syntax package is installed
-# (JupyterLab's jupyter-events pulls it in): 1.5-2.5 s in every process that renders a report,
-# and in every batch worker. modelfit never validates IRI formats, so jsonschema is told the
-# package is absent (it then checks IRIs with rfc3987 if installed, or not at all).
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("modelfit")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
+
+# public name -> the module that defines it
+_PUBLIC = {
+    "Framework": "modelfit.decision.framework",
+    "FrameworkError": "modelfit.core.errors",
+    "ModelfitError": "modelfit.core.errors",
+    "Profile": "modelfit.inputs.profile",
+    "ProfileError": "modelfit.core.errors",
+    "Recommendation": "modelfit.decision.recommend",
+    "load_profile": "modelfit.inputs.profile",
+    "recommend": "modelfit.decision.recommend",
+    "score_profiles": "modelfit.decision.scoring",
+}
+# The notebooks' display modules, as `from modelfit import report` has always given them.
+_MODULES = {
+    "explore": "modelfit.views.explore",
+    "intake": "modelfit.views.intake",
+    "portfolio": "modelfit.views.portfolio",
+    "report": "modelfit.views.report",
+    "whatif": "modelfit.views.whatif",
+}
+
+if TYPE_CHECKING:
+    from modelfit.core.errors import FrameworkError, ModelfitError, ProfileError
+    from modelfit.decision.framework import Framework
+    from modelfit.decision.recommend import Recommendation, recommend
+    from modelfit.decision.scoring import score_profiles
+    from modelfit.inputs.profile import Profile, load_profile
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        value = getattr(import_module(_PUBLIC[name]), name)
+    elif name in _MODULES:
+        value = import_module(_MODULES[name])
+    else:
+        raise AttributeError(f"module 'modelfit' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC, *_MODULES])
+
 
 __all__ = [
     "Framework",

@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from modelfit.economics import MoneyPlan
-from modelfit.framework import Framework
-from modelfit.predictor import find_default_model
-from modelfit.preferences import ClientAnswer, Preferences, client_answer, parse
-from modelfit.profile import FIELDS, RATINGS, Profile
-from modelfit.recommend import Recommendation, recommend
-from modelfit.reproducible import rounded
-from modelfit.robustness import Robustness, analyse
+from modelfit.core.reproducible import rounded
+from modelfit.core.vocab import RATINGS
+from modelfit.decision.client import ClientAnswer, client_answer
+from modelfit.decision.framework import Framework
+from modelfit.decision.recommend import Recommendation, recommend
+from modelfit.decision.robustness import Robustness, analyse
+from modelfit.inputs.preferences import Preferences, parse
+from modelfit.inputs.profile import FIELDS, Profile
+from modelfit.outcome.economics import MoneyPlan
+from modelfit.outcome.predictor import find_default_model
 
 FIELD_SPECS = {f.name: f for f in FIELDS}
 
@@ -58,7 +60,7 @@ class Analysis:
     def to_dict(self) -> dict[str, Any]:
         """The `recommend --json` object: the recommendation, `robustness`, `classifier`,
         `client` (None without client preferences) and `economics` (the money plan's object,
-        `modelfit.economics`)."""
+        `modelfit.outcome.economics`)."""
         out = self.rec.to_dict()
         out["robustness"] = self.robustness.to_dict()
         out["classifier"] = self.classifier
@@ -103,7 +105,7 @@ def economics_of(profile: Profile, rec: Recommendation) -> MoneyPlan:
     """The money plan of `profile`, its distribution figures for the kind the recommendation
     names (the first distribution entry of `rec.channel_details`, when the recommendation has
     them), else for the kind worth most for the company."""
-    from modelfit.economics import money_plan, plan_kind
+    from modelfit.outcome.economics import money_plan, plan_kind
 
     kind = plan_kind(getattr(rec, "channel_details", None))
     return money_plan(profile, kind)
@@ -112,7 +114,7 @@ def economics_of(profile: Profile, rec: Recommendation) -> MoneyPlan:
 def second_opinion_of(profile: Profile, path: Path) -> dict[str, Any]:
     """Load the model at `path` (checked), ask it about `profile`, and find what pushed it:
     the `classifier`, `drivers` and `model_sha256` fields of an `Analysis`."""
-    from modelfit.classifier import load_fast, read_card, second_opinion
+    from modelfit.outcome.classifier import load_fast, read_card, second_opinion
 
     model = load_fast(path)
     opinion = second_opinion(model, profile)
@@ -130,7 +132,7 @@ def classifier_drivers(model: Any, profile: Profile, target: str, top: int = 5) 
     """
     import pandas as pd
 
-    from modelfit.classifier import to_model_frame
+    from modelfit.outcome.classifier import to_model_frame
 
     fields = profile.fields()
     names = [f.name for f in FIELDS if f.name not in ("company", "stage")]

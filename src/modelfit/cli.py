@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from modelfit.errors import ModelfitError
-from modelfit.framework import LANGUAGES, Framework
-from modelfit.profile import load_profile
-from modelfit.recommend import Recommendation, channel_name
-from modelfit.safe import terminal_text
+from modelfit.core.errors import ModelfitError
+from modelfit.core.safe import terminal_text
+from modelfit.core.vocab import LANGUAGES
+from modelfit.decision.framework import Framework
+from modelfit.decision.recommend import Recommendation, channel_name
+from modelfit.inputs.profile import load_profile
 
 if TYPE_CHECKING:
     from modelfit.analysis import Analysis
@@ -156,8 +157,8 @@ def _add_score_command(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from modelfit.bulk import score_file
-    from modelfit.cluster import scheduler_address
+    from modelfit.run.bulk import score_file
+    from modelfit.run.cluster import scheduler_address
 
     result = score_file(args.input, args.out, _load_framework(args.framework),
                         scheduler=scheduler_address(args.scheduler))
@@ -207,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModelfitError as exc:
         for line in exc.problems:
             print(f"modelfit: {terminal_text(line)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return exc.exit_status
     except KeyboardInterrupt:
         print("modelfit: interrupted", file=sys.stderr)
         return 130
@@ -227,7 +228,7 @@ def _load_framework(path: str | None) -> Framework:
 
 def _recommend(args: argparse.Namespace) -> int:
     from modelfit.analysis import analyse_company
-    from modelfit.preferences import read_file
+    from modelfit.inputs.preferences import read_file
 
     fw = _load_framework(args.framework)
     profile = load_profile(args.path)
@@ -245,8 +246,8 @@ def _recommend(args: argparse.Namespace) -> int:
 
 
 def _economics(args: argparse.Namespace) -> int:
-    from modelfit.economics import format_plan, money_plan, plan_kind
-    from modelfit.recommend import recommend
+    from modelfit.decision.recommend import recommend
+    from modelfit.outcome.economics import format_plan, money_plan, plan_kind
 
     profile = load_profile(args.path)
     # Without --kind, the kind of distribution the recommended plan names, as in
@@ -262,7 +263,7 @@ def _economics(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from modelfit.render import RenderError, render_report
+    from modelfit.deliver.render import RenderError, render_report
 
     try:
         done = render_report(args.target, out_dir=Path(args.out), lang=args.lang, seed=args.seed,
@@ -277,7 +278,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from modelfit.batch import render_batch
+    from modelfit.run.batch import render_batch
 
     result = render_batch(Path(args.params_dir), Path(args.out), workers=args.workers,
                           ids=args.ids or None, lang=args.lang, seed=args.seed,
@@ -288,8 +289,8 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from modelfit import classifier
-    from modelfit.reproducible import baseline_environment, on_baseline
+    from modelfit.core.reproducible import baseline_environment, on_baseline
+    from modelfit.outcome import classifier
 
     if not on_baseline():
         # A model file holds the last bits of its floats, and numpy's SIMD code paths differ
@@ -318,7 +319,7 @@ def _train(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
             made, report = classifier.train_default(tmp, n=args.n or classifier.DEFAULT_N,
                                                     seed=seed)
-            from modelfit.predictor import predictor_path
+            from modelfit.outcome.predictor import predictor_path
 
             os.replace(classifier.card_path(made), classifier.card_path(out))
             os.replace(predictor_path(made), predictor_path(out))
@@ -348,7 +349,7 @@ def _validate(args: argparse.Namespace) -> int:
             problems.extend(exc.problems)
             continue
         if profile.assessment:
-            from modelfit.assessment import assess
+            from modelfit.inputs.assessment import assess
 
             for warning in assess(profile, source=str(path)).warnings:
                 print(f"modelfit: warning: {warning}", file=sys.stderr)
@@ -359,7 +360,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _questionnaire(args: argparse.Namespace) -> int:
-    from modelfit.assessment import load_rubric, questionnaire
+    from modelfit.inputs.rubric import load_rubric
+    from modelfit.views.assessment import questionnaire
 
     if args.json:
         text = json.dumps(load_rubric().to_json(args.lang), ensure_ascii=False, indent=2) + "\n"
@@ -379,7 +381,8 @@ def _questionnaire(args: argparse.Namespace) -> int:
 
 
 def _assess(args: argparse.Namespace) -> int:
-    from modelfit.assessment import assess, format_assessment
+    from modelfit.inputs.assessment import assess
+    from modelfit.views.assessment import format_assessment
 
     result = assess(load_profile(args.path), source=args.path)
     for warning in result.warnings:
@@ -392,7 +395,7 @@ def _assess(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from modelfit.spreadsheet import import_table
+    from modelfit.inputs.spreadsheet import import_table
 
     result = import_table(args.table, args.out, skip_bad=args.skip_bad, force=args.force)
     for problem in result.problems:
@@ -436,7 +439,7 @@ def format_summary(rec: Recommendation, fw: Framework) -> str:
 
 def format_robustness(result: Analysis, fw: Framework) -> str:
     """How sure the answer is, what would flip it, and the classifier's view, for a terminal."""
-    from modelfit.robustness import confidence_sentence
+    from modelfit.views.robustness import confidence_sentence
 
     lang = result.rec.lang
     rob = result.robustness

@@ -1,0 +1,3 @@
+"""The framework's answer: the framework file, features, scoring kernels, the recommendation,
+client weights and robustness.
+"""

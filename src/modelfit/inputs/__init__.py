@@ -1,0 +1,3 @@
+"""What a company says: profiles, assessment answers, client preferences and spreadsheets,
+validated where they enter.
+"""

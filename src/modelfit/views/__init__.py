@@ -1,0 +1,3 @@
+"""What notebook cells, terminals and charts display: report sections, summary, explore, portfolio,
+what-if, intake.
+"""
