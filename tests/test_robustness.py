@@ -22,13 +22,10 @@ from modelfit.decision.robustness import (
     analyse,
     find_flips,
     is_too_close,
-    lambda_scores,
-    perturb_ratings,
-    rank_acceptability,
     stability_intervals,
-    wsm,
 )
 from modelfit.decision.scoring import criterion_points, primary_index, ranking_index, score_matrix
+from modelfit.decision.smaa import lambda_scores, perturb_ratings, rank_acceptability, wsm
 from modelfit.views.robustness import (
     confidence_sentence,
     plot_acceptability,

@@ -75,14 +75,20 @@ import numpy as np
 
 from modelfit.core.errors import ModelfitError
 from modelfit.core.reproducible import DECIMALS, rounded
-from modelfit.decision.features import RATING_MAX, RATING_MIN, to_deviations
+from modelfit.decision.features import RATING_MAX, RATING_MIN
 from modelfit.decision.framework import Framework
-from modelfit.decision.scoring import (
-    criterion_points,
-    primary_index,
-    ranking_index,
-    running_matrix,
-    score_matrix,
+from modelfit.decision.scoring import primary_index, ranking_index
+from modelfit.decision.smaa import (
+    confidence_factors,
+    entropy_bits,
+    evaluate,
+    lambda_scores,
+    perturb_ratings,
+    ranking_entropy,
+    sample_constrained,
+    sample_orders,
+    smaa,
+    winning_indices,
 )
 
 if TYPE_CHECKING:
@@ -102,93 +108,6 @@ CLOSE_CONFIDENCE = 0.6
 CLOSE_MARGIN = 1.0
 WeightMode = Literal["framework", "uniform"]
 _SLOPE_TOL = 1e-12
-# User-facing words this module needs that the framework file does not hold yet. A framework
-# entry of the same key (`labels.<lang>.<key>`, `texts.report.flip`) wins over these.
-# --- pure kernels (no checks) -----------------------------------------------------------------
-def wsm(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Weighted sum model: sum_c matrix[..., a, c] * weights[..., c] for each alternative a.
-
-    `matrix` is (..., A, C), `weights` (..., C); leading dimensions broadcast. No checks.
-    """
-    return np.asarray((matrix @ weights[..., None])[..., 0])
-
-
-def lambda_scores(scores: np.ndarray, points: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Scores (n, M) under importances `lam` (n, C) or (C,).
-
-    `scores` (n, M) are `score_matrix`'s scores at the framework weights and `points` (n, C, M)
-    the criterion points `W[c, m] * d_c`; the result is scores + sum_c (C * lam_c - 1) * points.
-    """
-    n_criteria = points.shape[-2]
-    return np.asarray(scores + wsm(np.swapaxes(points, -1, -2), n_criteria * lam - 1.0))
-
-
-def sample_weights(rng: np.random.Generator, n: int, n_criteria: int, kappa: float) -> np.ndarray:
-    """`n` importance vectors from Dirichlet(kappa, ..., kappa) over `n_criteria`: shape (n, C)."""
-    return rng.dirichlet(np.full(n_criteria, kappa), size=n)
-
-
-def perturb_ratings(
-    rng: np.random.Generator, ratings: np.ndarray, n: int, probs: tuple[float, float, float],
-) -> np.ndarray:
-    """`n` copies of `ratings` (C,), each rating moved -1/0/+1 with `probs`, clipped to 1..5."""
-    u = rng.random((n, ratings.shape[-1]))
-    step = (u >= probs[0] + probs[1]).astype(float) - (u < probs[0]).astype(float)
-    return np.asarray(np.clip(ratings + step, RATING_MIN, RATING_MAX))
-
-
-def positions(order: np.ndarray) -> np.ndarray:
-    """Rank position (0 = first) of each model per row, from `ranking_index`'s order."""
-    return np.argsort(order, axis=1, kind="stable")
-
-
-def rank_acceptability(order: np.ndarray) -> np.ndarray:
-    """b[m, r]: share of rows in which model m is at rank r, from orders (n, M). Shape (M, M)."""
-    n, n_models = order.shape
-    pos = positions(order)
-    flat = (np.arange(n_models)[None, :] * n_models + pos).ravel()
-    counts = np.bincount(flat, minlength=n_models * n_models).reshape(n_models, n_models)
-    return np.asarray(counts / n)
-
-
-def central_weights(order: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """w[m]: mean importance vector over the rows in which m ranks first; NaN if it never does."""
-    n_models = order.shape[1]
-    onehot = (order[:, :1] == np.arange(n_models)[None, :]).astype(float)
-    counts = onehot.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray((onehot.T @ lam) / counts[:, None])
-
-
-def winning_indices(order: np.ndarray) -> np.ndarray:
-    """w[a, b]: share of rows in which model a ranks above model b (SMAA-2's pairwise winning
-    index, R `smaa.pwi`). Shape (M, M), zero diagonal, w[a, b] + w[b, a] = 1 off it."""
-    pos = positions(order)
-    return np.asarray((pos[:, :, None] < pos[:, None, :]).mean(axis=0))
-
-
-def entropy_bits(shares: np.ndarray) -> float:
-    """Shannon entropy -sum p log2 p of a distribution of outcomes (terms with p = 0 are 0)."""
-    p = np.asarray(shares, dtype=float)
-    p = p[p > 0]
-    return float(-(p * np.log2(p)).sum()) + 0.0
-
-
-def ranking_entropy(order: np.ndarray) -> float:
-    """Entropy in bits of the distribution of whole rankings over the rows (R
-    `smaa.entropy.ranking`, in bits): 0 when every row ranks alike, log2(M!) at most."""
-    _, counts = np.unique(order, axis=0, return_counts=True)
-    return entropy_bits(counts / order.shape[0])
-
-
-def sample_orders(
-    scores: np.ndarray, penalty: np.ndarray, points: np.ndarray, lam: np.ndarray,
-) -> np.ndarray:
-    """The ranking (model indices best first) of each importance sample `lam` (n, C)."""
-    s = lambda_scores(scores, points, lam)
-    return np.asarray(ranking_index(s, np.broadcast_to(penalty, s.shape)))
-
-
 def constraint_pairs(
     constraints: Sequence[tuple[str, str]] | None, criteria: Sequence[str],
 ) -> tuple[tuple[int, int], ...]:
@@ -216,53 +135,6 @@ def constraint_pairs(
     if problems:
         raise ModelfitError(problems)
     return tuple(dict.fromkeys(pairs))
-
-
-def sample_constrained(
-    rng: np.random.Generator, n: int, n_criteria: int, kappa: float,
-    pairs: Sequence[tuple[int, int]],
-) -> np.ndarray:
-    """`n` samples of Dirichlet(kappa, ..., kappa) conditioned on lambda_i >= lambda_j for each
-    pair, by exact rejection: draw, keep the draws that satisfy every pair, repeat until there
-    are `n`. The Dirichlet is exchangeable, so an acyclic set of pairs keeps at least 1/C! of
-    the draws (the share of orderings that satisfy it): at most 24 draws per sample for C = 4."""
-    if not pairs:
-        return sample_weights(rng, n, n_criteria, kappa)
-    i, j = (np.array(x) for x in zip(*pairs, strict=True))
-    kept: list[np.ndarray] = []
-    have = 0
-    while have < n:
-        lam = sample_weights(rng, n, n_criteria, kappa)
-        ok = lam[:, i] >= lam[:, j]
-        lam = lam[ok.all(axis=1)]
-        kept.append(lam)
-        have += lam.shape[0]
-    return np.concatenate(kept)[:n]
-
-
-def smaa(
-    scores: np.ndarray, penalty: np.ndarray, points: np.ndarray, lam: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Rank acceptabilities (M, M) and central weights (M, C) for importance samples `lam` (n, C).
-
-    `scores`, `penalty` (n, M) and `points` (n, C, M) are either one row (exact ratings,
-    broadcast) or one row per sample (uncertain ratings).
-    """
-    s = lambda_scores(scores, points, lam)
-    order = ranking_index(s, np.broadcast_to(penalty, s.shape))
-    return rank_acceptability(order), central_weights(order, lam)
-
-
-def confidence_factors(
-    scores: np.ndarray, penalty: np.ndarray, points: np.ndarray, central: np.ndarray,
-) -> np.ndarray:
-    """p[m]: share of rating rows in which m ranks first under its central weights (NaN if none)."""
-    out = np.full(central.shape[0], np.nan)
-    for m, w in enumerate(central):
-        if np.all(np.isfinite(w)):
-            s = lambda_scores(scores, points, w)
-            out[m] = float(np.mean(primary_index(s, np.broadcast_to(penalty, s.shape)) == m))
-    return out
 
 
 def stability_intervals(
@@ -470,7 +342,7 @@ def analyse(
     ratings = np.array([rating_map[c] for c in fw.criteria], dtype=float)
     stage = fw.stages.index(profile.stage)
     existing = tuple(profile.existing_channels)
-    scores, penalty, points = _evaluate(ratings[None], fw, stage, existing)
+    scores, penalty, points = evaluate(ratings[None], fw, stage, existing)
     order = ranking_index(scores, penalty)[0]
     p = int(order[0])
 
@@ -482,7 +354,7 @@ def analyse(
         if rating_noise is None:
             s_r, pen_r, pts_r = scores, penalty, points
         else:
-            s_r, pen_r, pts_r = _evaluate(perturb_ratings(rng, ratings, samples, rating_noise),
+            s_r, pen_r, pts_r = evaluate(perturb_ratings(rng, ratings, samples, rating_noise),
                                           fw, stage, existing)
         if prior_sd > 0:
             s_r = s_r + rng.normal(0.0, float(prior_sd), (samples, len(fw.models)))
@@ -615,24 +487,10 @@ def is_too_close(
 
 
 # --- helpers ----------------------------------------------------------------------------------
-def _evaluate(
-    ratings: np.ndarray, fw: Framework, stage: int, existing: tuple[str, ...] = (),
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Scores, screen flags (n, M) and criterion points (n, C, M) at the framework's weights."""
-    stage_idx = np.full(ratings.shape[0], stage)
-    scores, penalty = score_matrix(ratings, stage_idx, fw, _running(fw, existing, ratings))
-    return scores, penalty, criterion_points(to_deviations(ratings), fw.weights)
-
-
-def _running(fw: Framework, existing: tuple[str, ...], ratings: np.ndarray) -> np.ndarray:
-    return np.repeat(running_matrix([existing], fw), ratings.shape[0], axis=0)
-
-
 def _primaries(
     ratings: np.ndarray, fw: Framework, stage: int, existing: tuple[str, ...] = (),
 ) -> np.ndarray:
-    scores, penalty = score_matrix(ratings, np.full(ratings.shape[0], stage), fw,
-                                   _running(fw, existing, ratings))
+    scores, penalty, _ = evaluate(ratings, fw, stage, existing)
     return primary_index(scores, penalty)
 
 
