@@ -16,13 +16,13 @@ from scipy import stats
 from modelfit import Framework, Profile, load_profile, recommend
 from modelfit.core.errors import ModelfitError
 from modelfit.decision.features import to_deviations
+from modelfit.decision.intervals import stability_intervals
 from modelfit.decision.robustness import (
     RATING_NOISE,
     Robustness,
     analyse,
     find_flips,
     is_too_close,
-    stability_intervals,
 )
 from modelfit.decision.scoring import criterion_points, primary_index, ranking_index, score_matrix
 from modelfit.decision.smaa import lambda_scores, perturb_ratings, rank_acceptability, wsm

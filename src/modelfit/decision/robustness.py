@@ -77,12 +77,12 @@ from modelfit.core.errors import ModelfitError
 from modelfit.core.reproducible import DECIMALS, rounded
 from modelfit.decision.features import RATING_MAX, RATING_MIN
 from modelfit.decision.framework import Framework
+from modelfit.decision.intervals import stability_intervals
 from modelfit.decision.scoring import primary_index, ranking_index
 from modelfit.decision.smaa import (
     confidence_factors,
     entropy_bits,
     evaluate,
-    lambda_scores,
     perturb_ratings,
     ranking_entropy,
     sample_constrained,
@@ -107,7 +107,9 @@ CLOSE_CONFIDENCE = 0.6
 # score by half a weight, 1 to 5 points with the bundled weights).
 CLOSE_MARGIN = 1.0
 WeightMode = Literal["framework", "uniform"]
-_SLOPE_TOL = 1e-12
+
+
+# --- argument checks --------------------------------------------------------------------------
 def constraint_pairs(
     constraints: Sequence[tuple[str, str]] | None, criteria: Sequence[str],
 ) -> tuple[tuple[int, int], ...]:
@@ -135,39 +137,6 @@ def constraint_pairs(
     if problems:
         raise ModelfitError(problems)
     return tuple(dict.fromkeys(pairs))
-
-
-def stability_intervals(
-    scores: np.ndarray, penalty: np.ndarray, points: np.ndarray,
-) -> np.ndarray:
-    """Exact [low, high] of lambda_c per criterion within which the primary stays primary.
-
-    One company: `scores`, `penalty` (M,), `points` (C, M). The others are rescaled in proportion
-    (see the module docstring). Shape (C, 2), clipped to [0, 1].
-    """
-    n_criteria, n_models = points.shape
-    lam0 = np.full(n_criteria, 1.0 / n_criteria)
-    p = int(primary_index(scores[None], penalty[None])[0])
-    rivals = [m for m in range(n_models) if m != p and (penalty[m] > 0) == (penalty[p] > 0)]
-    out = np.empty((n_criteria, 2))
-    for c in range(n_criteria):
-        ends = np.zeros((2, n_criteria))
-        ends[0] = np.where(np.arange(n_criteria) == c, 0.0, lam0 / (1.0 - lam0[c]))
-        ends[1, c] = 1.0
-        s0, s1 = lambda_scores(scores[None], points[None], ends)  # scores at t = 0 and t = 1
-        low, high = 0.0, 1.0
-        for m in rivals:
-            alpha = s0[p] - s0[m]
-            beta = (s1[p] - s1[m]) - alpha
-            if abs(beta) <= _SLOPE_TOL:
-                continue
-            root = -alpha / beta
-            if beta > 0:
-                low = max(low, root)
-            else:
-                high = min(high, root)
-        out[c] = (min(max(low, 0.0), lam0[c]), max(min(high, 1.0), lam0[c]))
-    return out
 
 
 # --- results ----------------------------------------------------------------------------------
