@@ -1,33 +1,17 @@
-"""Robustness: how sure the answer is, what the weights may do, and what would flip it.
+"""Robustness: how sure one company's recommendation is, what the weights may do, what would flip it.
 
-The framework's weights are judgement calls. This module asks three questions of one company's
-recommendation and answers each exactly or by seeded, vectorised simulation.
+The framework's weights are judgement calls. `analyse` checks its arguments and asks three
+questions of one company's recommendation, answering each exactly or by seeded, vectorised
+simulation; `Robustness` holds the answers (`to_dict()` is the `robustness` JSON object).
+Criterion importances lambda, and the scores and rankings under them, are those of
+`modelfit.decision.smaa` (the framework's own weights are lambda0 = (1/C, ..., 1/C)).
 
-Criterion importances
-    Give each criterion c an importance lambda_c on the simplex (lambda_c >= 0, sum 1) and score
-
-        score_m(lambda) = prior[stage, m] + sum_c C * lambda_c * W[c, m] * d_c - penalty_m
-
-    with C criteria, W the framework's weights, d_c = (rating_c - 3) / 2 and penalty_m the screen
-    penalty. The framework's own weights are lambda0 = (1/C, ..., 1/C): there the score is exactly
-    `scoring.score_matrix`'s (we compute score(lambda) as that score plus
-    sum_c (C * lambda_c - 1) * W[c, m] * d_c, and the bracket is exactly 0 at lambda0).
-    "C * lambda_c" is the multiplier on the framework weight of c: 1 means as the framework says.
-    Ranking uses `scoring`'s rule throughout: unscreened models first, then score, ties (after
-    rounding to 9 decimals) to the model listed first in the framework.
-
-1. Weight stability (`stability_intervals`), exact.
-    Renormalisation rule: vary lambda_c = t in [0, 1] and rescale the other importances in
-    proportion so that they keep their ratios and the sum stays 1:
-    lambda_j(t) = (1 - t) * lambda0_j / (1 - lambda0_c). Every score is then linear in t, so the
-    set of t in which the primary stays primary is the intersection of one half-line per rival
-    model (rivals are the models in the same screen class as the primary; the others rank below
-    or above it whatever t is): an exact interval [low, high], clipped to [0, 1], that always
-    contains lambda0_c = 1/C. `Robustness.stability` reports it in lambda units;
-    `Robustness.stability_multiplier` reports it as a multiplier of the framework weight (C * t).
+1. Weight stability, exact: `modelfit.decision.intervals.stability_intervals`.
+    `Robustness.stability` reports each criterion's interval in lambda units;
+    `Robustness.stability_multiplier` reports it as a multiplier of the framework weight.
 
 2. Acceptability analysis (SMAA-2, Lahdelma & Salminen 2001; the reference implementation is
-    R's `smaa` package), `smaa` and `confidence_factors`.
+    R's `smaa` package): the kernels of `modelfit.decision.smaa` on the samples drawn here.
     Weights: Dirichlet(kappa * C * lambda0) = Dirichlet(kappa, ..., kappa). kappa = 1 is the
     uniform distribution over the simplex (SMAA's "no weight information"; `weights="uniform"`);
     the default `weights="framework"` uses kappa = `DEFAULT_KAPPA` = 5, which centres the samples
@@ -50,22 +34,16 @@ Criterion importances
     ratings, then priors, then the confidence-factor ratings and priors, so a seed fixes every
     number. Shares are rounded to 6 decimals at the source.
 
-3. What would flip it (`flips` and `risks`), exact.
-    `flips` holds improvements only (ratings that go up: the roadmap a client can act on);
-    `risks` holds declines only (what the plan rests on), in the same shape.
-    Single fields first: for each rating in the direction asked, the smallest change that
-    gives a different primary. Then pairs: for each other model, the pair of changed ratings with
-    the smallest total change that makes it primary while neither change alone changes the
-    primary (ties: smaller largest step, then upward moves, then framework order). Every entry is
-    checked by running `modelfit.decision.recommend` on the changed profile.
+3. What would flip it, exact: `modelfit.decision.flips.find_flips`. `flips` holds improvements
+    only (ratings that go up: the roadmap a client can act on); `risks` holds declines only (what
+    the plan rests on), in the same shape. Every entry is checked by running
+    `modelfit.decision.recommend` on the changed profile (`modelfit.decision.flips.verify_flips`).
 
-`wsm` is the plain weighted-sum kernel (scikit-criteria style, no checks) under all of it.
 Nothing is computed at import time.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -75,10 +53,10 @@ import numpy as np
 
 from modelfit.core.errors import ModelfitError
 from modelfit.core.reproducible import DECIMALS, rounded
-from modelfit.decision.features import RATING_MAX, RATING_MIN
+from modelfit.decision.flips import Flip, find_flips, verify_flips
 from modelfit.decision.framework import Framework
 from modelfit.decision.intervals import stability_intervals
-from modelfit.decision.scoring import primary_index, ranking_index
+from modelfit.decision.scoring import ranking_index
 from modelfit.decision.smaa import (
     confidence_factors,
     entropy_bits,
@@ -109,79 +87,7 @@ CLOSE_MARGIN = 1.0
 WeightMode = Literal["framework", "uniform"]
 
 
-# --- argument checks --------------------------------------------------------------------------
-def constraint_pairs(
-    constraints: Sequence[tuple[str, str]] | None, criteria: Sequence[str],
-) -> tuple[tuple[int, int], ...]:
-    """Index pairs (i, j) meaning lambda_i >= lambda_j, from ("capital", "brand_content")
-    statements ("capital matters at least as much as brand"); errors name the statement."""
-    if not constraints:
-        return ()
-    problems = []
-    pairs: list[tuple[int, int]] = []
-    for item in constraints:
-        if (not isinstance(item, (tuple, list)) or len(item) != 2
-                or any(c not in criteria for c in item)):
-            problems.append(f"constraints: {item!r} must be a pair (a, b) meaning a matters at "
-                            f"least as much as b, with a and b from {', '.join(criteria)}")
-        elif item[0] == item[1]:
-            problems.append(f"constraints: {item!r} compares a criterion with itself")
-        else:
-            pairs.append((criteria.index(item[0]), criteria.index(item[1])))
-    if not problems:
-        cycle = _cycle(pairs, len(criteria))
-        if cycle:
-            names = " >= ".join(criteria[i] for i in cycle)
-            problems.append(f"constraints: {names} go round in a circle; they allow only equal "
-                            "weights, which no sample ever has: drop one of them")
-    if problems:
-        raise ModelfitError(problems)
-    return tuple(dict.fromkeys(pairs))
-
-
 # --- results ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Flip:
-    """A change of ratings that makes `primary` the primary model."""
-
-    changes: dict[str, int]
-    primary: str
-    before: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def size(self) -> int:
-        """Total number of rating steps the change takes."""
-        return sum(abs(v - self.before.get(k, v)) for k, v in self.changes.items())
-
-    def to_dict(self) -> dict[str, Any]:
-        """`{changes: {field: value}, primary}`, as in `recommend --json`."""
-        return {"changes": dict(self.changes), "primary": self.primary}
-
-    def describe(
-        self, framework: Framework | None = None, lang: str = "en", *, key: str = "flip",
-    ) -> str:
-        """One line: 'Brand design and content marketing 2 → 4 makes Hybrid primary.'
-
-        `key="risk"` reads a decline: 'If capital strength 3 → 2, Platform would become ...'.
-        """
-        fw = framework or Framework.load()
-        return _text(fw, key, lang, changes=describe_changes(self.changes, self.before, fw, lang),
-                     primary=fw.model_name(self.primary, lang))
-
-
-def describe_changes(
-    changes: dict[str, int], before: dict[str, int], fw: Framework, lang: str,
-) -> str:
-    """'Capital strength 3 → 4' in English; '资金实力从 3 分提升至 4 分' in Chinese."""
-    if lang == "zh":
-        return "、".join(
-            f"{fw.criterion_name(k, lang)}从 {before.get(k, '?')} 分"
-            f"{'提升至' if v > before.get(k, v) else '降至'} {v} 分"
-            for k, v in changes.items())
-    return "; ".join(f"{fw.criterion_name(k, lang)} {before.get(k, '?')} → {v}"
-                     for k, v in changes.items())
-
-
 @dataclass(frozen=True)
 class Robustness:
     """How sure one company's recommendation is. `to_dict()` is the `robustness` JSON object."""
@@ -277,6 +183,15 @@ class Robustness:
         return out
 
 
+def is_too_close(
+    result: Robustness, *, min_confidence: float = CLOSE_CONFIDENCE,
+    min_margin: float = CLOSE_MARGIN,
+) -> bool:
+    """Whether the answer is a close call: confidence below `min_confidence` (default 0.6) or
+    the top two scores less than `min_margin` points (default 1.0) apart."""
+    return result.confidence < min_confidence or result.margin < min_margin
+
+
 # --- entry point ------------------------------------------------------------------------------
 def analyse(
     profile: Profile,
@@ -324,7 +239,7 @@ def analyse(
             s_r, pen_r, pts_r = scores, penalty, points
         else:
             s_r, pen_r, pts_r = evaluate(perturb_ratings(rng, ratings, samples, rating_noise),
-                                          fw, stage, existing)
+                                         fw, stage, existing)
         if prior_sd > 0:
             s_r = s_r + rng.normal(0.0, float(prior_sd), (samples, len(fw.models)))
         return s_r, pen_r, pts_r
@@ -336,10 +251,10 @@ def analyse(
     winning = winning_indices(orders)
     conf = confidence_factors(*uncertain(), central)
     intervals = stability_intervals(scores[0], penalty[0], points[0])
-    flips = _verified(find_flips(rating_map, profile.stage, fw, direction="up",
-                                 existing=existing), profile, fw)
-    risks = _verified(find_flips(rating_map, profile.stage, fw, direction="down",
-                                 existing=existing), profile, fw)
+    flips = verify_flips(find_flips(rating_map, profile.stage, fw, direction="up",
+                                    existing=existing), profile, fw)
+    risks = verify_flips(find_flips(rating_map, profile.stage, fw, direction="down",
+                                    existing=existing), profile, fw)
 
     models = fw.models
     return Robustness(
@@ -377,106 +292,34 @@ def analyse(
     )
 
 
-def find_flips(
-    ratings: dict[str, int], stage: str, framework: Framework, *,
-    direction: Literal["up", "down", "both"] = "both", existing: tuple[str, ...] = (),
-) -> tuple[Flip, ...]:
-    """The smallest rating changes that change the primary (see the module docstring).
-
-    Singles (per rating and direction) first, by size; then the best pair per new primary.
-    `direction="up"` considers improvements only, `"down"` declines only; `existing` are the
-    channels already running (S2's precondition).
-    """
-    fw = framework
-    crits = fw.criteria
-    base = np.array([ratings[c] for c in crits], dtype=float)
-    stage_idx = fw.stages.index(stage)
-    p = int(_primaries(base[None], fw, stage_idx, existing)[0])
-
-    def allowed(v: int, c: int) -> bool:
-        return direction == "both" or (v > base[c]) == (direction == "up")
-
-    def steps(c: int) -> list[int]:
-        values = [v for v in range(RATING_MIN, RATING_MAX + 1) if v != base[c] and allowed(v, c)]
-        return sorted(values, key=lambda v: (abs(v - base[c]), v < base[c]))
-
-    singles = [(c, v) for c in range(len(crits)) for v in steps(c)]
-    cand = np.repeat(base[None], len(singles), axis=0)
-    for row, (c, v) in enumerate(singles):
-        cand[row, c] = v
-    single_primary = dict(zip(singles, _primaries(cand, fw, stage_idx, existing).tolist(),
-                              strict=True))
-
-    singles_out: list[tuple[tuple[int, int, int], Flip]] = []
-    for c in range(len(crits)):
-        for up in (True, False):
-            for v in steps(c):
-                if (v > base[c]) == up and single_primary[(c, v)] != p:
-                    key = (int(abs(v - base[c])), 0 if up else 1, c)
-                    singles_out.append((key, _flip({crits[c]: v},
-                                                   fw.models[single_primary[(c, v)]], ratings)))
-                    break
-    singles_out.sort(key=lambda kf: kf[0])
-
-    # Pairs whose changes do not flip on their own, in generation order (framework order of the
-    # criteria, then smallest and upward steps first), so the first best key wins a tie.
-    pairs = [
-        ((c1, v1), (c2, v2))
-        for c1, c2 in itertools.combinations(range(len(crits)), 2)
-        for v1 in steps(c1) for v2 in steps(c2)
-        if single_primary[(c1, v1)] == p and single_primary[(c2, v2)] == p
-    ]
-    best: dict[int, tuple[tuple[int, int, int], Flip]] = {}
-    if pairs:
-        cand = np.repeat(base[None], len(pairs), axis=0)
-        for row, ((c1, v1), (c2, v2)) in enumerate(pairs):
-            cand[row, c1], cand[row, c2] = v1, v2
-        for pair, winner in zip(pairs, _primaries(cand, fw, stage_idx, existing).tolist(),
-                                strict=True):
-            if winner == p:
-                continue
-            (c1, v1), (c2, v2) = pair
-            d1, d2 = int(abs(v1 - base[c1])), int(abs(v2 - base[c2]))
-            key = (d1 + d2, max(d1, d2), int(v1 < base[c1]) + int(v2 < base[c2]))
-            if winner not in best or key < best[winner][0]:
-                best[winner] = (key, _flip({crits[c1]: v1, crits[c2]: v2}, fw.models[winner],
-                                           ratings))
-    pairs_out = sorted(best.items(), key=lambda item: (item[1][0], item[0]))
-    return (*(f for _, f in singles_out), *(f for _, (_, f) in pairs_out))
-
-
-# --- plain language and figures ---------------------------------------------------------------
-def is_too_close(
-    result: Robustness, *, min_confidence: float = CLOSE_CONFIDENCE,
-    min_margin: float = CLOSE_MARGIN,
-) -> bool:
-    """Whether the answer is a close call: confidence below `min_confidence` (default 0.6) or
-    the top two scores less than `min_margin` points (default 1.0) apart."""
-    return result.confidence < min_confidence or result.margin < min_margin
-
-
-# --- helpers ----------------------------------------------------------------------------------
-def _primaries(
-    ratings: np.ndarray, fw: Framework, stage: int, existing: tuple[str, ...] = (),
-) -> np.ndarray:
-    scores, penalty, _ = evaluate(ratings, fw, stage, existing)
-    return primary_index(scores, penalty)
-
-
-def _flip(changes: dict[str, int], primary: str, ratings: dict[str, int]) -> Flip:
-    return Flip(changes={k: int(v) for k, v in changes.items()}, primary=primary,
-                before={k: ratings[k] for k in changes})
-
-
-def _verified(flips: tuple[Flip, ...], profile: Profile, fw: Framework) -> tuple[Flip, ...]:
-    from modelfit.decision.recommend import recommend
-
-    for flip in flips:
-        got = recommend(profile.model_copy(update=flip.changes), fw).primary
-        if got != flip.primary:  # pragma: no cover - would be a bug in find_flips
-            raise RuntimeError(f"flip {flip.changes} should make {flip.primary} primary, "
-                               f"recommend says {got}")
-    return flips
+# --- argument checks --------------------------------------------------------------------------
+def constraint_pairs(
+    constraints: Sequence[tuple[str, str]] | None, criteria: Sequence[str],
+) -> tuple[tuple[int, int], ...]:
+    """Index pairs (i, j) meaning lambda_i >= lambda_j, from ("capital", "brand_content")
+    statements ("capital matters at least as much as brand"); errors name the statement."""
+    if not constraints:
+        return ()
+    problems = []
+    pairs: list[tuple[int, int]] = []
+    for item in constraints:
+        if (not isinstance(item, (tuple, list)) or len(item) != 2
+                or any(c not in criteria for c in item)):
+            problems.append(f"constraints: {item!r} must be a pair (a, b) meaning a matters at "
+                            f"least as much as b, with a and b from {', '.join(criteria)}")
+        elif item[0] == item[1]:
+            problems.append(f"constraints: {item!r} compares a criterion with itself")
+        else:
+            pairs.append((criteria.index(item[0]), criteria.index(item[1])))
+    if not problems:
+        cycle = _cycle(pairs, len(criteria))
+        if cycle:
+            names = " >= ".join(criteria[i] for i in cycle)
+            problems.append(f"constraints: {names} go round in a circle; they allow only equal "
+                            "weights, which no sample ever has: drop one of them")
+    if problems:
+        raise ModelfitError(problems)
+    return tuple(dict.fromkeys(pairs))
 
 
 def _cycle(pairs: Sequence[tuple[int, int]], n: int) -> list[int]:
@@ -507,12 +350,6 @@ def _cycle(pairs: Sequence[tuple[int, int]], n: int) -> list[int]:
             if found:
                 return found
     return []
-
-
-
-def _text(fw: Framework, key: str, lang: str, **values: str) -> str:
-    return fw.text(f"report.{key}", lang, **values)
-
 
 
 def _check_arguments(
