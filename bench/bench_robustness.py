@@ -20,15 +20,9 @@ import numpy as np
 
 from modelfit import Framework, load_profile, recommend
 from modelfit.decision.features import to_deviations
-from modelfit.decision.robustness import (
-    RATING_NOISE,
-    analyse,
-    confidence_factors,
-    perturb_ratings,
-    sample_weights,
-    smaa,
-)
+from modelfit.decision.robustness import RATING_NOISE, analyse
 from modelfit.decision.scoring import criterion_points, score_matrix
+from modelfit.decision.smaa import confidence_factors, perturb_ratings, sample_weights, smaa
 
 SAMPLES = 10_000
 REPEATS = 7

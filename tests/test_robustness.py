@@ -16,19 +16,11 @@ from scipy import stats
 from modelfit import Framework, Profile, load_profile, recommend
 from modelfit.core.errors import ModelfitError
 from modelfit.decision.features import to_deviations
-from modelfit.decision.robustness import (
-    RATING_NOISE,
-    Robustness,
-    analyse,
-    find_flips,
-    is_too_close,
-    lambda_scores,
-    perturb_ratings,
-    rank_acceptability,
-    stability_intervals,
-    wsm,
-)
+from modelfit.decision.flips import find_flips
+from modelfit.decision.intervals import stability_intervals
+from modelfit.decision.robustness import RATING_NOISE, Robustness, analyse, is_too_close
 from modelfit.decision.scoring import criterion_points, primary_index, ranking_index, score_matrix
+from modelfit.decision.smaa import lambda_scores, perturb_ratings, rank_acceptability, wsm
 from modelfit.views.robustness import (
     confidence_sentence,
     plot_acceptability,

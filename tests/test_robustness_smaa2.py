@@ -15,16 +15,15 @@ from scipy import integrate, stats
 from modelfit import Framework, Profile
 from modelfit.core.errors import ModelfitError
 from modelfit.decision.features import to_deviations
-from modelfit.decision.robustness import (
-    analyse,
-    constraint_pairs,
+from modelfit.decision.robustness import analyse, constraint_pairs
+from modelfit.decision.scoring import criterion_points, ranking_index, running_matrix, score_matrix
+from modelfit.decision.smaa import (
     entropy_bits,
     ranking_entropy,
     sample_constrained,
     sample_weights,
     winning_indices,
 )
-from modelfit.decision.scoring import criterion_points, ranking_index, running_matrix, score_matrix
 from modelfit.inputs.preferences import rank_order_centroid
 from tests.exact import crossing_points
 

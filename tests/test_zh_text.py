@@ -19,7 +19,7 @@ import yaml
 
 from modelfit import Framework, Profile, recommend
 from modelfit.core.vocab import RATINGS, STAGES
-from modelfit.decision.robustness import Flip, describe_changes
+from modelfit.decision.flips import Flip, describe_changes
 
 CJK = r"[\u3400-\u9fff]"
 CJK_PUNCT = r"[\u3000-\u303f\uff00-\uffef“”‘’]"

@@ -1,33 +1,17 @@
-"""Robustness: how sure the answer is, what the weights may do, and what would flip it.
+"""Robustness: how sure one company's recommendation is, what the weights may do, what would flip it.
 
-The framework's weights are judgement calls. This module asks three questions of one company's
-recommendation and answers each exactly or by seeded, vectorised simulation.
+The framework's weights are judgement calls. `analyse` checks its arguments and asks three
+questions of one company's recommendation, answering each exactly or by seeded, vectorised
+simulation; `Robustness` holds the answers (`to_dict()` is the `robustness` JSON object).
+Criterion importances lambda, and the scores and rankings under them, are those of
+`modelfit.decision.smaa` (the framework's own weights are lambda0 = (1/C, ..., 1/C)).
 
-Criterion importances
-    Give each criterion c an importance lambda_c on the simplex (lambda_c >= 0, sum 1) and score
-
-        score_m(lambda) = prior[stage, m] + sum_c C * lambda_c * W[c, m] * d_c - penalty_m
-
-    with C criteria, W the framework's weights, d_c = (rating_c - 3) / 2 and penalty_m the screen
-    penalty. The framework's own weights are lambda0 = (1/C, ..., 1/C): there the score is exactly
-    `scoring.score_matrix`'s (we compute score(lambda) as that score plus
-    sum_c (C * lambda_c - 1) * W[c, m] * d_c, and the bracket is exactly 0 at lambda0).
-    "C * lambda_c" is the multiplier on the framework weight of c: 1 means as the framework says.
-    Ranking uses `scoring`'s rule throughout: unscreened models first, then score, ties (after
-    rounding to 9 decimals) to the model listed first in the framework.
-
-1. Weight stability (`stability_intervals`), exact.
-    Renormalisation rule: vary lambda_c = t in [0, 1] and rescale the other importances in
-    proportion so that they keep their ratios and the sum stays 1:
-    lambda_j(t) = (1 - t) * lambda0_j / (1 - lambda0_c). Every score is then linear in t, so the
-    set of t in which the primary stays primary is the intersection of one half-line per rival
-    model (rivals are the models in the same screen class as the primary; the others rank below
-    or above it whatever t is): an exact interval [low, high], clipped to [0, 1], that always
-    contains lambda0_c = 1/C. `Robustness.stability` reports it in lambda units;
-    `Robustness.stability_multiplier` reports it as a multiplier of the framework weight (C * t).
+1. Weight stability, exact: `modelfit.decision.intervals.stability_intervals`.
+    `Robustness.stability` reports each criterion's interval in lambda units;
+    `Robustness.stability_multiplier` reports it as a multiplier of the framework weight.
 
 2. Acceptability analysis (SMAA-2, Lahdelma & Salminen 2001; the reference implementation is
-    R's `smaa` package), `smaa` and `confidence_factors`.
+    R's `smaa` package): the kernels of `modelfit.decision.smaa` on the samples drawn here.
     Weights: Dirichlet(kappa * C * lambda0) = Dirichlet(kappa, ..., kappa). kappa = 1 is the
     uniform distribution over the simplex (SMAA's "no weight information"; `weights="uniform"`);
     the default `weights="framework"` uses kappa = `DEFAULT_KAPPA` = 5, which centres the samples
@@ -50,22 +34,16 @@ Criterion importances
     ratings, then priors, then the confidence-factor ratings and priors, so a seed fixes every
     number. Shares are rounded to 6 decimals at the source.
 
-3. What would flip it (`flips` and `risks`), exact.
-    `flips` holds improvements only (ratings that go up: the roadmap a client can act on);
-    `risks` holds declines only (what the plan rests on), in the same shape.
-    Single fields first: for each rating in the direction asked, the smallest change that
-    gives a different primary. Then pairs: for each other model, the pair of changed ratings with
-    the smallest total change that makes it primary while neither change alone changes the
-    primary (ties: smaller largest step, then upward moves, then framework order). Every entry is
-    checked by running `modelfit.decision.recommend` on the changed profile.
+3. What would flip it, exact: `modelfit.decision.flips.find_flips`. `flips` holds improvements
+    only (ratings that go up: the roadmap a client can act on); `risks` holds declines only (what
+    the plan rests on), in the same shape. Every entry is checked by running
+    `modelfit.decision.recommend` on the changed profile (`modelfit.decision.flips.verify_flips`).
 
-`wsm` is the plain weighted-sum kernel (scikit-criteria style, no checks) under all of it.
 Nothing is computed at import time.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -75,14 +53,20 @@ import numpy as np
 
 from modelfit.core.errors import ModelfitError
 from modelfit.core.reproducible import DECIMALS, rounded
-from modelfit.decision.features import RATING_MAX, RATING_MIN, to_deviations
+from modelfit.decision.flips import Flip, find_flips, verify_flips
 from modelfit.decision.framework import Framework
-from modelfit.decision.scoring import (
-    criterion_points,
-    primary_index,
-    ranking_index,
-    running_matrix,
-    score_matrix,
+from modelfit.decision.intervals import stability_intervals
+from modelfit.decision.scoring import ranking_index
+from modelfit.decision.smaa import (
+    confidence_factors,
+    entropy_bits,
+    evaluate,
+    perturb_ratings,
+    ranking_entropy,
+    sample_constrained,
+    sample_orders,
+    smaa,
+    winning_indices,
 )
 
 if TYPE_CHECKING:
@@ -101,246 +85,9 @@ CLOSE_CONFIDENCE = 0.6
 # score by half a weight, 1 to 5 points with the bundled weights).
 CLOSE_MARGIN = 1.0
 WeightMode = Literal["framework", "uniform"]
-_SLOPE_TOL = 1e-12
-# User-facing words this module needs that the framework file does not hold yet. A framework
-# entry of the same key (`labels.<lang>.<key>`, `texts.report.flip`) wins over these.
-# --- pure kernels (no checks) -----------------------------------------------------------------
-def wsm(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Weighted sum model: sum_c matrix[..., a, c] * weights[..., c] for each alternative a.
-
-    `matrix` is (..., A, C), `weights` (..., C); leading dimensions broadcast. No checks.
-    """
-    return np.asarray((matrix @ weights[..., None])[..., 0])
-
-
-def lambda_scores(scores: np.ndarray, points: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Scores (n, M) under importances `lam` (n, C) or (C,).
-
-    `scores` (n, M) are `score_matrix`'s scores at the framework weights and `points` (n, C, M)
-    the criterion points `W[c, m] * d_c`; the result is scores + sum_c (C * lam_c - 1) * points.
-    """
-    n_criteria = points.shape[-2]
-    return np.asarray(scores + wsm(np.swapaxes(points, -1, -2), n_criteria * lam - 1.0))
-
-
-def sample_weights(rng: np.random.Generator, n: int, n_criteria: int, kappa: float) -> np.ndarray:
-    """`n` importance vectors from Dirichlet(kappa, ..., kappa) over `n_criteria`: shape (n, C)."""
-    return rng.dirichlet(np.full(n_criteria, kappa), size=n)
-
-
-def perturb_ratings(
-    rng: np.random.Generator, ratings: np.ndarray, n: int, probs: tuple[float, float, float],
-) -> np.ndarray:
-    """`n` copies of `ratings` (C,), each rating moved -1/0/+1 with `probs`, clipped to 1..5."""
-    u = rng.random((n, ratings.shape[-1]))
-    step = (u >= probs[0] + probs[1]).astype(float) - (u < probs[0]).astype(float)
-    return np.asarray(np.clip(ratings + step, RATING_MIN, RATING_MAX))
-
-
-def positions(order: np.ndarray) -> np.ndarray:
-    """Rank position (0 = first) of each model per row, from `ranking_index`'s order."""
-    return np.argsort(order, axis=1, kind="stable")
-
-
-def rank_acceptability(order: np.ndarray) -> np.ndarray:
-    """b[m, r]: share of rows in which model m is at rank r, from orders (n, M). Shape (M, M)."""
-    n, n_models = order.shape
-    pos = positions(order)
-    flat = (np.arange(n_models)[None, :] * n_models + pos).ravel()
-    counts = np.bincount(flat, minlength=n_models * n_models).reshape(n_models, n_models)
-    return np.asarray(counts / n)
-
-
-def central_weights(order: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """w[m]: mean importance vector over the rows in which m ranks first; NaN if it never does."""
-    n_models = order.shape[1]
-    onehot = (order[:, :1] == np.arange(n_models)[None, :]).astype(float)
-    counts = onehot.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray((onehot.T @ lam) / counts[:, None])
-
-
-def winning_indices(order: np.ndarray) -> np.ndarray:
-    """w[a, b]: share of rows in which model a ranks above model b (SMAA-2's pairwise winning
-    index, R `smaa.pwi`). Shape (M, M), zero diagonal, w[a, b] + w[b, a] = 1 off it."""
-    pos = positions(order)
-    return np.asarray((pos[:, :, None] < pos[:, None, :]).mean(axis=0))
-
-
-def entropy_bits(shares: np.ndarray) -> float:
-    """Shannon entropy -sum p log2 p of a distribution of outcomes (terms with p = 0 are 0)."""
-    p = np.asarray(shares, dtype=float)
-    p = p[p > 0]
-    return float(-(p * np.log2(p)).sum()) + 0.0
-
-
-def ranking_entropy(order: np.ndarray) -> float:
-    """Entropy in bits of the distribution of whole rankings over the rows (R
-    `smaa.entropy.ranking`, in bits): 0 when every row ranks alike, log2(M!) at most."""
-    _, counts = np.unique(order, axis=0, return_counts=True)
-    return entropy_bits(counts / order.shape[0])
-
-
-def sample_orders(
-    scores: np.ndarray, penalty: np.ndarray, points: np.ndarray, lam: np.ndarray,
-) -> np.ndarray:
-    """The ranking (model indices best first) of each importance sample `lam` (n, C)."""
-    s = lambda_scores(scores, points, lam)
-    return np.asarray(ranking_index(s, np.broadcast_to(penalty, s.shape)))
-
-
-def constraint_pairs(
-    constraints: Sequence[tuple[str, str]] | None, criteria: Sequence[str],
-) -> tuple[tuple[int, int], ...]:
-    """Index pairs (i, j) meaning lambda_i >= lambda_j, from ("capital", "brand_content")
-    statements ("capital matters at least as much as brand"); errors name the statement."""
-    if not constraints:
-        return ()
-    problems = []
-    pairs: list[tuple[int, int]] = []
-    for item in constraints:
-        if (not isinstance(item, (tuple, list)) or len(item) != 2
-                or any(c not in criteria for c in item)):
-            problems.append(f"constraints: {item!r} must be a pair (a, b) meaning a matters at "
-                            f"least as much as b, with a and b from {', '.join(criteria)}")
-        elif item[0] == item[1]:
-            problems.append(f"constraints: {item!r} compares a criterion with itself")
-        else:
-            pairs.append((criteria.index(item[0]), criteria.index(item[1])))
-    if not problems:
-        cycle = _cycle(pairs, len(criteria))
-        if cycle:
-            names = " >= ".join(criteria[i] for i in cycle)
-            problems.append(f"constraints: {names} go round in a circle; they allow only equal "
-                            "weights, which no sample ever has: drop one of them")
-    if problems:
-        raise ModelfitError(problems)
-    return tuple(dict.fromkeys(pairs))
-
-
-def sample_constrained(
-    rng: np.random.Generator, n: int, n_criteria: int, kappa: float,
-    pairs: Sequence[tuple[int, int]],
-) -> np.ndarray:
-    """`n` samples of Dirichlet(kappa, ..., kappa) conditioned on lambda_i >= lambda_j for each
-    pair, by exact rejection: draw, keep the draws that satisfy every pair, repeat until there
-    are `n`. The Dirichlet is exchangeable, so an acyclic set of pairs keeps at least 1/C! of
-    the draws (the share of orderings that satisfy it): at most 24 draws per sample for C = 4."""
-    if not pairs:
-        return sample_weights(rng, n, n_criteria, kappa)
-    i, j = (np.array(x) for x in zip(*pairs, strict=True))
-    kept: list[np.ndarray] = []
-    have = 0
-    while have < n:
-        lam = sample_weights(rng, n, n_criteria, kappa)
-        ok = lam[:, i] >= lam[:, j]
-        lam = lam[ok.all(axis=1)]
-        kept.append(lam)
-        have += lam.shape[0]
-    return np.concatenate(kept)[:n]
-
-
-def smaa(
-    scores: np.ndarray, penalty: np.ndarray, points: np.ndarray, lam: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Rank acceptabilities (M, M) and central weights (M, C) for importance samples `lam` (n, C).
-
-    `scores`, `penalty` (n, M) and `points` (n, C, M) are either one row (exact ratings,
-    broadcast) or one row per sample (uncertain ratings).
-    """
-    s = lambda_scores(scores, points, lam)
-    order = ranking_index(s, np.broadcast_to(penalty, s.shape))
-    return rank_acceptability(order), central_weights(order, lam)
-
-
-def confidence_factors(
-    scores: np.ndarray, penalty: np.ndarray, points: np.ndarray, central: np.ndarray,
-) -> np.ndarray:
-    """p[m]: share of rating rows in which m ranks first under its central weights (NaN if none)."""
-    out = np.full(central.shape[0], np.nan)
-    for m, w in enumerate(central):
-        if np.all(np.isfinite(w)):
-            s = lambda_scores(scores, points, w)
-            out[m] = float(np.mean(primary_index(s, np.broadcast_to(penalty, s.shape)) == m))
-    return out
-
-
-def stability_intervals(
-    scores: np.ndarray, penalty: np.ndarray, points: np.ndarray,
-) -> np.ndarray:
-    """Exact [low, high] of lambda_c per criterion within which the primary stays primary.
-
-    One company: `scores`, `penalty` (M,), `points` (C, M). The others are rescaled in proportion
-    (see the module docstring). Shape (C, 2), clipped to [0, 1].
-    """
-    n_criteria, n_models = points.shape
-    lam0 = np.full(n_criteria, 1.0 / n_criteria)
-    p = int(primary_index(scores[None], penalty[None])[0])
-    rivals = [m for m in range(n_models) if m != p and (penalty[m] > 0) == (penalty[p] > 0)]
-    out = np.empty((n_criteria, 2))
-    for c in range(n_criteria):
-        ends = np.zeros((2, n_criteria))
-        ends[0] = np.where(np.arange(n_criteria) == c, 0.0, lam0 / (1.0 - lam0[c]))
-        ends[1, c] = 1.0
-        s0, s1 = lambda_scores(scores[None], points[None], ends)  # scores at t = 0 and t = 1
-        low, high = 0.0, 1.0
-        for m in rivals:
-            alpha = s0[p] - s0[m]
-            beta = (s1[p] - s1[m]) - alpha
-            if abs(beta) <= _SLOPE_TOL:
-                continue
-            root = -alpha / beta
-            if beta > 0:
-                low = max(low, root)
-            else:
-                high = min(high, root)
-        out[c] = (min(max(low, 0.0), lam0[c]), max(min(high, 1.0), lam0[c]))
-    return out
 
 
 # --- results ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Flip:
-    """A change of ratings that makes `primary` the primary model."""
-
-    changes: dict[str, int]
-    primary: str
-    before: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def size(self) -> int:
-        """Total number of rating steps the change takes."""
-        return sum(abs(v - self.before.get(k, v)) for k, v in self.changes.items())
-
-    def to_dict(self) -> dict[str, Any]:
-        """`{changes: {field: value}, primary}`, as in `recommend --json`."""
-        return {"changes": dict(self.changes), "primary": self.primary}
-
-    def describe(
-        self, framework: Framework | None = None, lang: str = "en", *, key: str = "flip",
-    ) -> str:
-        """One line: 'Brand design and content marketing 2 → 4 makes Hybrid primary.'
-
-        `key="risk"` reads a decline: 'If capital strength 3 → 2, Platform would become ...'.
-        """
-        fw = framework or Framework.load()
-        return _text(fw, key, lang, changes=describe_changes(self.changes, self.before, fw, lang),
-                     primary=fw.model_name(self.primary, lang))
-
-
-def describe_changes(
-    changes: dict[str, int], before: dict[str, int], fw: Framework, lang: str,
-) -> str:
-    """'Capital strength 3 → 4' in English; '资金实力从 3 分提升至 4 分' in Chinese."""
-    if lang == "zh":
-        return "、".join(
-            f"{fw.criterion_name(k, lang)}从 {before.get(k, '?')} 分"
-            f"{'提升至' if v > before.get(k, v) else '降至'} {v} 分"
-            for k, v in changes.items())
-    return "; ".join(f"{fw.criterion_name(k, lang)} {before.get(k, '?')} → {v}"
-                     for k, v in changes.items())
-
-
 @dataclass(frozen=True)
 class Robustness:
     """How sure one company's recommendation is. `to_dict()` is the `robustness` JSON object."""
@@ -436,6 +183,15 @@ class Robustness:
         return out
 
 
+def is_too_close(
+    result: Robustness, *, min_confidence: float = CLOSE_CONFIDENCE,
+    min_margin: float = CLOSE_MARGIN,
+) -> bool:
+    """Whether the answer is a close call: confidence below `min_confidence` (default 0.6) or
+    the top two scores less than `min_margin` points (default 1.0) apart."""
+    return result.confidence < min_confidence or result.margin < min_margin
+
+
 # --- entry point ------------------------------------------------------------------------------
 def analyse(
     profile: Profile,
@@ -470,7 +226,7 @@ def analyse(
     ratings = np.array([rating_map[c] for c in fw.criteria], dtype=float)
     stage = fw.stages.index(profile.stage)
     existing = tuple(profile.existing_channels)
-    scores, penalty, points = _evaluate(ratings[None], fw, stage, existing)
+    scores, penalty, points = evaluate(ratings[None], fw, stage, existing)
     order = ranking_index(scores, penalty)[0]
     p = int(order[0])
 
@@ -482,8 +238,8 @@ def analyse(
         if rating_noise is None:
             s_r, pen_r, pts_r = scores, penalty, points
         else:
-            s_r, pen_r, pts_r = _evaluate(perturb_ratings(rng, ratings, samples, rating_noise),
-                                          fw, stage, existing)
+            s_r, pen_r, pts_r = evaluate(perturb_ratings(rng, ratings, samples, rating_noise),
+                                         fw, stage, existing)
         if prior_sd > 0:
             s_r = s_r + rng.normal(0.0, float(prior_sd), (samples, len(fw.models)))
         return s_r, pen_r, pts_r
@@ -495,10 +251,10 @@ def analyse(
     winning = winning_indices(orders)
     conf = confidence_factors(*uncertain(), central)
     intervals = stability_intervals(scores[0], penalty[0], points[0])
-    flips = _verified(find_flips(rating_map, profile.stage, fw, direction="up",
-                                 existing=existing), profile, fw)
-    risks = _verified(find_flips(rating_map, profile.stage, fw, direction="down",
-                                 existing=existing), profile, fw)
+    flips = verify_flips(find_flips(rating_map, profile.stage, fw, direction="up",
+                                    existing=existing), profile, fw)
+    risks = verify_flips(find_flips(rating_map, profile.stage, fw, direction="down",
+                                    existing=existing), profile, fw)
 
     models = fw.models
     return Robustness(
@@ -536,120 +292,34 @@ def analyse(
     )
 
 
-def find_flips(
-    ratings: dict[str, int], stage: str, framework: Framework, *,
-    direction: Literal["up", "down", "both"] = "both", existing: tuple[str, ...] = (),
-) -> tuple[Flip, ...]:
-    """The smallest rating changes that change the primary (see the module docstring).
-
-    Singles (per rating and direction) first, by size; then the best pair per new primary.
-    `direction="up"` considers improvements only, `"down"` declines only; `existing` are the
-    channels already running (S2's precondition).
-    """
-    fw = framework
-    crits = fw.criteria
-    base = np.array([ratings[c] for c in crits], dtype=float)
-    stage_idx = fw.stages.index(stage)
-    p = int(_primaries(base[None], fw, stage_idx, existing)[0])
-
-    def allowed(v: int, c: int) -> bool:
-        return direction == "both" or (v > base[c]) == (direction == "up")
-
-    def steps(c: int) -> list[int]:
-        values = [v for v in range(RATING_MIN, RATING_MAX + 1) if v != base[c] and allowed(v, c)]
-        return sorted(values, key=lambda v: (abs(v - base[c]), v < base[c]))
-
-    singles = [(c, v) for c in range(len(crits)) for v in steps(c)]
-    cand = np.repeat(base[None], len(singles), axis=0)
-    for row, (c, v) in enumerate(singles):
-        cand[row, c] = v
-    single_primary = dict(zip(singles, _primaries(cand, fw, stage_idx, existing).tolist(),
-                              strict=True))
-
-    singles_out: list[tuple[tuple[int, int, int], Flip]] = []
-    for c in range(len(crits)):
-        for up in (True, False):
-            for v in steps(c):
-                if (v > base[c]) == up and single_primary[(c, v)] != p:
-                    key = (int(abs(v - base[c])), 0 if up else 1, c)
-                    singles_out.append((key, _flip({crits[c]: v},
-                                                   fw.models[single_primary[(c, v)]], ratings)))
-                    break
-    singles_out.sort(key=lambda kf: kf[0])
-
-    # Pairs whose changes do not flip on their own, in generation order (framework order of the
-    # criteria, then smallest and upward steps first), so the first best key wins a tie.
-    pairs = [
-        ((c1, v1), (c2, v2))
-        for c1, c2 in itertools.combinations(range(len(crits)), 2)
-        for v1 in steps(c1) for v2 in steps(c2)
-        if single_primary[(c1, v1)] == p and single_primary[(c2, v2)] == p
-    ]
-    best: dict[int, tuple[tuple[int, int, int], Flip]] = {}
-    if pairs:
-        cand = np.repeat(base[None], len(pairs), axis=0)
-        for row, ((c1, v1), (c2, v2)) in enumerate(pairs):
-            cand[row, c1], cand[row, c2] = v1, v2
-        for pair, winner in zip(pairs, _primaries(cand, fw, stage_idx, existing).tolist(),
-                                strict=True):
-            if winner == p:
-                continue
-            (c1, v1), (c2, v2) = pair
-            d1, d2 = int(abs(v1 - base[c1])), int(abs(v2 - base[c2]))
-            key = (d1 + d2, max(d1, d2), int(v1 < base[c1]) + int(v2 < base[c2]))
-            if winner not in best or key < best[winner][0]:
-                best[winner] = (key, _flip({crits[c1]: v1, crits[c2]: v2}, fw.models[winner],
-                                           ratings))
-    pairs_out = sorted(best.items(), key=lambda item: (item[1][0], item[0]))
-    return (*(f for _, f in singles_out), *(f for _, (_, f) in pairs_out))
-
-
-# --- plain language and figures ---------------------------------------------------------------
-def is_too_close(
-    result: Robustness, *, min_confidence: float = CLOSE_CONFIDENCE,
-    min_margin: float = CLOSE_MARGIN,
-) -> bool:
-    """Whether the answer is a close call: confidence below `min_confidence` (default 0.6) or
-    the top two scores less than `min_margin` points (default 1.0) apart."""
-    return result.confidence < min_confidence or result.margin < min_margin
-
-
-# --- helpers ----------------------------------------------------------------------------------
-def _evaluate(
-    ratings: np.ndarray, fw: Framework, stage: int, existing: tuple[str, ...] = (),
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Scores, screen flags (n, M) and criterion points (n, C, M) at the framework's weights."""
-    stage_idx = np.full(ratings.shape[0], stage)
-    scores, penalty = score_matrix(ratings, stage_idx, fw, _running(fw, existing, ratings))
-    return scores, penalty, criterion_points(to_deviations(ratings), fw.weights)
-
-
-def _running(fw: Framework, existing: tuple[str, ...], ratings: np.ndarray) -> np.ndarray:
-    return np.repeat(running_matrix([existing], fw), ratings.shape[0], axis=0)
-
-
-def _primaries(
-    ratings: np.ndarray, fw: Framework, stage: int, existing: tuple[str, ...] = (),
-) -> np.ndarray:
-    scores, penalty = score_matrix(ratings, np.full(ratings.shape[0], stage), fw,
-                                   _running(fw, existing, ratings))
-    return primary_index(scores, penalty)
-
-
-def _flip(changes: dict[str, int], primary: str, ratings: dict[str, int]) -> Flip:
-    return Flip(changes={k: int(v) for k, v in changes.items()}, primary=primary,
-                before={k: ratings[k] for k in changes})
-
-
-def _verified(flips: tuple[Flip, ...], profile: Profile, fw: Framework) -> tuple[Flip, ...]:
-    from modelfit.decision.recommend import recommend
-
-    for flip in flips:
-        got = recommend(profile.model_copy(update=flip.changes), fw).primary
-        if got != flip.primary:  # pragma: no cover - would be a bug in find_flips
-            raise RuntimeError(f"flip {flip.changes} should make {flip.primary} primary, "
-                               f"recommend says {got}")
-    return flips
+# --- argument checks --------------------------------------------------------------------------
+def constraint_pairs(
+    constraints: Sequence[tuple[str, str]] | None, criteria: Sequence[str],
+) -> tuple[tuple[int, int], ...]:
+    """Index pairs (i, j) meaning lambda_i >= lambda_j, from ("capital", "brand_content")
+    statements ("capital matters at least as much as brand"); errors name the statement."""
+    if not constraints:
+        return ()
+    problems = []
+    pairs: list[tuple[int, int]] = []
+    for item in constraints:
+        if (not isinstance(item, (tuple, list)) or len(item) != 2
+                or any(c not in criteria for c in item)):
+            problems.append(f"constraints: {item!r} must be a pair (a, b) meaning a matters at "
+                            f"least as much as b, with a and b from {', '.join(criteria)}")
+        elif item[0] == item[1]:
+            problems.append(f"constraints: {item!r} compares a criterion with itself")
+        else:
+            pairs.append((criteria.index(item[0]), criteria.index(item[1])))
+    if not problems:
+        cycle = _cycle(pairs, len(criteria))
+        if cycle:
+            names = " >= ".join(criteria[i] for i in cycle)
+            problems.append(f"constraints: {names} go round in a circle; they allow only equal "
+                            "weights, which no sample ever has: drop one of them")
+    if problems:
+        raise ModelfitError(problems)
+    return tuple(dict.fromkeys(pairs))
 
 
 def _cycle(pairs: Sequence[tuple[int, int]], n: int) -> list[int]:
@@ -680,12 +350,6 @@ def _cycle(pairs: Sequence[tuple[int, int]], n: int) -> list[int]:
             if found:
                 return found
     return []
-
-
-
-def _text(fw: Framework, key: str, lang: str, **values: str) -> str:
-    return fw.text(f"report.{key}", lang, **values)
-
 
 
 def _check_arguments(

@@ -18,9 +18,9 @@ from IPython.display import JSON, Image, Markdown
 from modelfit import provenance
 from modelfit.analysis import Analysis, analyse_company
 from modelfit.core.safe import markdown_fill, markdown_template, markdown_text
+from modelfit.decision.flips import Flip, describe_changes
 from modelfit.decision.framework import Framework
 from modelfit.decision.recommend import Recommendation, channel_name, recommend
-from modelfit.decision.robustness import Flip, describe_changes
 from modelfit.inputs.assessment import assess
 from modelfit.inputs.profile import FIELDS, Profile
 from modelfit.inputs.rubric import load_rubric
