@@ -55,6 +55,7 @@ def edges(root: Path) -> list[Edge]:
         is_pkg = path.name == "__init__.py"
         tree = ast.parse(path.read_text("utf-8"), str(path))
         for node in ast.walk(tree):
+            found: list[tuple[str, tuple[str, ...]]]
             if isinstance(node, ast.Import):
                 found = [(a.name, ()) for a in node.names]
             elif isinstance(node, ast.ImportFrom):

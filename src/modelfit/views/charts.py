@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib import font_manager, rcParams
 from matplotlib.figure import Figure
 
-from modelfit.outcome.economics import MODELS as MONEY_MODELS
+from modelfit.core.vocab import MODELS
 from modelfit.outcome.economics import text as money_text
 
 if TYPE_CHECKING:
@@ -226,7 +226,7 @@ def plot_cumulative(plan: MoneyPlan, model_name: Any, lang: str = "en") -> Figur
     ax = fig.add_subplot()
     months = np.arange(1, plan.horizon_months + 1)
     ax.axhline(0.0, color="#999999", linewidth=0.8)
-    for model in MONEY_MODELS:
+    for model in MODELS:
         ax.plot(months, plan.cumulative[model], color=MODEL_COLOURS[model], linewidth=2,
                 label=model_name(model))
     ax.set_xlabel(money_text("chart_x", lang))
