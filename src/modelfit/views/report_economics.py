@@ -1,0 +1,65 @@
+"""The report's money plan: set-up cost, working capital, break-even and cash of each model's
+plan, one order's unit economics, and the cumulative cash chart (the plan itself is
+modelfit.outcome.economics')."""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import Image, Markdown
+
+from modelfit.core.safe import markdown_fill, markdown_text
+from modelfit.views.report_section import Section, drop_index_name, show_figure
+
+
+class EconomicsSection(Section):
+    """The economics: heading, introduction, summary and order tables, cash chart."""
+
+    def economics_heading(self) -> Markdown:
+        """The money plan's section heading: "The economics" / "经济账"."""
+        from modelfit.outcome.economics import text
+
+        return Markdown(f"## {markdown_text(text('title', self.lang))}")
+
+    def economics_intro(self) -> Markdown:
+        """One paragraph: what the money plan is and which kind of distribution it plans."""
+        from modelfit.outcome.economics import kind_name, text
+
+        plan = self.analysis.economics
+        if plan is None:
+            return Markdown("")
+        template = text("intro", self.lang, company="${company}", months=plan.horizon_months,
+                        version=plan.assumptions_version,
+                        kind=kind_name(plan.distribution_kind, self.lang))
+        return Markdown(markdown_fill(template, {"company": self.profile.company}))
+
+    def economics_table(self) -> pd.DataFrame | Markdown:
+        """Set-up, working capital, break-even and cash at 36 months, per model."""
+        from modelfit.outcome.economics import summary_table
+
+        plan = self.analysis.economics
+        if plan is None:
+            return Markdown("")
+        return drop_index_name(summary_table(plan, self._name, self.lang))
+
+    def economics_order_table(self) -> pd.DataFrame | Markdown:
+        """One order's unit economics per model: price received, costs, contribution."""
+        from modelfit.outcome.economics import order_table
+
+        plan = self.analysis.economics
+        if plan is None:
+            return Markdown("")
+        return drop_index_name(order_table(plan, self._name, self.lang))
+
+    def economics_figure(self) -> Image | Markdown:
+        """Cumulative cash of each model's plan over the horizon."""
+        from modelfit.outcome.economics import text
+        from modelfit.views.charts import plot_cumulative
+
+        plan = self.analysis.economics
+        if plan is None:
+            return Markdown("")
+        def name(model: str) -> str:  # labels in the figure's language (CJK font or not)
+            return self.fw.model_name(model, self.figure_lang)
+
+        return show_figure(plot_cumulative(plan, name, self.figure_lang),
+                           text("chart_title", self.lang))

@@ -1,0 +1,85 @@
+"""The report's opening: its title, the one-page summary a busy reader needs (built by
+modelfit.views.summary), and the company at a glance (profile, assessment, radar chart)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import pandas as pd
+from IPython.display import Image, Markdown
+
+from modelfit.core.safe import markdown_text
+from modelfit.inputs.assessment import assess
+from modelfit.inputs.profile import FIELDS
+from modelfit.inputs.rubric import load_rubric
+from modelfit.views import assessment as views_assessment
+from modelfit.views import charts, summary
+from modelfit.views.report_section import Section, drop_index_name, show_figure
+
+
+class GlanceSection(Section):
+    """Title, summary page, profile table, assessment and radar chart."""
+
+    def title(self) -> Markdown:
+        """The report's title and one-paragraph introduction."""
+        intro = self._md("report.intro", company=self.profile.company, version=self.fw.version)
+        return Markdown(f"# {markdown_text(self.profile.company)}: {self._label('report_title')}"
+                        f"\n\n{intro}")
+
+    # --- summary (the one page a busy reader needs; see summary.py) ---------------------------
+    @cached_property
+    def _summary(self) -> summary.Summary:
+        return summary.summarise(self.analysis, self.profile, self.fw, self.lang)
+
+    def summary(self) -> summary.Summary:
+        """The summary page's content as data."""
+        return self._summary
+
+    def summary_plan(self) -> Markdown:
+        """The plan: core and auxiliary channels, and how sure the answer is."""
+        return Markdown(summary.plan_markdown(self._summary, self.fw, self.lang))
+
+    def summary_steps(self) -> Markdown:
+        """The three next steps."""
+        return Markdown(summary.steps_markdown(self._summary, self.fw, self.lang))
+
+    def summary_figures(self) -> pd.DataFrame:
+        """The headline figures, each with the section that develops it."""
+        return drop_index_name(summary.figures_table(self._summary, self.fw, self.lang))
+
+    # --- at a glance ----------------------------------------------------------------------
+    def glance_table(self) -> pd.DataFrame:
+        """The profile as a table (field, value), defaults filled in, in the report's language."""
+        fields = self.profile.fields()
+        rows = {}
+        for spec in FIELDS:
+            value = fields[spec.name]
+            if spec.name == "stage":
+                value = self.fw.stage_name(value, self.lang)
+            rows[self._field_name(spec.name)] = self._field_value(spec.name, value)
+        return pd.DataFrame({self.fw.label("value", self.lang): rows})
+
+    def assessment_summary(self) -> pd.DataFrame | Markdown:
+        """Per criterion: the stated rating, the one the answers give, and the one used
+        (empty when the profile has no answers)."""
+        if not self.profile.assessment:
+            return Markdown("")
+        rows = views_assessment.summary_rows(assess(self.profile), self.fw, self.lang)
+        return pd.DataFrame(rows).T
+
+    def assessment_derivation(self) -> Markdown:
+        """How each rating follows from the answers, and any stated rating they contradict."""
+        if not self.profile.assessment:
+            return Markdown("")
+        rubric = load_rubric()
+        text = views_assessment.derivation_markdown(assess(self.profile), self.fw, self.lang)
+        return Markdown(f"### {markdown_text(rubric.text('h_assessment', self.lang))}\n\n{text}")
+
+    def radar_figure(self) -> Image:
+        """Radar chart: the company's ratings against what each model leans on."""
+        return show_figure(charts.radar(self.rec, self.fw, self.lang),
+                           self.fw.text("report.radar_caption", self.lang))
+
+    def radar_caption(self) -> Markdown:
+        """How to read the radar chart."""
+        return Markdown(f"*{self._md('report.radar_caption')}*")

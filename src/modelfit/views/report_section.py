@@ -1,0 +1,96 @@
+"""What every section of the per-company report shares: the computed data it shows and the
+helpers that turn framework texts, profile fields, tables and figures into safe display objects.
+
+Every Markdown output goes through modelfit.core.safe: profile and framework texts are data,
+never markup (a company name cannot add a link, an image, a heading or HTML). The sections
+(`modelfit.views.report_*`) extend `Section`; `modelfit.views.report.Report` joins them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from IPython.display import Image, Markdown
+
+from modelfit.analysis import Analysis
+from modelfit.core.safe import markdown_fill, markdown_text
+from modelfit.decision.framework import Framework
+from modelfit.decision.recommend import Recommendation
+from modelfit.inputs.profile import Profile
+from modelfit.views import charts
+
+SHARP = 2  # figures are drawn at SHARP x charts.DPI and shown at 1x
+
+
+@dataclass(frozen=True)
+class Section:
+    """One company's computed report, as every section reads it, with the shared text helpers."""
+
+    profile: Profile
+    analysis: Analysis
+    fw: Framework
+    lang: str
+    seed: int
+    figure_lang: str
+
+    @property
+    def rec(self) -> Recommendation:
+        """The framework's recommendation."""
+        return self.analysis.rec
+
+    # --- text -------------------------------------------------------------------------------
+    def _md(self, key: str, **values: Any) -> str:
+        """The framework text at `key` as safe Markdown, its placeholders filled with `values`."""
+        template = self.fw.text(key, self.lang, **{k: "${" + k + "}" for k in values})
+        return markdown_fill(template, values)
+
+    def _label(self, key: str) -> str:
+        """A framework label as literal Markdown text."""
+        return markdown_text(self.fw.label(key, self.lang))
+
+    def heading(self, key: str, level: int = 2) -> Markdown:
+        """A section heading from the framework's labels."""
+        return Markdown(f"{'#' * level} {self._label(key)}")
+
+    def _name(self, model: str) -> str:
+        return self.fw.model_name(model, self.lang)
+
+    # --- profile fields -----------------------------------------------------------------------
+    def _field_name(self, name: str) -> str:
+        """A profile field's display name."""
+        if name in self.fw.criteria:
+            return self.fw.criterion_name(name, self.lang)
+        return self.fw.label(f"f_{name}", self.lang)
+
+    def _field_value(self, name: str, value: Any) -> str:
+        """A profile field's value as the report shows it."""
+        if name in self.fw.criteria:
+            return f"{value} / 5"
+        if name == "category":
+            return self.fw.label(f"cat_{value}", self.lang)
+        if isinstance(value, (list, tuple)):
+            sep = "、" if self.lang == "zh" else ", "
+            return sep.join(self._name(v) if v in self.fw.models else str(v).upper()
+                            for v in value) or self.fw.label("none", self.lang)
+        if isinstance(value, float):
+            return f"{value:,.0f}" if value >= 100 else f"{value:g}"
+        return str(value)
+
+
+def drop_index_name(df: pd.DataFrame) -> pd.DataFrame:
+    """Drop the index name: its header row reads as an empty second header in HTML."""
+    df.index.name = None
+    return df
+
+
+def show_figure(fig: Any, alt: str) -> Image:
+    """A figure as a PNG display object; `alt` becomes the image's alt text in the HTML.
+
+    Drawn at twice the screen resolution and shown at the screen size (the `width`), so the
+    figures stay sharp on high-density screens and in the PDF (about 200 dpi on A4).
+    """
+    png = charts.to_png(fig, dpi=SHARP * charts.DPI)
+    width = int.from_bytes(png[16:20], "big") // SHARP  # the PNG header's pixel width
+    return Image(data=png, format="png", width=width, metadata={"alt": alt})
