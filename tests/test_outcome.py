@@ -15,19 +15,21 @@ import pytest
 
 from modelfit import ModelfitError
 from modelfit.core.vocab import MODELS
+from modelfit.outcome.assumptions import (
+    assumption_table,
+    judged_share,
+    load_assumptions,
+    vary_assumption,
+)
 from modelfit.outcome.simulation import (
     KINDS,
     PARTS,
     _prepare,
-    assumption_table,
     best_model_labels,
-    judged_share,
     label_mix,
-    load_assumptions,
     runoff_value,
     simulate_outcomes,
     unit_economics,
-    vary_assumption,
 )
 from modelfit.outcome.synthetic import generate_profiles
 

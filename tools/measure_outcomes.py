@@ -42,12 +42,12 @@ def _mix(profiles: Any, assumptions: Any) -> str:
 
 def _put_back(profiles: Any, new: dict[str, Any], old_path: str) -> None:
     """The label mix with each changed assumption set back to its value in `old_path`."""
-    from modelfit.outcome import simulation as outcome
+    from modelfit.outcome.assumptions import assumption_table, load_assumptions
 
-    before = outcome.assumption_table(old_path)
+    before = assumption_table(old_path)
     old_values = dict(zip(before["assumption"], before["value"], strict=True))
-    print(f"\n## each changed value put back to {outcome.load_assumptions(old_path)['version']}")
-    for record in outcome.assumption_table().to_dict("records"):
+    print(f"\n## each changed value put back to {load_assumptions(old_path)['version']}")
+    for record in assumption_table().to_dict("records"):
         name = str(record["assumption"])
         if name not in old_values or old_values[name] == record["value"]:
             continue
@@ -63,6 +63,7 @@ def _put_back(profiles: Any, new: dict[str, Any], old_path: str) -> None:
 def main() -> int:
     from modelfit.outcome import classifier, sensitivity, synthetic
     from modelfit.outcome import simulation as outcome
+    from modelfit.outcome.assumptions import assumption_table, judged_share, load_assumptions
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--against", metavar="OLD.yaml",
@@ -72,16 +73,16 @@ def main() -> int:
         from modelfit.core.errors import ModelfitError
 
         try:  # refuse a bad file before the minute and a half of work, not after it
-            outcome.load_assumptions(args.against)
+            load_assumptions(args.against)
         except ModelfitError as exc:
             print(f"measure_outcomes: {exc}", file=sys.stderr)
             return 2
     started = time.perf_counter()
-    a = outcome.load_assumptions()
-    table = outcome.assumption_table()
+    a = load_assumptions()
+    table = assumption_table()
     judged = table[table["judged"]]
     print(f"outcome model {a['version']}: {len(judged)} of {len(table)} assumptions judged "
-          f"({_pct(outcome.judged_share())})")
+          f"({_pct(judged_share())})")
     print("judged:", ", ".join(judged["assumption"]))
 
     profiles = synthetic.generate_profiles(N, SEED)

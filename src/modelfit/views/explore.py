@@ -152,7 +152,7 @@ class ClassifierView:
 
     def judged_share(self) -> pd.DataFrame:
         """How many assumptions are sourced and how many judged."""
-        from modelfit.outcome.simulation import assumption_table
+        from modelfit.outcome.assumptions import assumption_table
 
         table = assumption_table()
         return pd.DataFrame({"assumptions": {"sourced": int((~table["judged"]).sum()),
@@ -194,7 +194,7 @@ class ClassifierView:
 
     def assumptions(self) -> pd.DataFrame:
         """Every assumption of the outcome model with its source."""
-        from modelfit.outcome.simulation import assumption_sources
+        from modelfit.outcome.assumptions import assumption_sources
 
         return assumption_sources()
 
