@@ -21,12 +21,11 @@ from modelfit.outcome.assumptions import (
     load_assumptions,
     vary_assumption,
 )
+from modelfit.outcome.labels import best_model_labels, label_mix
 from modelfit.outcome.simulation import (
     KINDS,
     PARTS,
     _prepare,
-    best_model_labels,
-    label_mix,
     runoff_value,
     simulate_outcomes,
     unit_economics,

@@ -20,7 +20,8 @@ import pandas as pd
 
 from modelfit.core.vocab import MODELS
 from modelfit.outcome.assumptions import assumption_table, load_assumptions, vary_assumption
-from modelfit.outcome.simulation import best_model_labels, label_shares, simulate_outcomes
+from modelfit.outcome.labels import best_model_labels, label_shares
+from modelfit.outcome.simulation import simulate_outcomes
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
