@@ -24,7 +24,7 @@ from modelfit.outcome.economics import (
     per_order,
     plan_kind,
 )
-from modelfit.outcome.simulation import KINDS
+from modelfit.outcome.flows import KINDS
 
 from .conftest import PARAMS, profiles_st
 

@@ -21,15 +21,9 @@ from modelfit.outcome.assumptions import (
     load_assumptions,
     vary_assumption,
 )
+from modelfit.outcome.flows import KINDS, PARTS, prepare, runoff_value, unit_economics
 from modelfit.outcome.labels import best_model_labels, label_mix
-from modelfit.outcome.simulation import (
-    KINDS,
-    PARTS,
-    _prepare,
-    runoff_value,
-    simulate_outcomes,
-    unit_economics,
-)
+from modelfit.outcome.simulation import simulate_outcomes
 from modelfit.outcome.synthetic import generate_profiles
 
 
@@ -56,7 +50,7 @@ def exact() -> dict[str, Any]:
 
 
 def units(frame: pd.DataFrame, channel: str, a: dict[str, Any]) -> dict[str, float]:
-    rows = _prepare(frame, a, np.random.default_rng(0))
+    rows = prepare(frame, a, np.random.default_rng(0))
     return {k: float(v[0]) for k, v in unit_economics(rows, channel, a).items()}
 
 

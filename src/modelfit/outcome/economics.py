@@ -46,7 +46,8 @@ from modelfit.core.errors import ModelfitError
 from modelfit.core.vocab import MODELS
 from modelfit.inputs.profile import Profile
 from modelfit.outcome.assumptions import load_assumptions
-from modelfit.outcome.simulation import KINDS, PARTS, simulate_detail
+from modelfit.outcome.flows import KINDS, PARTS
+from modelfit.outcome.simulation import simulate_detail
 
 if TYPE_CHECKING:
     pass
