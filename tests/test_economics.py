@@ -14,6 +14,7 @@ from modelfit import ModelfitError, Profile
 from modelfit.cli import main
 from modelfit.core.vocab import MODELS
 from modelfit.inputs.profile import load_profile
+from modelfit.outcome.assumptions import load_assumptions
 from modelfit.outcome.economics import (
     CONTRACT_KEYS,
     MODEL_KEYS,
@@ -23,7 +24,7 @@ from modelfit.outcome.economics import (
     per_order,
     plan_kind,
 )
-from modelfit.outcome.simulation import KINDS, load_assumptions
+from modelfit.outcome.flows import KINDS
 
 from .conftest import PARAMS, profiles_st
 

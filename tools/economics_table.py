@@ -41,7 +41,7 @@ def row(record: dict[str, Any]) -> str:
 
 
 def main() -> int:
-    from modelfit.outcome.simulation import assumption_table, judged_share
+    from modelfit.outcome.assumptions import assumption_table, judged_share
 
     table = assumption_table()
     lines = DOC.read_text(encoding="utf-8").splitlines()

@@ -33,21 +33,22 @@ def _pct(x: float) -> str:
 
 
 def _mix(profiles: Any, assumptions: Any) -> str:
-    from modelfit.outcome import simulation as outcome
+    from modelfit.outcome.labels import best_model_labels, label_mix
+    from modelfit.outcome.simulation import simulate_outcomes
 
-    labels = outcome.best_model_labels(outcome.simulate_outcomes(profiles, SEED, assumptions))
-    mix = (100 * outcome.label_mix(profiles, labels)).round(1)
+    labels = best_model_labels(simulate_outcomes(profiles, SEED, assumptions))
+    mix = (100 * label_mix(profiles, labels)).round(1)
     return f"all {mix.loc['all'].to_dict()}, start-up {mix.loc['startup'].to_dict()}"
 
 
 def _put_back(profiles: Any, new: dict[str, Any], old_path: str) -> None:
     """The label mix with each changed assumption set back to its value in `old_path`."""
-    from modelfit.outcome import simulation as outcome
+    from modelfit.outcome.assumptions import assumption_table, load_assumptions
 
-    before = outcome.assumption_table(old_path)
+    before = assumption_table(old_path)
     old_values = dict(zip(before["assumption"], before["value"], strict=True))
-    print(f"\n## each changed value put back to {outcome.load_assumptions(old_path)['version']}")
-    for record in outcome.assumption_table().to_dict("records"):
+    print(f"\n## each changed value put back to {load_assumptions(old_path)['version']}")
+    for record in assumption_table().to_dict("records"):
         name = str(record["assumption"])
         if name not in old_values or old_values[name] == record["value"]:
             continue
@@ -61,8 +62,11 @@ def _put_back(profiles: Any, new: dict[str, Any], old_path: str) -> None:
 
 
 def main() -> int:
+    from modelfit.core.vocab import MODELS
     from modelfit.outcome import classifier, sensitivity, synthetic
-    from modelfit.outcome import simulation as outcome
+    from modelfit.outcome.assumptions import assumption_table, judged_share, load_assumptions
+    from modelfit.outcome.labels import best_model_labels, label_mix
+    from modelfit.outcome.simulation import simulate_outcomes
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--against", metavar="OLD.yaml",
@@ -72,23 +76,23 @@ def main() -> int:
         from modelfit.core.errors import ModelfitError
 
         try:  # refuse a bad file before the minute and a half of work, not after it
-            outcome.load_assumptions(args.against)
+            load_assumptions(args.against)
         except ModelfitError as exc:
             print(f"measure_outcomes: {exc}", file=sys.stderr)
             return 2
     started = time.perf_counter()
-    a = outcome.load_assumptions()
-    table = outcome.assumption_table()
+    a = load_assumptions()
+    table = assumption_table()
     judged = table[table["judged"]]
     print(f"outcome model {a['version']}: {len(judged)} of {len(table)} assumptions judged "
-          f"({_pct(outcome.judged_share())})")
+          f"({_pct(judged_share())})")
     print("judged:", ", ".join(judged["assumption"]))
 
     profiles = synthetic.generate_profiles(N, SEED)
-    outcomes = outcome.simulate_outcomes(profiles, SEED)
-    labels = outcome.best_model_labels(outcomes)
+    outcomes = simulate_outcomes(profiles, SEED)
+    labels = best_model_labels(outcomes)
     print("\n## label mix (share of companies; rows: all and by stage)")
-    mix = outcome.label_mix(profiles, labels)
+    mix = label_mix(profiles, labels)
     counts = profiles["stage"].value_counts()
     print((100 * mix).round(1).assign(companies=[N, *(int(counts.get(s, 0))
                                                      for s in mix.index[1:])]).to_string())
@@ -99,7 +103,7 @@ def main() -> int:
 
     print("\n## what start-ups can fund")
     startup = (profiles["stage"] == "startup").to_numpy()
-    for m in outcome.MODELS:
+    for m in MODELS:
         failed = outcomes[f"failed_{m}"].to_numpy()[startup]
         print(f"start-ups that cannot fund {m}: {_pct(float(failed.mean()))}")
     capital = outcomes["capital_usd"].to_numpy()[startup]
@@ -109,7 +113,7 @@ def main() -> int:
         outcomes["value_independent_site"] > outcomes["value_platform"])
     print(f"start-ups with an own site fundable and worth more than a platform: "
           f"{_pct(float(site_pays[startup].mean()))}")
-    values = outcomes[[f"value_{m}" for m in outcome.MODELS]].to_numpy()[startup]
+    values = outcomes[[f"value_{m}" for m in MODELS]].to_numpy()[startup]
     print(f"start-ups with no model of positive value: {_pct(float((values < 0).all(1).mean()))}; "
           f"platform cash positive at the horizon: "
           f"{_pct(float((outcomes['profit_platform'].to_numpy()[startup] > 0).mean()))}")
@@ -152,7 +156,7 @@ def main() -> int:
     print(f"\n## sensitivity (first {SENSITIVITY_N} companies)")
     sens = sensitivity.sensitivity(profiles.head(SENSITIVITY_N), SEED)
     cols = ["assumption", "judged", "low", "high", "swing",
-            *[f"{e}_{m}" for e in ("low", "high") for m in outcome.MODELS]]
+            *[f"{e}_{m}" for e in ("low", "high") for m in MODELS]]
     shown = sens.head(12)[cols].copy()
     for c in cols[4:]:
         shown[c] = (100 * shown[c]).round(1)

@@ -685,7 +685,8 @@ def _card(report: TrainingReport, source: str, rows: int, digest: str) -> dict[s
 
 def training_set(n: int = DEFAULT_N, seed: int = DEFAULT_SEED) -> tuple[pd.DataFrame, pd.Series]:
     """Synthetic profiles and their outcome-model labels (the default training data)."""
-    from modelfit.outcome.simulation import best_model_labels, simulate_outcomes
+    from modelfit.outcome.labels import best_model_labels
+    from modelfit.outcome.simulation import simulate_outcomes
     from modelfit.outcome.synthetic import generate_profiles
 
     profiles = generate_profiles(n, seed)

@@ -45,7 +45,9 @@ import pandas as pd
 from modelfit.core.errors import ModelfitError
 from modelfit.core.vocab import MODELS
 from modelfit.inputs.profile import Profile
-from modelfit.outcome.simulation import KINDS, PARTS, load_assumptions, simulate_detail
+from modelfit.outcome.assumptions import load_assumptions
+from modelfit.outcome.flows import KINDS, PARTS
+from modelfit.outcome.simulation import simulate_detail
 
 if TYPE_CHECKING:
     pass

@@ -19,14 +19,9 @@ import numpy as np
 import pandas as pd
 
 from modelfit.core.vocab import MODELS
-from modelfit.outcome.simulation import (
-    assumption_table,
-    best_model_labels,
-    label_shares,
-    load_assumptions,
-    simulate_outcomes,
-    vary_assumption,
-)
+from modelfit.outcome.assumptions import assumption_table, load_assumptions, vary_assumption
+from modelfit.outcome.labels import best_model_labels, label_shares
+from modelfit.outcome.simulation import simulate_outcomes
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

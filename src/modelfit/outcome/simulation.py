@@ -1,641 +1,57 @@
 """Outcome model: a simulated three-year result of each operating model, from unit economics.
 
 For every company and every model, month by month over the horizon, the model builds a cash
-flow from the assumptions in `data/outcomes.yaml` (each with a value, a range and a source or a
-judgement). One order's economics come first (`unit_economics`): the price the company receives,
-product cost, channel fees, logistics, duties and taxes, and returns, by market and category:
+flow from the assumptions in `data/outcomes.yaml` (`modelfit.outcome.assumptions`: each with a
+value, a range and a source or a judgement); one order's economics and each channel's flow come
+from `modelfit.outcome.flows`. This module owns the plans and the search over them:
 
-- platform (a marketplace store, FBA): the retail price; referral fee by category, other fees
-  and the documented rise of the take; FBA fee and container freight; VAT where prices include
-  it and import duty on the product cost (US tariffs on Chinese goods, EU/UK/other MFN duties);
-  returns refunded in full, part of the goods resold. Sales = ads / ACoS plus organic sales that
-  ramp up (more for an established brand), plus a running store's existing sales;
-- own site: the retail price; card fees; 3PL fulfilment and freight; VAT and duty as above; new
-  customers = ads / CAC (category CAC at 2025 levels, by order value, brand, stage) plus organic
-  ones, repeat orders from the active base, which starts from the customers a running site
-  already has;
-- distribution, in three kinds (the plan names the kind): `dropshipping` (the retail price, the
-  company's own product cost, parcels straight from China paying duty where there is no
-  de minimis relief, new customers from ads at the category's acquisition cost for its order
-  value, no repeat, no stock), `distributors` (the brand's ex-works price, a share of the pre-VAT
-  retail price less the importer's duty; partners signed per trade-marketing dollar, each with
-  an account-management cost and churn) and `small_b` (小B端: small overseas retailers buying
-  through a B2B marketplace, a higher price less its commission, smaller and costlier lots,
-  more churn);
+- a single model is one channel (platform, own site, or a kind of distribution; the plan names
+  the kind) at each spend level;
 - hybrid: the best budget split over two or three of those channels, with a coordination cost
-  and, beside a platform, a cheaper own-site CAC.
+  and, beside a platform, a cheaper own-site CAC; its distribution slot takes the best allowed
+  kind.
 
-Stage is an input: a company's starting revenue is its budget over the marketing share of
-revenue at its stage, split over the channels it already runs (a running site's customers, a
-running store's sales, a distributor network's partners), and brand equity by stage raises
-organic demand and lowers acquisition cost. A plan that leaves out a running channel lets it run
-off (no marketing). Every plan pays its set-up in month 0 (waived for a channel the company
-already runs), ties up working capital in stock, and hires the staff its channels need beyond the
-team. A plan whose cumulative cash ever falls below the company's capital fails: the company
-loses that capital. A plan's value is its cash over the horizon plus the terminal value of the
-base it owns at the horizon (run off with no marketing, discounted). Each model takes its best
-feasible plan by that value. This module never reads the framework.
-
-Demand noise is one lognormal draw per company and channel (mean one), from a seeded
-`numpy.random.Generator`: every plan of a company sees the same luck.
+A plan that leaves out a running channel lets it run off (no marketing). Every plan pays its
+set-up in month 0 (waived for a channel the company already runs), ties up working capital in
+stock, and hires the staff its channels need beyond the team. A plan whose cumulative cash ever
+falls below the company's capital fails: the company loses that capital. A plan's value is its
+cash over the horizon plus the terminal value of the base it owns at the horizon (run off with
+no marketing, discounted). Each model takes its best feasible plan by that value
+(`simulate_outcomes`); `modelfit.outcome.labels` names the best model. This module never reads
+the framework.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from modelfit.core.errors import ModelfitError
-from modelfit.core.vocab import CATEGORIES, DISTRIBUTION_KINDS, MARKETS, MODELS, STAGES
-
-KINDS = DISTRIBUTION_KINDS  # kinds of distribution
-CHANNELS = ("platform", "independent_site", *KINDS)
-BASES = ("platform", "independent_site", "distribution")  # channels a profile can already run
-PARTS = ("net_price_usd", "product_cost_usd", "channel_fees_usd", "ads_usd", "logistics_usd",
-         "duties_taxes_usd", "returns_usd")
-_DIST = "distribution"  # the plan slot filled by the best allowed kind of distribution
-BUNDLED = "outcomes.yaml"
-CHUNK_ROWS = 4096
-NEEDED_COLUMNS = (
-    "stage", "capital", "supply_chain", "brand_content", "tech_data", "category",
-    "avg_order_value_usd", "gross_margin_pct", "marketing_budget_usd", "team_size",
-    "target_markets", "existing_channels",
+from modelfit.core.vocab import MODELS
+from modelfit.outcome.assumptions import load_assumptions
+from modelfit.outcome.flows import (
+    BASES,
+    KINDS,
+    PARTS,
+    Flow,
+    Rows,
+    capability_effects,
+    dropship_flow,
+    horizon_months,
+    idle_flow,
+    partner_flow,
+    platform_flow,
+    prepare,
+    site_flow,
 )
 
-
-# ---------------------------------------------------------------------------------------------
-# Assumptions
-
-
-def _read_text(path: str | Path | None) -> tuple[str, str]:
-    if path is None:
-        return resources.files("modelfit").joinpath("data", BUNDLED).read_text("utf-8"), BUNDLED
-    label = str(path)
-    try:
-        return Path(path).read_text("utf-8"), label
-    except OSError as exc:
-        raise ModelfitError(f"{label}: cannot be read ({exc.strerror})") from None
-
-
-def _parse(text: str) -> Any:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when built with it
-    return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-
-
-def load_assumptions(path: str | Path | None = None) -> dict[str, Any]:
-    """The outcome model's assumptions as plain values (ranges and sources dropped).
-
-    Reads `path`, or the bundled `data/outcomes.yaml`. `settings` are kept as they are; every
-    other leaf must be `{value, range, source}` or `{value, range, judgement}` and becomes its
-    value. Raises `ModelfitError` naming the file and the assumption for a leaf without a
-    source (or judgement) or without a valid range.
-    """
-    text, label = _read_text(path)
-    data = _parse(text)
-    if not isinstance(data, dict):
-        raise ModelfitError(f"{label}: an assumptions file must be a mapping")
-    problems: list[str] = []
-    values: dict[str, Any] = {}
-    for key, node in data.items():
-        if key in ("version", "settings"):
-            values[key] = node
-        else:
-            values[key] = _strip(node, str(key), label, problems)
-    if problems:
-        raise ModelfitError(problems)
-    return values
-
-
-def _is_leaf(node: Any) -> bool:
-    return isinstance(node, dict) and "value" in node
-
-
-def _strip(node: Any, where: str, label: str, problems: list[str]) -> Any:
-    if _is_leaf(node):
-        _check_leaf(node, where, label, problems)
-        return node["value"]
-    if isinstance(node, dict):
-        return {k: _strip(v, f"{where}.{k}", label, problems) for k, v in node.items()}
-    problems.append(f"{label}: {where} must be {{value, range, source}}, got {node!r}")
-    return node
-
-
-def _check_leaf(node: dict[str, Any], where: str, label: str, problems: list[str]) -> None:
-    source, judgement = node.get("source"), node.get("judgement")
-    if judgement is not None:
-        if not str(judgement).strip():
-            problems.append(f"{label}: {where} has an empty judgement; say what it was judged from")
-    elif isinstance(source, dict):
-        missing = [k for k in ("publisher", "title", "year") if not str(source.get(k, "")).strip()]
-        if missing:
-            problems.append(f"{label}: {where} source lacks {', '.join(missing)}; a source "
-                            "needs publisher, title and year (and url where public)")
-    else:
-        problems.append(f"{label}: {where} has no source; every assumption needs one "
-                        "(publisher, title, year, url) or a judgement saying what it was "
-                        "judged from")
-    bounds = node.get("range")
-    if (not isinstance(bounds, list) or len(bounds) != 2
-            or not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)
-            or bounds[0] > bounds[1]):
-        problems.append(f"{label}: {where} needs a range [low, high], got {bounds!r}")
-        return
-    value = node["value"]
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if not bounds[0] <= value <= bounds[1]:
-            problems.append(f"{label}: {where} value {value} lies outside its range {bounds}")
-    elif not bounds[0] <= 1.0 <= bounds[1]:
-        problems.append(f"{label}: {where} is a table, so its range is a factor around 1, "
-                        f"got {bounds}")
-
-
-def assumption_table(path: str | Path | None = None) -> pd.DataFrame:
-    """Every assumption, one row each: value, range, whether judged, and its source or judgement.
-
-    Columns: assumption, value, range, judged (bool), source (publisher, title, year; or the
-    judgement), url, note. For a table-valued assumption the range is a factor on every entry.
-    """
-    text, _ = _read_text(path)
-    rows: list[dict[str, Any]] = []
-
-    def walk(node: Any, where: str) -> None:
-        if _is_leaf(node):
-            src = node.get("source") if isinstance(node.get("source"), dict) else {}
-            judged = "judgement" in node
-            rows.append({
-                "assumption": where, "value": node["value"],
-                "range": list(node.get("range", [])), "judged": judged,
-                "source": (f"judgement: {node['judgement']}" if judged else
-                           f"{src.get('publisher')}, \"{src.get('title')}\", {src.get('year')}"),
-                "url": "" if judged else str(src.get("url", "")),
-                "note": "" if judged else str(src.get("note", "")),
-            })
-        elif isinstance(node, dict):
-            for key, child in node.items():
-                if key not in ("version", "settings"):
-                    walk(child, f"{where}.{key}" if where else str(key))
-
-    walk(_parse(text), "")
-    return pd.DataFrame(rows)
-
-
-def assumption_sources(path: str | Path | None = None) -> pd.DataFrame:
-    """Every assumption with its value and source, one row each (for a notebook or the docs)."""
-    return assumption_table(path)[["assumption", "value", "range", "source", "url"]]
-
-
-def judged_share(path: str | Path | None = None) -> float:
-    """Share of the assumptions that are judgement (a table counts once), rounded to 4 places."""
-    table = assumption_table(path)
-    return round(float(table["judged"].mean()), 4)
-
-
-def vary_assumption(a: Mapping[str, Any], name: str, bound: float) -> dict[str, Any]:
-    """A copy of the values `a` with assumption `name` (dotted) set to `bound` of its range.
-
-    A number takes `bound` itself; a table has every entry multiplied by `bound` (for
-    `stage.brand_equity`, its part above 1).
-    """
-    out = copy.deepcopy(dict(a))
-    keys = name.split(".")
-    node: Any = out
-    for key in keys[:-1]:
-        node = node[key]
-    value = node[keys[-1]]
-    if isinstance(value, dict):
-        if name == "stage.brand_equity":
-            node[keys[-1]] = {k: 1.0 + (float(v) - 1.0) * bound for k, v in value.items()}
-        else:
-            node[keys[-1]] = {k: _scaled(v, bound) for k, v in value.items()}
-    else:
-        node[keys[-1]] = type(value)(bound) if isinstance(value, int) else float(bound)
-    return out
-
-
-def _scaled(value: Any, factor: float) -> Any:
-    if isinstance(value, list):
-        return [float(v) * factor for v in value]
-    return float(value) * factor
-
-
-# ---------------------------------------------------------------------------------------------
-# Company inputs
-
-
-@dataclass(frozen=True)
-class _Rows:
-    """Per-company inputs of the outcome model, as arrays."""
-
-    price: np.ndarray  # retail price of one order (consumer price incl. VAT where it applies)
-    margin: np.ndarray
-    budget: np.ndarray
-    team: np.ndarray
-    capital_usd: np.ndarray
-    supply: np.ndarray
-    brand: np.ndarray
-    tech: np.ndarray
-    category: np.ndarray
-    stage: np.ndarray
-    equity: np.ndarray
-    market_weight: np.ndarray
-    n_markets: np.ndarray
-    vat_share: np.ndarray  # VAT as a share of the consumer price, sales-weighted over markets
-    duty: np.ndarray  # import duty rate on the customs value, sales-weighted
-    parcel_duty: np.ndarray  # duty paid by one parcel sent straight to a consumer, USD
-    existing: Mapping[str, np.ndarray]
-    base_revenue: Mapping[str, np.ndarray]  # starting monthly revenue of each running channel
-    noise: Mapping[str, np.ndarray]
-
-    @property
-    def cost(self) -> np.ndarray:
-        """Product cost of one order."""
-        out: np.ndarray = (1.0 - self.margin) * self.price
-        return out
-
-    def take(self, rows: slice) -> _Rows:
-        """The same inputs for a slice of rows."""
-        fields: dict[str, Any] = {}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            fields[name] = ({k: v[rows] for k, v in value.items()} if isinstance(value, Mapping)
-                            else value[rows])
-        return _Rows(**fields)
-
-
-def _prepare(df: pd.DataFrame, a: Mapping[str, Any], rng: np.random.Generator) -> _Rows:
-    missing = [c for c in NEEDED_COLUMNS if c not in df.columns]
-    if missing:
-        raise ModelfitError(f"simulate_outcomes: missing column(s) {', '.join(missing)}; "
-                            f"needs {', '.join(NEEDED_COLUMNS)}")
-    n = len(df)
-    cats = df["category"].astype(str).to_numpy()
-    unknown = sorted(set(cats) - set(CATEGORIES))
-    if unknown:
-        raise ModelfitError(f"simulate_outcomes: column category must be one of "
-                            f"{', '.join(CATEGORIES)}; got {', '.join(map(repr, unknown[:3]))}")
-    stages = df["stage"].astype(str).to_numpy()
-    bad = sorted(set(stages) - set(STAGES))
-    if bad:
-        raise ModelfitError(f"simulate_outcomes: column stage must be one of "
-                            f"{', '.join(STAGES)}; got {', '.join(map(repr, bad[:3]))}")
-    markets = df["target_markets"].tolist()
-    if any(len(ms) < 1 for ms in markets) or any(m not in MARKETS for ms in markets for m in ms):
-        raise ModelfitError("simulate_outcomes: column target_markets must hold non-empty "
-                            f"lists of {', '.join(MARKETS)}")
-    mk = a["markets"]
-    weight = np.asarray([[float(mk["weight"][m]) if m in ms else 0.0 for m in MARKETS]
-                         for ms in markets], dtype=float).reshape(n, len(MARKETS))
-    market_weight = weight.sum(1)
-    mix = weight / market_weight[:, None]  # share of sales by market
-    vat = np.asarray([float(mk["vat"][m]) for m in MARKETS])
-    duty = np.asarray([float(mk["duty_us"]) if m == "us" else float(mk["duty_other"][m])
-                       for m in MARKETS])
-    parcel = np.asarray([min(1.0, float(mk["parcel_duty_share"][m])) for m in MARKETS])
-    flat = np.asarray([float(mk["eu_parcel_duty_usd"]) if m == "eu" else 0.0 for m in MARKETS])
-    price = df["avg_order_value_usd"].to_numpy(dtype=float)
-    margin = df["gross_margin_pct"].to_numpy(dtype=float) / 100.0
-    cost = (1.0 - margin) * price
-    existing_lists = df["existing_channels"].tolist()
-    existing = {b: np.asarray([b in e for e in existing_lists], dtype=bool) for b in BASES}
-    budget = df["marketing_budget_usd"].to_numpy(dtype=float)
-    stage_idx = pd.Index(list(STAGES)).get_indexer(pd.Index(stages))
-    share = np.asarray([float(a["stage"]["marketing_share"][s]) for s in STAGES])[stage_idx]
-    equity = np.asarray([float(a["stage"]["brand_equity"][s]) for s in STAGES])[stage_idx]
-    running = np.maximum(1, sum(existing[b].astype(int) for b in BASES))
-    revenue0 = budget / share / running
-    capital = df["capital"].to_numpy(dtype=np.int64)
-    table = {int(k): float(v) for k, v in a["capital_usd"].items()}
-    base_cash = np.asarray([table[int(c)] for c in capital], dtype=float)
-    s = a["settings"]
-    # Draw order is fixed: capital luck, then demand luck per channel (CHANNELS order).
-    cap_sd = float(s["capital_sd"])
-    capital_usd = base_cash * np.exp(cap_sd * rng.standard_normal(n) - cap_sd**2 / 2)
-    sd = float(s["demand_sd"])
-    draws = rng.standard_normal((n, len(CHANNELS)))
-    noise = {c: np.exp(sd * draws[:, i] - sd**2 / 2) for i, c in enumerate(CHANNELS)}
-    return _Rows(
-        price=price, margin=margin, budget=budget,
-        team=df["team_size"].to_numpy(dtype=float), capital_usd=capital_usd,
-        supply=df["supply_chain"].to_numpy(dtype=float) - 3.0,
-        brand=df["brand_content"].to_numpy(dtype=float) - 3.0,
-        tech=df["tech_data"].to_numpy(dtype=float) - 3.0,
-        category=cats, stage=stages, equity=equity, market_weight=market_weight,
-        n_markets=np.asarray([len(ms) for ms in markets], dtype=float),
-        vat_share=mix @ (vat / (1.0 + vat)), duty=mix @ duty,
-        parcel_duty=((mix * parcel) @ duty) * cost + mix @ flat,
-        existing=existing,
-        base_revenue={b: np.where(existing[b], revenue0, 0.0) for b in BASES},
-        noise=noise,
-    )
-
-
-def _by_category(table: Mapping[str, Any], category: np.ndarray) -> np.ndarray:
-    return np.asarray([float(table[c]) for c in CATEGORIES])[
-        pd.Index(list(CATEGORIES)).get_indexer(pd.Index(category))
-    ]
-
-
-def saturate(spend: np.ndarray, half: np.ndarray) -> np.ndarray:
-    """Effective spend `H * ln(1 + S / H)`: the first dollars work fully, returns then diminish."""
-    out: np.ndarray = half * np.log1p(spend / half)
-    return out
-
-
-def runoff_value(
-    contribution: np.ndarray, retention: float, fixed: float, a: Mapping[str, Any],
-) -> np.ndarray:
-    """Terminal value at the horizon of a base that keeps earning with no new marketing.
-
-    Month k = 1 .. `settings.runoff_months` after the horizon earns `contribution x retention^k`
-    less `fixed`, discounted by `(1 + cost_of_capital_month)^k`; the owner stops once a month
-    would lose money (the net falls with k, so only the positive months count). Never negative.
-    """
-    k = np.arange(1, int(a["settings"]["runoff_months"]) + 1, dtype=float)[None, :]
-    net = contribution[:, None] * retention**k - fixed
-    out: np.ndarray = (np.maximum(net, 0.0)
-                       / (1.0 + float(a["cost_of_capital_month"])) ** k).sum(1)
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# One order
-
-
-def unit_economics(r: _Rows, channel: str, a: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    """One order's parts for `channel` (per company): price received and the variable costs.
-
-    Keys are `PARTS` without ads (ads depend on the plan's spend): `net_price_usd` is what the
-    company itself receives (the retail price when it sells to the consumer, its wholesale price
-    when distributors or retailers sell), then product cost, channel fees, logistics, duties and
-    taxes, and returns. For distributors and small retailers one "order" is one unit sold to a
-    consumer through them; their fixed account costs are not in it.
-    """
-    price, cost = r.price, r.cost
-    small = price <= float(a["logistics"]["small_max_aov"])
-    freight = float(a["logistics"]["bulk_freight_share"]) * cost
-    returns_rate = _by_category(a["returns"]["rate"], r.category)
-    resale = float(a["returns"]["resale_share"])
-    vat = r.vat_share * (1.0 - returns_rate) * price  # no VAT on a refunded sale
-    f = a["logistics"]["fulfilment_usd"]
-    pay = a["payment"]
-    if channel == "platform":
-        p = a["platform"]
-        fba = np.where(small, float(f["platform_small"]), float(f["platform_large"]))
-        rate = _by_category(p["referral_fee"], r.category)
-        fees = np.maximum(rate * price, float(p["referral_min_usd"])) + float(p["other_fees_pct"]) * price
-        return _unit(price, cost, fees, fba + freight, vat + r.duty * cost,
-                     returns_rate * (price - resale * cost + fba))
-    if channel == "independent_site":
-        site = np.where(small, float(f["site_small"]), float(f["site_large"]))
-        fees = float(pay["card_pct"]) * price + float(pay["card_fixed_usd"])
-        return _unit(price, cost, fees, site + freight, vat + r.duty * cost,
-                     returns_rate * (price - resale * cost + site))
-    if channel == "dropshipping":
-        parcel = a["logistics"]["parcel_usd"]
-        ship = np.where(small, float(parcel["small"]), float(parcel["large"]))
-        fees = float(pay["card_pct"]) * price + float(pay["card_fixed_usd"])
-        return _unit(price, cost, fees, ship, vat + r.parcel_duty, returns_rate * price)
-    if channel in ("distributors", "small_b"):
-        d = a["distributors"]
-        wholesale = (_by_category(d["wholesale_share"], r.category) * price
-                     * (1.0 - r.vat_share) / (1.0 + r.duty))
-        fees = np.zeros_like(price)
-        ship = freight
-        if channel == "small_b":
-            sb = a["small_b"]
-            wholesale = wholesale * float(sb["price_over_distributor"])
-            fees = float(sb["commission"]) * wholesale
-            ship = freight * float(sb["freight_multiplier"])
-        return _unit(wholesale, cost, fees, ship, np.zeros_like(price),
-                     float(a["returns"]["b2b_allowance"]) * wholesale)
-    raise ModelfitError(f"unit_economics: channel must be one of {', '.join(CHANNELS)}, "
-                        f"got {channel!r}")
-
-
-def _unit(price: np.ndarray, cost: np.ndarray, fees: np.ndarray, logistics: np.ndarray,
-          duties: np.ndarray, returns: np.ndarray) -> dict[str, np.ndarray]:
-    return {"net_price_usd": price, "product_cost_usd": cost, "channel_fees_usd": fees,
-            "logistics_usd": logistics, "duties_taxes_usd": duties, "returns_usd": returns}
-
-
-def _margin(unit: Mapping[str, np.ndarray]) -> np.ndarray:
-    """What one order leaves before ads and fixed costs."""
-    out: np.ndarray = unit["net_price_usd"] - sum(
-        unit[k] for k in PARTS if k not in ("net_price_usd", "ads_usd"))
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Channels, month by month
-
-
-@dataclass(frozen=True)
-class _Flow:
-    """One channel's result for one plan share (per company)."""
-
-    cash: np.ndarray  # n x horizon, set-up and stock included
-    terminal: np.ndarray  # value of the owned base at the horizon
-    setup: np.ndarray  # set-up paid in month 0
-    stock_peak: np.ndarray  # most cash tied up in stock at once
-    parts: Mapping[str, np.ndarray]  # horizon totals of each of PARTS
-    orders: np.ndarray  # horizon total of orders
-
-
-def _horizon(a: Mapping[str, Any]) -> int:
-    return int(a["settings"]["horizon_months"])
-
-
-def _effects(a: Mapping[str, Any]) -> Mapping[str, float]:
-    return {k: float(v) for k, v in a["channels"]["capability_effects"].items()}
-
-
-def _finish(
-    r: _Rows, channel: str, base: str, unit: Mapping[str, np.ndarray], orders: np.ndarray,
-    ads: np.ndarray, extra_fees: np.ndarray, a: Mapping[str, Any], terminal: np.ndarray,
-) -> _Flow:
-    """Cash of `orders` (n x T) at `unit` economics, less `ads` and `extra_fees` (n x T), with
-    the set-up (unless `base` runs already) and working capital in stock."""
-    ch = a["channels"]
-    total_orders = orders.sum(1)
-    parts = {k: unit[k] * total_orders for k in PARTS if k != "ads_usd"}
-    parts["channel_fees_usd"] = parts["channel_fees_usd"] + np.broadcast_to(
-        extra_fees, orders.shape).sum(1)
-    parts["ads_usd"] = np.broadcast_to(ads, orders.shape).sum(1)
-    cash = orders * _margin(unit)[:, None] - ads - extra_fees
-    extra = float(ch["setup_per_extra_market"])
-    setup = np.where(r.existing[base], 0.0,
-                     float(ch["setup_usd"][channel]) * (1.0 + extra * (r.n_markets - 1.0)))
-    cash[:, 0] -= setup
-    months = float(ch["working_capital_months"][channel])
-    if months > 0:
-        stock = months * unit["product_cost_usd"][:, None] * orders
-        # a running channel already holds the stock of its existing sales
-        held = months * r.cost * r.base_revenue[base] / r.price
-        cash -= np.diff(stock, axis=1, prepend=held[:, None])
-        cash[:, -1] += stock[:, -1] - held  # sold off at the end: it ties up cash, not profit
-        peak = stock.max(1)
-    else:
-        peak = np.zeros(len(total_orders))
-    return _Flow(cash, terminal, setup, peak, parts, total_orders)
-
-
-def _platform_flow(r: _Rows, share: float, a: Mapping[str, Any]) -> _Flow:
-    p = a["platform"]
-    e = _effects(a)
-    horizon = _horizon(a)
-    t = np.arange(horizon)[None, :]
-    spend = share * r.budget
-    half = float(a["channels"]["saturation_usd"]["platform"]) * r.market_weight
-    effective = saturate(spend, half)[:, None]
-    live = r.existing["platform"][:, None]
-    acos = np.where(live | (t >= int(p["launch_months"])), float(p["acos"]["steady"]),
-                    float(p["acos"]["launch"])) * np.exp(-e["platform_acos_tech"] * r.tech)[:, None]
-    ramp = np.where(live, 1.0, np.minimum(1.0, (t + 1) / float(p["organic_ramp_months"])))
-    organic = (float(p["organic_ratio"]) * r.equity * np.exp(
-        e["platform_organic_supply"] * r.supply + e["platform_organic_brand"] * r.brand)
-    )[:, None] * ramp
-    paid = effective / acos * r.noise["platform"][:, None]
-    revenue = paid * (1.0 + organic) + r.base_revenue["platform"][:, None]
-    orders = revenue / r.price[:, None]
-    unit = unit_economics(r, "platform", a)
-    drift = float(p["take_drift_year"]) * t / 12.0 * revenue  # the take keeps rising
-    fixed = float(p["subscription_month"]) * r.n_markets[:, None]
-    operating = orders * _margin(unit)[:, None] - drift - spend[:, None]
-    # expected loss from account suspension: a monthly hazard times the months of margin lost
-    hazard = float(p["suspension_rate_year"]) / 12.0 * float(p["suspension_months_lost"])
-    risk = hazard * np.maximum(operating, 0.0)
-    # organic and existing sales run on after the ads stop, as far as `organic_retention` allows
-    owned = (paid * organic + r.base_revenue["platform"][:, None])[:, -1]
-    kept = np.divide(owned, revenue[:, -1], out=np.zeros_like(owned), where=revenue[:, -1] > 0)
-    last = (orders * _margin(unit)[:, None] - drift)[:, -1] * kept
-    terminal = runoff_value(last, float(p["organic_retention"]), 0.0, a)
-    return _finish(r, "platform", "platform", unit, orders, spend[:, None], drift + fixed + risk,
-                   a, terminal)
-
-
-def _site_cac(r: _Rows, a: Mapping[str, Any]) -> np.ndarray:
-    s = a["independent_site"]
-    ref = s["cac_aov"]
-    cac: np.ndarray = _by_category(s["cac_usd"], r.category) * (
-        r.price / float(ref["reference_aov"])) ** float(ref["elasticity"])
-    return cac
-
-
-def _site_flow(r: _Rows, share: float, a: Mapping[str, Any], *, synergy: bool) -> _Flow:
-    s = a["independent_site"]
-    e = _effects(a)
-    horizon = _horizon(a)
-    t = np.arange(horizon)[None, :]
-    spend = share * r.budget
-    half = float(a["channels"]["saturation_usd"]["independent_site"]) * r.market_weight
-    effective = saturate(spend, half)[:, None]
-    cac = _site_cac(r, a) * np.exp(-e["site_cac_brand"] * r.brand - e["site_cac_tech"] * r.tech)
-    cac = cac / np.sqrt(r.equity)
-    if synergy:
-        cac = cac * float(s["platform_synergy"])
-    launch = float(s["launch"]["cac_multiplier"])
-    months = float(s["launch"]["ramp_months"])
-    live = r.existing["independent_site"][:, None]
-    multiplier = np.where(live, 1.0, launch - (launch - 1.0) * np.minimum(1.0, t / months))
-    paid = effective / (cac[:, None] * multiplier)
-    organic = float(s["organic_ratio"]) * r.equity * np.exp(e["site_organic_brand"] * r.brand)
-    grown = np.where(live, 1.0, np.minimum(1.0, (t + 1) / months))
-    new = paid * (1.0 + organic[:, None] * grown) * r.noise["independent_site"][:, None]
-    repeat = _by_category(s["repeat_rate_month"], r.category) * np.exp(
-        e["site_repeat_brand"] * r.brand + e["site_repeat_tech"] * r.tech)
-    repeat = np.minimum(repeat, 0.5)
-    churn = float(s["churn_month"])
-    orders = np.empty_like(new)
-    base = r.base_revenue["independent_site"] / (r.price * repeat)  # customers it already has
-    for month in range(horizon):
-        orders[:, month] = new[:, month] + repeat * base
-        base = base * (1.0 - churn) + new[:, month]
-    unit = unit_economics(r, "independent_site", a)
-    fees = np.full((len(spend), 1), float(s["fees_month"]))
-    # terminal value: the active base at the horizon keeps ordering (owned list, no ads)
-    terminal = runoff_value(base * repeat * _margin(unit), 1.0 - churn, float(s["fees_month"]), a)
-    return _finish(r, "independent_site", "independent_site", unit, orders, spend[:, None],
-                   fees, a, terminal)
-
-
-def _dropship_flow(r: _Rows, share: float, a: Mapping[str, Any]) -> _Flow:
-    d = a["dropship"]
-    e = _effects(a)
-    horizon = _horizon(a)
-    t = np.arange(horizon)[None, :]
-    spend = share * r.budget
-    half = float(a["channels"]["saturation_usd"]["dropshipping"]) * r.market_weight
-    effective = saturate(spend, half)[:, None]
-    # new customers from ads at the category's acquisition cost for this order value (an
-    # unbranded store: no brand equity), rising as the products' ads fatigue; no repeat orders
-    cpa = (_site_cac(r, a) * np.exp(-e["dropship_cac_tech"] * r.tech))[:, None] * (
-        1.0 + float(d["ad_decay_month"])) ** t
-    orders = effective / cpa * r.noise["dropshipping"][:, None]
-    unit = unit_economics(r, "dropshipping", a)
-    fees = np.full((len(spend), 1), float(d["tools_month"]))
-    return _finish(r, "dropshipping", "distribution", unit, orders, spend[:, None], fees, a,
-                   np.zeros(len(spend)))
-
-
-def _partner_flow(r: _Rows, share: float, a: Mapping[str, Any], kind: str) -> _Flow:
-    d = a[kind]
-    e = _effects(a)
-    horizon = _horizon(a)
-    spend = share * r.budget
-    half = float(a["channels"]["saturation_usd"][kind]) * r.market_weight
-    effective = saturate(spend, half)
-    retail = float(d["partner_retail_month"])
-    signed = effective / float(d["partner_cost_usd"]) * np.exp(
-        e["partners_supply"] * r.supply) * r.noise[kind]
-    churn = float(d["partner_churn_month"])
-    partners = np.empty((len(spend), horizon))
-    active = r.base_revenue["distribution"] / retail  # partners it already has
-    for month in range(horizon):
-        partners[:, month] = active  # partners signed this month sell from the next
-        active = active * (1.0 - churn) + signed
-    orders = partners * retail / r.price[:, None]
-    unit = unit_economics(r, kind, a)
-    account = float(d["account_cost_month"]) * partners
-    # terminal value: the partners active at the horizon keep ordering, served but not recruited
-    per_partner = retail / r.price * _margin(unit) - float(d["account_cost_month"])
-    terminal = runoff_value(active * per_partner, 1.0 - churn, 0.0, a)
-    return _finish(r, kind, "distribution", unit, orders, spend[:, None], account, a, terminal)
-
-
-def _idle_flow(r: _Rows, base: str, a: Mapping[str, Any]) -> np.ndarray:
-    """Monthly cash of a running channel a plan leaves out: its base runs off with no marketing
-    (a store's organic sales, a site's customers, a distributor network's partners)."""
-    horizon = _horizon(a)
-    k = np.arange(1, horizon + 1, dtype=float)[None, :]
-    revenue = r.base_revenue[base]
-    if base == "platform":
-        unit = unit_economics(r, "platform", a)
-        start = revenue / r.price * _margin(unit)
-        keep, fixed = float(a["platform"]["organic_retention"]), 0.0
-    elif base == "independent_site":
-        unit = unit_economics(r, "independent_site", a)
-        start = revenue / r.price * _margin(unit)
-        keep = 1.0 - float(a["independent_site"]["churn_month"])
-        fixed = float(a["independent_site"]["fees_month"])
-    else:
-        d = a["distributors"]
-        unit = unit_economics(r, "distributors", a)
-        partners = revenue / float(d["partner_retail_month"])
-        start = partners * (float(d["partner_retail_month"]) / r.price * _margin(unit)
-                            - float(d["account_cost_month"]))
-        keep, fixed = 1.0 - float(d["partner_churn_month"]), 0.0
-    out: np.ndarray = np.where(r.existing[base][:, None],
-                               np.maximum(start[:, None] * keep**k - fixed, 0.0), 0.0)
-    return out
+_DIST = "distribution"  # the plan slot filled by the best allowed kind of distribution
+CHUNK_ROWS = 4096
 
 
 # ---------------------------------------------------------------------------------------------
@@ -705,28 +121,28 @@ class _Best:
 
 
 def _simulate_chunk(
-    r: _Rows, a: Mapping[str, Any], kinds: Sequence[str], detail: bool = False,
+    r: Rows, a: Mapping[str, Any], kinds: Sequence[str], detail: bool = False,
     require_funding: bool = True,
 ) -> tuple[pd.DataFrame, dict[str, _Best]]:
-    horizon = _horizon(a)
+    horizon = horizon_months(a)
     n = len(r.budget)
-    cache: dict[tuple[str, float, bool], _Flow] = {}
-    idle = {b: _idle_flow(r, b, a) for b in BASES}
+    cache: dict[tuple[str, float, bool], Flow] = {}
+    idle = {b: idle_flow(r, b, a) for b in BASES}
 
-    def flow(channel: str, share: float, with_platform: bool) -> _Flow:
+    def flow(channel: str, share: float, with_platform: bool) -> Flow:
         key = (channel, round(share, 6), with_platform and channel == "independent_site")
         if key not in cache:
             if channel == "platform":
-                cache[key] = _platform_flow(r, share, a)
+                cache[key] = platform_flow(r, share, a)
             elif channel == "independent_site":
-                cache[key] = _site_flow(r, share, a, synergy=key[2])
+                cache[key] = site_flow(r, share, a, synergy=key[2])
             elif channel == "dropshipping":
-                found = _dropship_flow(r, share, a)
+                found = dropship_flow(r, share, a)
                 # a partner base the company already has runs off beside its dropshipping
-                cache[key] = _Flow(found.cash + idle["distribution"], found.terminal,
+                cache[key] = Flow(found.cash + idle["distribution"], found.terminal,
                                    found.setup, found.stock_peak, found.parts, found.orders)
             elif channel in ("distributors", "small_b"):
-                cache[key] = _partner_flow(r, share, a, channel)
+                cache[key] = partner_flow(r, share, a, channel)
             else:  # the best allowed kind at this share, company by company
                 options = [flow(kind, share, False) for kind in kinds]
                 worth = np.vstack([o.cash.sum(1) + o.terminal for o in options])
@@ -738,12 +154,12 @@ def _simulate_chunk(
                         stacked, pick.reshape((1, -1) + (1,) * (stacked.ndim - 2)), 0)[0]
                     return out
 
-                cache[key] = _Flow(
+                cache[key] = Flow(
                     choose([o.cash for o in options]), choose([o.terminal for o in options]),
                     choose([o.setup for o in options]), choose([o.stock_peak for o in options]),
                     {k: choose([o.parts[k] for o in options]) for k in PARTS},
                     choose([o.orders for o in options]))
-                cache[("kind", round(share, 6), False)] = _Flow(
+                cache[("kind", round(share, 6), False)] = Flow(
                     np.zeros((0, 0)), pick.astype(float), pick.astype(float),
                     pick.astype(float), {}, pick.astype(float))
         return cache[key]
@@ -752,7 +168,7 @@ def _simulate_chunk(
     staff = team["min_staff"]
     hire = float(team["hire_cost_month"])
     h = a["hybrid"]
-    e = _effects(a)
+    e = capability_effects(a)
     coordination = float(h["coordination_month"]) * np.exp(-e["coordination_tech"] * r.tech)
     saving = float(h["shared_setup_saving"])
     best: dict[str, _Best] = {}
@@ -851,7 +267,7 @@ def simulate_detail(
         raise ModelfitError(f"simulate_outcomes: distribution_kinds must be some of "
                             f"{', '.join(KINDS)}, got {', '.join(map(repr, kinds)) or 'none'}")
     rng = np.random.default_rng(seed)
-    rows = _prepare(df, a, rng)
+    rows = prepare(df, a, rng)
     n = len(df)
     frames: list[pd.DataFrame] = []
     bests: list[dict[str, _Best]] = []
@@ -864,32 +280,3 @@ def simulate_detail(
     out.index = df.index
     out["capital_usd"] = rows.capital_usd
     return out, bests
-
-
-def best_model_labels(outcomes: pd.DataFrame) -> pd.Series:
-    """The model with the best result per company (ties: the lighter plan first).
-
-    Compares `value_m` (cash over the horizon plus terminal value), or `profit_m` for a frame
-    without value columns. `hybrid` wins only where its best split beats each channel alone,
-    since each single model is also a candidate; failed models count with the capital they lose.
-    """
-    kind = "value" if all(f"value_{m}" in outcomes.columns for m in MODELS) else "profit"
-    profits = outcomes[[f"{kind}_{m}" for m in MODELS]].to_numpy(dtype=float)
-    best = np.argmax(profits, axis=1)
-    return pd.Series(np.asarray(MODELS, dtype=object)[best], index=outcomes.index, name="outcome")
-
-
-def label_shares(labels: pd.Series) -> dict[str, float]:
-    """Share of each model among `labels`, all four ids (for the data card and the docs)."""
-    counts = labels.value_counts(normalize=True)
-    return {m: float(counts.get(m, 0.0)) for m in MODELS}
-
-
-def label_mix(profiles: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
-    """Share of each best model overall and by stage (rows: all, startup, growth, mature),
-    rounded to 4 places."""
-    rows = {"all": label_shares(labels)}
-    for stage in STAGES:
-        mask = (profiles["stage"] == stage).to_numpy()
-        rows[stage] = label_shares(labels[mask]) if mask.any() else dict.fromkeys(MODELS, 0.0)
-    return pd.DataFrame(rows).T[list(MODELS)].round(4)

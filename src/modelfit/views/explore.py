@@ -146,13 +146,13 @@ class ClassifierView:
     def label_mix(self) -> pd.DataFrame:
         """Share of each best model, overall and by stage (a model below 5% overall would be a
         defect of the economics, not a finding)."""
-        from modelfit.outcome.simulation import label_mix
+        from modelfit.outcome.labels import label_mix
 
         return label_mix(self.profiles, self.labels)
 
     def judged_share(self) -> pd.DataFrame:
         """How many assumptions are sourced and how many judged."""
-        from modelfit.outcome.simulation import assumption_table
+        from modelfit.outcome.assumptions import assumption_table
 
         table = assumption_table()
         return pd.DataFrame({"assumptions": {"sourced": int((~table["judged"]).sum()),
@@ -194,7 +194,7 @@ class ClassifierView:
 
     def assumptions(self) -> pd.DataFrame:
         """Every assumption of the outcome model with its source."""
-        from modelfit.outcome.simulation import assumption_sources
+        from modelfit.outcome.assumptions import assumption_sources
 
         return assumption_sources()
 
@@ -249,8 +249,9 @@ class ClassifierView:
 def classifier_view(n: int = 4000, seed: int = 7) -> ClassifierView:
     """Generate `n` synthetic companies, simulate their outcomes and train a classifier (seeded)."""
     from modelfit.outcome.classifier import read_card, train
+    from modelfit.outcome.labels import best_model_labels
     from modelfit.outcome.predictor import find_default_model
-    from modelfit.outcome.simulation import best_model_labels, simulate_outcomes
+    from modelfit.outcome.simulation import simulate_outcomes
     from modelfit.outcome.synthetic import generate_profiles
 
     pd.set_option("display.max_colwidth", None)
