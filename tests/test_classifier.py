@@ -18,10 +18,6 @@ from modelfit.outcome.classifier import (
     TrainingReport,
     card_path,
     load_model,
-    plot_calibration,
-    plot_confusion,
-    plot_importances,
-    plot_population,
     save_model,
     second_opinion,
     to_model_frame,
@@ -30,6 +26,12 @@ from modelfit.outcome.classifier import (
     training_set,
 )
 from modelfit.outcome.synthetic import generate_profiles
+from modelfit.views.classifier_charts import (
+    plot_calibration,
+    plot_confusion,
+    plot_importances,
+    plot_population,
+)
 
 SEED = 5
 

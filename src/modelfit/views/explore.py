@@ -128,7 +128,7 @@ class ClassifierView:
 
     def population_figure(self) -> Image:
         """The population's distributions, coloured by outcome label."""
-        from modelfit.outcome.classifier import plot_population
+        from modelfit.views.classifier_charts import plot_population
 
         return _png(plot_population(self.profiles, self.labels))
 
@@ -210,19 +210,19 @@ class ClassifierView:
 
     def confusion_figure(self) -> Image:
         """Held-out confusion matrix."""
-        from modelfit.outcome.classifier import plot_confusion
+        from modelfit.views.classifier_charts import plot_confusion
 
         return _png(plot_confusion(self.report))
 
     def calibration_figure(self) -> Image:
         """Reliability diagram of the held-out probabilities."""
-        from modelfit.outcome.classifier import plot_calibration
+        from modelfit.views.classifier_charts import plot_calibration
 
         return _png(plot_calibration(self.report))
 
     def importances_figure(self) -> Image:
         """Permutation importance of each profile field."""
-        from modelfit.outcome.classifier import plot_importances
+        from modelfit.views.classifier_charts import plot_importances
 
         return _png(plot_importances(self.report))
 
