@@ -61,7 +61,7 @@ def _put_back(profiles: Any, new: dict[str, Any], old_path: str) -> None:
 
 
 def main() -> int:
-    from modelfit.outcome import classifier, sensitivity, synthetic
+    from modelfit.outcome import classifier, disagreement, sensitivity, synthetic
     from modelfit.outcome import simulation as outcome
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -132,9 +132,9 @@ def main() -> int:
           f"{_pct(float(outcomes['plan_hybrid'][mature_hybrid].str.contains(DISTRIBUTION).mean()))}")
 
     print("\n## outcome labels vs the framework, all companies")
-    print(classifier.agreement_by_stage(profiles, labels).to_string())
+    print(disagreement.agreement_by_stage(profiles, labels).to_string())
     print("\n## why they part (share of all companies)")
-    print(classifier.disagreement_reasons(profiles, outcomes, labels).to_string())
+    print(disagreement.disagreement_reasons(profiles, outcomes, labels).to_string())
 
     print("\n## classifier (trained as make model trains; held-out 20%)")
     _, report = classifier.train(profiles, labels, SEED)

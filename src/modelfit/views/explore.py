@@ -177,13 +177,13 @@ class ClassifierView:
 
     def agreement_by_stage(self) -> pd.DataFrame:
         """Agreement of the outcome labels with the framework's primary, by stage and model."""
-        from modelfit.outcome.classifier import agreement_by_stage
+        from modelfit.outcome.disagreement import agreement_by_stage
 
         return agreement_by_stage(self.profiles, self.labels)
 
     def disagreement_reasons(self) -> pd.DataFrame:
         """The most common ways the outcome labels and the framework part, with the reason."""
-        from modelfit.outcome.classifier import disagreement_reasons
+        from modelfit.outcome.disagreement import disagreement_reasons
 
         return disagreement_reasons(self.profiles, self.outcomes, self.labels)
 
