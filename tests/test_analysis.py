@@ -83,7 +83,7 @@ def test_drivers_explain_the_classifier_pick() -> None:
     """Each driver's push is the drop in P(pick) when that one field is set to neutral."""
     import pandas as pd
 
-    from modelfit.outcome.classifier import to_model_frame
+    from modelfit.outcome.pipelines import to_model_frame
 
     model = load_model(MODEL)
     profile = load_profile(ROOT / "params" / "lumen.yaml")

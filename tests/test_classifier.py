@@ -20,11 +20,11 @@ from modelfit.outcome.classifier import (
     load_model,
     save_model,
     second_opinion,
-    to_model_frame,
     train,
     train_from_csv,
     training_set,
 )
+from modelfit.outcome.pipelines import to_model_frame
 from modelfit.outcome.synthetic import generate_profiles
 from modelfit.views.classifier_charts import (
     plot_calibration,

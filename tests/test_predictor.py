@@ -24,9 +24,9 @@ from modelfit.outcome.classifier import (
     read_card,
     save_model,
     second_opinion,
-    to_model_frame,
     train,
 )
+from modelfit.outcome.pipelines import to_model_frame
 from modelfit.outcome.predictor import Predictor, export, features, load_predictor, predictor_path
 from modelfit.outcome.synthetic import generate_profiles
 

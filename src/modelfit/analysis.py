@@ -132,7 +132,7 @@ def classifier_drivers(model: Any, profile: Profile, target: str, top: int = 5) 
     """
     import pandas as pd
 
-    from modelfit.outcome.classifier import to_model_frame
+    from modelfit.outcome.pipelines import to_model_frame
 
     fields = profile.fields()
     names = [f.name for f in FIELDS if f.name not in ("company", "stage")]

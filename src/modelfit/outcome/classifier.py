@@ -31,9 +31,16 @@ import pandas as pd
 from modelfit.core.errors import ModelfitError, ProfileError
 from modelfit.core.reading import read_capped
 from modelfit.core.reproducible import DECIMALS, numpy_dispatch_in_use, on_baseline
-from modelfit.core.vocab import BASE_CHANNELS, CATEGORIES, MARKETS, MODELS, RATINGS, STAGES
+from modelfit.core.vocab import MODELS, RATINGS
 from modelfit.inputs.profile import FIELD_NAMES, Profile
 from modelfit.outcome.disagreement import framework_agreement
+from modelfit.outcome.pipelines import (
+    INPUT_COLUMNS,
+    LIST_FIELDS,
+    candidate_pipelines,
+    check_labels,
+    to_model_frame,
+)
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -47,7 +54,6 @@ CARD_FORMAT = "modelfit-classifier"
 CARD_VERSION = 1
 CV_FOLDS = 5
 TEST_SIZE = 0.2
-MIN_ROWS_PER_CLASS = 10
 MAX_SHOWN_PROBLEMS = 20
 # Caps on what a model file may make modelfit read: the default model is 1.4 MB on disk,
 # 3.2 MB inflated (schema.json 0.8 MB) in about 1,800 members; the caps leave 20 times that.
@@ -58,10 +64,6 @@ MAX_MODEL_MEMBERS = 50_000
 MAX_CARD_BYTES = 64 * 1024
 # A training table of past companies: 20,000 rows take about 2 MB.
 MAX_TRAINING_CSV_BYTES = 50 * 1024 * 1024
-LIST_FIELDS = ("target_markets", "existing_channels")
-MONEY_FIELDS = ("avg_order_value_usd", "marketing_budget_usd", "team_size")
-PLAIN_NUMERIC = (*RATINGS, "gross_margin_pct")
-INPUT_COLUMNS = tuple(name for name in FIELD_NAMES if name != "company")
 REQUIRED_CSV_COLUMNS = ("stage", *RATINGS, "outcome")
 
 # Every type a modelfit model file may contain; anything else is refused before loading.
@@ -83,77 +85,6 @@ ALLOWED_TYPES = frozenset({
     "sklearn.utils._bunch.Bunch",
     "builtins.slice",
 })
-
-
-# ---------------------------------------------------------------------------------------------
-# Features and pipelines
-
-
-def to_model_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The pipeline's input: the profile columns, list fields joined with ';' (`us;eu`)."""
-    missing = [c for c in INPUT_COLUMNS if c not in df.columns]
-    if missing:
-        raise ModelfitError(f"classifier: missing column(s) {', '.join(missing)}; "
-                            f"needs {', '.join(INPUT_COLUMNS)}")
-    out = pd.DataFrame(index=df.index)
-    for name in INPUT_COLUMNS:
-        col = df[name]
-        if name in LIST_FIELDS:
-            out[name] = [v if isinstance(v, str) else ";".join(v) for v in col]
-        elif name in ("stage", "category"):
-            out[name] = col.astype(str).to_numpy(dtype=object)
-        else:
-            out[name] = col.to_numpy(dtype=float)
-    return out
-
-
-def _features() -> Any:
-    from sklearn.compose import ColumnTransformer
-    from sklearn.feature_extraction.text import CountVectorizer
-    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
-
-    def onehot(values: Sequence[str]) -> OneHotEncoder:
-        return OneHotEncoder(categories=[list(values)], handle_unknown="ignore",
-                             sparse_output=False)
-
-    def multihot(values: Sequence[str]) -> CountVectorizer:
-        return CountVectorizer(vocabulary=list(values), token_pattern=r"[a-z_]+",  # noqa: S106 - a regex, not a password
-                               lowercase=False, binary=True)
-
-    return ColumnTransformer(
-        [
-            ("stage", onehot(STAGES), ["stage"]),
-            ("category", onehot(CATEGORIES), ["category"]),
-            ("markets", multihot(MARKETS), "target_markets"),
-            ("channels", multihot(BASE_CHANNELS), "existing_channels"),
-            ("ratings", "passthrough", list(PLAIN_NUMERIC)),
-            ("log", FunctionTransformer(np.log1p, feature_names_out="one-to-one"),
-             list(MONEY_FIELDS)),
-        ],
-        sparse_threshold=0.0,
-    )
-
-
-def candidate_pipelines(seed: int) -> dict[str, Pipeline]:
-    """The estimators compared by cross-validation, each behind the same feature step."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    return {
-        "hist_gradient_boosting": Pipeline([
-            ("features", _features()),
-            ("model", HistGradientBoostingClassifier(
-                max_iter=150, learning_rate=0.08, max_leaf_nodes=31, l2_regularization=1.0,
-                early_stopping=False, random_state=seed)),
-        ]),
-        "logistic_regression": Pipeline([
-            ("features", _features()),
-            ("scale", StandardScaler()),
-            ("model", LogisticRegression(max_iter=2000, C=1.0)),
-        ]),
-    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,7 +158,7 @@ def _train(
     started = time.perf_counter()
     x = to_model_frame(df)
     y = pd.Series(np.asarray(labels, dtype=object), index=df.index, name="outcome")
-    _check_labels(y, "train")
+    check_labels(y, "train")
     x_train, x_test, y_train, y_test = train_test_split(
         x, y, test_size=TEST_SIZE, stratify=y, random_state=seed)
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -279,23 +210,6 @@ def _train(
         disagreement=disagreement, seconds=time.perf_counter() - started,
     )
     return final, report
-
-
-def _check_labels(y: pd.Series, where: str) -> None:
-    unknown = sorted(set(map(str, y)) - set(MODELS))
-    if unknown:
-        raise ModelfitError(f"{where}: labels must be model ids ({', '.join(MODELS)}); "
-                            f"got {', '.join(map(repr, unknown[:5]))}")
-    counts = y.value_counts()
-    if len(counts) < 2:
-        raise ModelfitError(f"{where}: the outcomes need at least 2 different models to learn "
-                            f"from, got only {', '.join(map(str, counts.index))}")
-    few = counts[counts < MIN_ROWS_PER_CLASS]
-    if len(few):
-        shown = ", ".join(f"{m!r} has {int(c)}" for m, c in few.items())
-        raise ModelfitError(f"{where}: too few rows per outcome ({shown}); each outcome present "
-                            f"needs at least {MIN_ROWS_PER_CLASS} rows for stratified "
-                            "cross-validation")
 
 
 def calibration_table(
@@ -752,7 +666,7 @@ def read_training_csv(path: str | Path) -> tuple[pd.DataFrame, pd.Series]:
         raise ModelfitError(shown)
     profiles = pd.DataFrame(records)
     labels = pd.Series(outcomes, name="outcome", dtype=object)
-    _check_labels(labels, str(path))
+    check_labels(labels, str(path))
     return profiles, labels
 
 
