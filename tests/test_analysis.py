@@ -10,7 +10,8 @@ import pytest
 from modelfit import load_profile
 from modelfit.analysis import analyse_company, classifier_drivers
 from modelfit.cli import main
-from modelfit.outcome.classifier import load_model, second_opinion
+from modelfit.outcome.classifier import second_opinion
+from modelfit.outcome.modelfile import load_model
 from modelfit.outcome.predictor import find_default_model
 
 ROOT = Path(__file__).resolve().parents[1]

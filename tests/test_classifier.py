@@ -16,14 +16,12 @@ from modelfit import ModelfitError, Profile
 from modelfit.outcome.classifier import (
     MODELS,
     TrainingReport,
-    card_path,
-    load_model,
-    save_model,
     second_opinion,
     train,
     train_from_csv,
     training_set,
 )
+from modelfit.outcome.modelfile import card_path, load_model, save_model
 from modelfit.outcome.pipelines import to_model_frame
 from modelfit.outcome.synthetic import generate_profiles
 from modelfit.views.classifier_charts import (

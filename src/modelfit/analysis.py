@@ -114,7 +114,8 @@ def economics_of(profile: Profile, rec: Recommendation) -> MoneyPlan:
 def second_opinion_of(profile: Profile, path: Path) -> dict[str, Any]:
     """Load the model at `path` (checked), ask it about `profile`, and find what pushed it:
     the `classifier`, `drivers` and `model_sha256` fields of an `Analysis`."""
-    from modelfit.outcome.classifier import load_fast, read_card, second_opinion
+    from modelfit.outcome.classifier import second_opinion
+    from modelfit.outcome.modelfile import load_fast, read_card
 
     model = load_fast(path)
     opinion = second_opinion(model, profile)

@@ -290,7 +290,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from modelfit.core.reproducible import baseline_environment, on_baseline
-    from modelfit.outcome import classifier
+    from modelfit.outcome import classifier, modelfile
 
     if not on_baseline():
         # A model file holds the last bits of its floats, and numpy's SIMD code paths differ
@@ -321,12 +321,12 @@ def _train(args: argparse.Namespace) -> int:
                                                     seed=seed)
             from modelfit.outcome.predictor import predictor_path
 
-            os.replace(classifier.card_path(made), classifier.card_path(out))
+            os.replace(modelfile.card_path(made), modelfile.card_path(out))
             os.replace(predictor_path(made), predictor_path(out))
             os.replace(made, out)
         path = out
     m = report.metrics
-    print(f"wrote {path} and {classifier.card_path(path)}")
+    print(f"wrote {path} and {modelfile.card_path(path)}")
     print(f"  held-out accuracy {m['accuracy']:.3f} (majority class {m['baseline_accuracy']:.3f}), "
           f"macro-F1 {m['macro_f1']:.3f}, log loss {m['log_loss']:.3f}; "
           f"{report.n_train} training rows, {report.seconds:.1f} s")

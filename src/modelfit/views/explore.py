@@ -248,7 +248,8 @@ class ClassifierView:
 
 def classifier_view(n: int = 4000, seed: int = 7) -> ClassifierView:
     """Generate `n` synthetic companies, simulate their outcomes and train a classifier (seeded)."""
-    from modelfit.outcome.classifier import read_card, train
+    from modelfit.outcome.classifier import train
+    from modelfit.outcome.modelfile import read_card
     from modelfit.outcome.predictor import find_default_model
     from modelfit.outcome.simulation import best_model_labels, simulate_outcomes
     from modelfit.outcome.synthetic import generate_profiles
