@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from modelfit.core.errors import ModelfitError
-from modelfit.outcome.classifier import MAX_TRAINING_CSV_BYTES, read_training_csv
+from modelfit.outcome.history import MAX_TRAINING_CSV_BYTES, read_training_csv
 from modelfit.outcome.modelfile import (
     MAX_MODEL_INFLATED_BYTES,
     card_path,
