@@ -101,7 +101,7 @@ def test_drivers_explain_the_classifier_pick() -> None:
 
 def test_train_from_csv_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """modelfit train --data learns a table it has never seen and writes model and card."""
-    from modelfit.outcome.classifier import training_set
+    from modelfit.outcome.training import training_set
 
     profiles, labels = training_set(600, 3)
     table = profiles.drop(columns=["company_id"]).assign(outcome=labels.to_numpy())

@@ -61,7 +61,7 @@ def _put_back(profiles: Any, new: dict[str, Any], old_path: str) -> None:
 
 
 def main() -> int:
-    from modelfit.outcome import classifier, disagreement, sensitivity, synthetic
+    from modelfit.outcome import disagreement, sensitivity, synthetic, training
     from modelfit.outcome import simulation as outcome
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -137,7 +137,7 @@ def main() -> int:
     print(disagreement.disagreement_reasons(profiles, outcomes, labels).to_string())
 
     print("\n## classifier (trained as make model trains; held-out 20%)")
-    _, report = classifier.train(profiles, labels, SEED)
+    _, report = training.train(profiles, labels, SEED)
     print(report.estimator, {k: round(v, 3) for k, v in report.metrics.items()})
     print({k: round(v, 3) for k, v in report.agreement.items()})
     print(report.disagreement.to_string())

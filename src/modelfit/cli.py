@@ -290,7 +290,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from modelfit.core.reproducible import baseline_environment, on_baseline
-    from modelfit.outcome import classifier, modelfile
+    from modelfit.outcome import modelfile, training
 
     if not on_baseline():
         # A model file holds the last bits of its floats, and numpy's SIMD code paths differ
@@ -303,12 +303,12 @@ def _train(args: argparse.Namespace) -> int:
         sys.stderr.write(done.stderr)
         return done.returncode
 
-    seed = classifier.DEFAULT_SEED if args.seed is None else args.seed
+    seed = training.DEFAULT_SEED if args.seed is None else args.seed
     if args.data is not None:
         if args.n is not None:
             raise ModelfitError("--n is for synthetic training; it does not go with --data")
         out = Path(args.out or "data/classifier.skops")
-        path, report = classifier.train_from_csv(args.data, out, seed=seed)
+        path, report = training.train_from_csv(args.data, out, seed=seed)
     else:
         out = Path(args.out or "data/classifier.skops")
         if out.suffix != ".skops":
@@ -317,8 +317,8 @@ def _train(args: argparse.Namespace) -> int:
         # Train into a folder of its own, then move: writing straight into out.parent would
         # overwrite the default data/classifier.skops when --out names another file there.
         with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
-            made, report = classifier.train_default(tmp, n=args.n or classifier.DEFAULT_N,
-                                                    seed=seed)
+            made, report = training.train_default(tmp, n=args.n or training.DEFAULT_N,
+                                                  seed=seed)
             from modelfit.outcome.predictor import predictor_path
 
             os.replace(modelfile.card_path(made), modelfile.card_path(out))

@@ -17,7 +17,7 @@ from modelfit.core.vocab import MODELS, STAGES
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from modelfit.outcome.classifier import TrainingReport
+    from modelfit.outcome.training import TrainingReport
 
 
 def plot_confusion(report: TrainingReport) -> Figure:

@@ -115,7 +115,7 @@ class ClassifierView:
     profiles: pd.DataFrame
     outcomes: pd.DataFrame
     labels: pd.Series
-    report: Any  # classifier.TrainingReport
+    report: Any  # training.TrainingReport
     model_card: dict[str, Any] | None
     seed: int = 0
     cache: dict[str, Any] = field(default_factory=dict)
@@ -248,11 +248,11 @@ class ClassifierView:
 
 def classifier_view(n: int = 4000, seed: int = 7) -> ClassifierView:
     """Generate `n` synthetic companies, simulate their outcomes and train a classifier (seeded)."""
-    from modelfit.outcome.classifier import train
     from modelfit.outcome.modelfile import read_card
     from modelfit.outcome.predictor import find_default_model
     from modelfit.outcome.simulation import best_model_labels, simulate_outcomes
     from modelfit.outcome.synthetic import generate_profiles
+    from modelfit.outcome.training import train
 
     pd.set_option("display.max_colwidth", None)
     profiles = generate_profiles(n, seed)
