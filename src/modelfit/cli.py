@@ -455,8 +455,8 @@ def format_robustness(result: Analysis, fw: Framework) -> str:
     if result.classifier is None:
         lines.append(f"  {fw.text('report.no_classifier', lang)}")
     else:
-        primary = result.classifier["primary"]
-        probability = f"{100 * result.classifier['probabilities'][primary]:.0f}%"
+        primary = result.classifier.primary
+        probability = f"{100 * result.classifier.probabilities[primary]:.0f}%"
         key = "classifier_agrees" if primary == result.rec.primary else "classifier_disagrees"
         lines.append("  " + fw.text(f"report.{key}", lang, primary=fw.model_name(primary, lang),
                                     probability=probability,

@@ -1,12 +1,14 @@
 """Classifier: the trained second opinion on one company.
 
 `second_opinion` asks a trained model (a pipeline from `modelfit.outcome.training`, or its
-predictor copy) which operating model fits a profile: the most probable one and every model's
-probability.
+predictor copy) which operating model fits a profile and answers with a `SecondOpinion`: the
+most probable model and every model's probability, rounded at the source.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,8 +27,26 @@ if TYPE_CHECKING:
 PROBABILITY_DECIMALS = DECIMALS  # reproducible.py: the same figures on every machine
 
 
-def second_opinion(model: Pipeline | Predictor, profile: Profile) -> dict[str, Any]:
-    """The classifier's view of one profile: `{"primary": id, "probabilities": {id: p}}`.
+@dataclass(frozen=True)
+class SecondOpinion:
+    """The classifier's answer for one company: its pick and every model's probability."""
+
+    primary: str  # the most probable model id (ties: the lighter plan first)
+    probabilities: Mapping[str, float]  # every model id in MODELS order; rounded, sum to 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `classifier` object of `recommend --json`:
+        `{"primary": id, "probabilities": {id: p}}`."""
+        return {"primary": self.primary, "probabilities": dict(self.probabilities)}
+
+    def __getitem__(self, key: str) -> Any:
+        """A field by its name in `to_dict()` (`opinion["primary"]`), as when the answer was
+        that dict."""
+        return self.to_dict()[key]
+
+
+def second_opinion(model: Pipeline | Predictor, profile: Profile) -> SecondOpinion:
+    """The classifier's view of one profile: its most probable model and every probability.
 
     Probabilities cover all four model ids (0 for a class absent from training), are rounded at
     the source to `PROBABILITY_DECIMALS` places (the last bits of a float sum differ between
@@ -43,4 +63,4 @@ def second_opinion(model: Pipeline | Predictor, profile: Profile) -> dict[str, A
     primary = max(MODELS, key=lambda m: (full[m], -MODELS.index(m)))
     full[primary] = round(1.0 - sum(p for m, p in full.items() if m != primary),
                           PROBABILITY_DECIMALS)
-    return {"primary": primary, "probabilities": full}
+    return SecondOpinion(primary=primary, probabilities=full)
