@@ -207,6 +207,8 @@ def data_hash(x: pd.DataFrame, y: pd.Series) -> str:
 
 
 def _card(report: TrainingReport, source: str, rows: int, digest: str) -> dict[str, Any]:
+    """The card fields training knows (seed, data, metrics, reproducibility); `save_model`
+    adds the file's own (format, hashes, versions, classes)."""
     return {
         "seed": report.seed, "estimator": report.estimator,
         "data": {"source": source, "rows": rows, "sha256": digest},
