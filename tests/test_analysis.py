@@ -10,7 +10,8 @@ import pytest
 from modelfit import load_profile
 from modelfit.analysis import analyse_company, classifier_drivers
 from modelfit.cli import main
-from modelfit.outcome.classifier import load_model, second_opinion
+from modelfit.outcome.classifier import second_opinion
+from modelfit.outcome.modelfile import load_model
 from modelfit.outcome.predictor import find_default_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,7 +84,7 @@ def test_drivers_explain_the_classifier_pick() -> None:
     """Each driver's push is the drop in P(pick) when that one field is set to neutral."""
     import pandas as pd
 
-    from modelfit.outcome.classifier import to_model_frame
+    from modelfit.outcome.pipelines import to_model_frame
 
     model = load_model(MODEL)
     profile = load_profile(ROOT / "params" / "lumen.yaml")
@@ -100,7 +101,7 @@ def test_drivers_explain_the_classifier_pick() -> None:
 
 def test_train_from_csv_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """modelfit train --data learns a table it has never seen and writes model and card."""
-    from modelfit.outcome.classifier import training_set
+    from modelfit.outcome.training import training_set
 
     profiles, labels = training_set(600, 3)
     table = profiles.drop(columns=["company_id"]).assign(outcome=labels.to_numpy())

@@ -13,23 +13,18 @@ import pytest
 from matplotlib.figure import Figure
 
 from modelfit import ModelfitError, Profile
-from modelfit.outcome.classifier import (
-    MODELS,
-    TrainingReport,
-    card_path,
-    load_model,
+from modelfit.core.vocab import MODELS
+from modelfit.outcome.classifier import second_opinion
+from modelfit.outcome.modelfile import card_path, load_model, save_model
+from modelfit.outcome.pipelines import to_model_frame
+from modelfit.outcome.synthetic import generate_profiles
+from modelfit.outcome.training import TrainingReport, train, train_from_csv, training_set
+from modelfit.views.classifier_charts import (
     plot_calibration,
     plot_confusion,
     plot_importances,
     plot_population,
-    save_model,
-    second_opinion,
-    to_model_frame,
-    train,
-    train_from_csv,
-    training_set,
 )
-from modelfit.outcome.synthetic import generate_profiles
 
 SEED = 5
 

@@ -13,14 +13,13 @@ import numpy as np
 import pytest
 
 from modelfit.core.errors import ModelfitError
-from modelfit.outcome.classifier import (
+from modelfit.outcome.history import MAX_TRAINING_CSV_BYTES, read_training_csv
+from modelfit.outcome.modelfile import (
     MAX_MODEL_INFLATED_BYTES,
-    MAX_TRAINING_CSV_BYTES,
     card_path,
     check_features,
     load_model,
     read_card,
-    read_training_csv,
     save_model,
 )
 

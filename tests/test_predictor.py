@@ -17,18 +17,13 @@ import numpy as np
 import pytest
 
 from modelfit import ModelfitError, Profile
-from modelfit.outcome.classifier import (
-    MODELS,
-    PROBABILITY_DECIMALS,
-    load_fast,
-    read_card,
-    save_model,
-    second_opinion,
-    to_model_frame,
-    train,
-)
+from modelfit.core.vocab import MODELS
+from modelfit.outcome.classifier import PROBABILITY_DECIMALS, second_opinion
+from modelfit.outcome.modelfile import load_fast, read_card, save_model
+from modelfit.outcome.pipelines import to_model_frame
 from modelfit.outcome.predictor import Predictor, export, features, load_predictor, predictor_path
 from modelfit.outcome.synthetic import generate_profiles
+from modelfit.outcome.training import train
 
 SEED = 3
 
@@ -126,7 +121,8 @@ def test_training_is_byte_identical_whatever_the_thread_count(tmp_path: Path) ->
     and =2 write the same model and predictor bytes."""
     script = (
         "import numpy as np, sys\n"
-        "from modelfit.outcome.classifier import save_model, train\n"
+        "from modelfit.outcome.modelfile import save_model\n"
+        "from modelfit.outcome.training import train\n"
         "from modelfit.outcome.synthetic import generate_profiles\n"
         f"p = generate_profiles(600, {SEED})\n"
         "y = np.where(p['capital'] >= 4, 'hybrid', np.where(p['brand_content'] >= 3, "

@@ -79,7 +79,7 @@ from pathlib import Path
 from modelfit import load_profile
 from modelfit.analysis import second_opinion_of
 found = second_opinion_of(load_profile(sys.argv[1]), Path(sys.argv[2]))
-print(json.dumps([found["classifier"], [d.push for d in found["drivers"]]]))
+print(json.dumps([found["classifier"].to_dict(), [d.push for d in found["drivers"]]]))
 """
 
 

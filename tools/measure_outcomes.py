@@ -63,7 +63,7 @@ def _put_back(profiles: Any, new: dict[str, Any], old_path: str) -> None:
 
 def main() -> int:
     from modelfit.core.vocab import MODELS
-    from modelfit.outcome import classifier, sensitivity, synthetic
+    from modelfit.outcome import disagreement, sensitivity, synthetic, training
     from modelfit.outcome.assumptions import assumption_table, judged_share, load_assumptions
     from modelfit.outcome.labels import best_model_labels, label_mix
     from modelfit.outcome.simulation import simulate_outcomes
@@ -136,12 +136,12 @@ def main() -> int:
           f"{_pct(float(outcomes['plan_hybrid'][mature_hybrid].str.contains(DISTRIBUTION).mean()))}")
 
     print("\n## outcome labels vs the framework, all companies")
-    print(classifier.agreement_by_stage(profiles, labels).to_string())
+    print(disagreement.agreement_by_stage(profiles, labels).to_string())
     print("\n## why they part (share of all companies)")
-    print(classifier.disagreement_reasons(profiles, outcomes, labels).to_string())
+    print(disagreement.disagreement_reasons(profiles, outcomes, labels).to_string())
 
     print("\n## classifier (trained as make model trains; held-out 20%)")
-    _, report = classifier.train(profiles, labels, SEED)
+    _, report = training.train(profiles, labels, SEED)
     print(report.estimator, {k: round(v, 3) for k, v in report.metrics.items()})
     print({k: round(v, 3) for k, v in report.agreement.items()})
     print(report.disagreement.to_string())

@@ -19,6 +19,7 @@ from modelfit.decision.recommend import Recommendation, recommend
 from modelfit.decision.robustness import Robustness, analyse
 from modelfit.inputs.preferences import Preferences, parse
 from modelfit.inputs.profile import FIELDS, Profile
+from modelfit.outcome.classifier import SecondOpinion
 from modelfit.outcome.economics import MoneyPlan
 from modelfit.outcome.predictor import find_default_model
 
@@ -51,7 +52,7 @@ class Analysis:
 
     rec: Recommendation
     robustness: Robustness
-    classifier: dict[str, Any] | None
+    classifier: SecondOpinion | None
     drivers: tuple[Driver, ...] = ()
     model_sha256: str | None = None
     client: ClientAnswer | None = None  # the answer under the client's own weights, if given
@@ -63,7 +64,7 @@ class Analysis:
         `modelfit.outcome.economics`)."""
         out = self.rec.to_dict()
         out["robustness"] = self.robustness.to_dict()
-        out["classifier"] = self.classifier
+        out["classifier"] = None if self.classifier is None else self.classifier.to_dict()
         out["client"] = None if self.client is None else self.client.to_dict()
         out["economics"] = None if self.economics is None else self.economics.to_dict()
         return out
@@ -114,12 +115,13 @@ def economics_of(profile: Profile, rec: Recommendation) -> MoneyPlan:
 def second_opinion_of(profile: Profile, path: Path) -> dict[str, Any]:
     """Load the model at `path` (checked), ask it about `profile`, and find what pushed it:
     the `classifier`, `drivers` and `model_sha256` fields of an `Analysis`."""
-    from modelfit.outcome.classifier import load_fast, read_card, second_opinion
+    from modelfit.outcome.classifier import second_opinion
+    from modelfit.outcome.modelfile import load_fast, read_card
 
     model = load_fast(path)
     opinion = second_opinion(model, profile)
     return {"classifier": opinion,
-            "drivers": classifier_drivers(model, profile, opinion["primary"]),
+            "drivers": classifier_drivers(model, profile, opinion.primary),
             "model_sha256": str(read_card(path).get("model_sha256", ""))}
 
 
@@ -132,7 +134,7 @@ def classifier_drivers(model: Any, profile: Profile, target: str, top: int = 5) 
     """
     import pandas as pd
 
-    from modelfit.outcome.classifier import to_model_frame
+    from modelfit.outcome.pipelines import to_model_frame
 
     fields = profile.fields()
     names = [f.name for f in FIELDS if f.name not in ("company", "stage")]

@@ -290,7 +290,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from modelfit.core.reproducible import baseline_environment, on_baseline
-    from modelfit.outcome import classifier
+    from modelfit.outcome import modelfile, training
 
     if not on_baseline():
         # A model file holds the last bits of its floats, and numpy's SIMD code paths differ
@@ -303,12 +303,12 @@ def _train(args: argparse.Namespace) -> int:
         sys.stderr.write(done.stderr)
         return done.returncode
 
-    seed = classifier.DEFAULT_SEED if args.seed is None else args.seed
+    seed = training.DEFAULT_SEED if args.seed is None else args.seed
     if args.data is not None:
         if args.n is not None:
             raise ModelfitError("--n is for synthetic training; it does not go with --data")
         out = Path(args.out or "data/classifier.skops")
-        path, report = classifier.train_from_csv(args.data, out, seed=seed)
+        path, report = training.train_from_csv(args.data, out, seed=seed)
     else:
         out = Path(args.out or "data/classifier.skops")
         if out.suffix != ".skops":
@@ -317,16 +317,16 @@ def _train(args: argparse.Namespace) -> int:
         # Train into a folder of its own, then move: writing straight into out.parent would
         # overwrite the default data/classifier.skops when --out names another file there.
         with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
-            made, report = classifier.train_default(tmp, n=args.n or classifier.DEFAULT_N,
-                                                    seed=seed)
+            made, report = training.train_default(tmp, n=args.n or training.DEFAULT_N,
+                                                  seed=seed)
             from modelfit.outcome.predictor import predictor_path
 
-            os.replace(classifier.card_path(made), classifier.card_path(out))
+            os.replace(modelfile.card_path(made), modelfile.card_path(out))
             os.replace(predictor_path(made), predictor_path(out))
             os.replace(made, out)
         path = out
     m = report.metrics
-    print(f"wrote {path} and {classifier.card_path(path)}")
+    print(f"wrote {path} and {modelfile.card_path(path)}")
     print(f"  held-out accuracy {m['accuracy']:.3f} (majority class {m['baseline_accuracy']:.3f}), "
           f"macro-F1 {m['macro_f1']:.3f}, log loss {m['log_loss']:.3f}; "
           f"{report.n_train} training rows, {report.seconds:.1f} s")
@@ -455,8 +455,8 @@ def format_robustness(result: Analysis, fw: Framework) -> str:
     if result.classifier is None:
         lines.append(f"  {fw.text('report.no_classifier', lang)}")
     else:
-        primary = result.classifier["primary"]
-        probability = f"{100 * result.classifier['probabilities'][primary]:.0f}%"
+        primary = result.classifier.primary
+        probability = f"{100 * result.classifier.probabilities[primary]:.0f}%"
         key = "classifier_agrees" if primary == result.rec.primary else "classifier_disagrees"
         lines.append("  " + fw.text(f"report.{key}", lang, primary=fw.model_name(primary, lang),
                                     probability=probability,

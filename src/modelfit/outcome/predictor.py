@@ -58,7 +58,7 @@ def predictor_path(model_path: str | Path) -> Path:
 
 def features(frame: Any) -> np.ndarray:
     """The model's input matrix from a frame (or mapping of columns) of profile fields, list
-    fields joined with ';' as `classifier.to_model_frame` makes them."""
+    fields joined with ';' as `pipelines.to_model_frame` makes them."""
     n = len(frame["stage"])
     out = np.zeros((n, N_FEATURES))
     col = 0

@@ -115,7 +115,7 @@ class ClassifierView:
     profiles: pd.DataFrame
     outcomes: pd.DataFrame
     labels: pd.Series
-    report: Any  # classifier.TrainingReport
+    report: Any  # training.TrainingReport
     model_card: dict[str, Any] | None
     seed: int = 0
     cache: dict[str, Any] = field(default_factory=dict)
@@ -128,7 +128,7 @@ class ClassifierView:
 
     def population_figure(self) -> Image:
         """The population's distributions, coloured by outcome label."""
-        from modelfit.outcome.classifier import plot_population
+        from modelfit.views.classifier_charts import plot_population
 
         return _png(plot_population(self.profiles, self.labels))
 
@@ -177,13 +177,13 @@ class ClassifierView:
 
     def agreement_by_stage(self) -> pd.DataFrame:
         """Agreement of the outcome labels with the framework's primary, by stage and model."""
-        from modelfit.outcome.classifier import agreement_by_stage
+        from modelfit.outcome.disagreement import agreement_by_stage
 
         return agreement_by_stage(self.profiles, self.labels)
 
     def disagreement_reasons(self) -> pd.DataFrame:
         """The most common ways the outcome labels and the framework part, with the reason."""
-        from modelfit.outcome.classifier import disagreement_reasons
+        from modelfit.outcome.disagreement import disagreement_reasons
 
         return disagreement_reasons(self.profiles, self.outcomes, self.labels)
 
@@ -210,19 +210,19 @@ class ClassifierView:
 
     def confusion_figure(self) -> Image:
         """Held-out confusion matrix."""
-        from modelfit.outcome.classifier import plot_confusion
+        from modelfit.views.classifier_charts import plot_confusion
 
         return _png(plot_confusion(self.report))
 
     def calibration_figure(self) -> Image:
         """Reliability diagram of the held-out probabilities."""
-        from modelfit.outcome.classifier import plot_calibration
+        from modelfit.views.classifier_charts import plot_calibration
 
         return _png(plot_calibration(self.report))
 
     def importances_figure(self) -> Image:
         """Permutation importance of each profile field."""
-        from modelfit.outcome.classifier import plot_importances
+        from modelfit.views.classifier_charts import plot_importances
 
         return _png(plot_importances(self.report))
 
@@ -248,11 +248,12 @@ class ClassifierView:
 
 def classifier_view(n: int = 4000, seed: int = 7) -> ClassifierView:
     """Generate `n` synthetic companies, simulate their outcomes and train a classifier (seeded)."""
-    from modelfit.outcome.classifier import read_card, train
     from modelfit.outcome.labels import best_model_labels
+    from modelfit.outcome.modelfile import read_card
     from modelfit.outcome.predictor import find_default_model
     from modelfit.outcome.simulation import simulate_outcomes
     from modelfit.outcome.synthetic import generate_profiles
+    from modelfit.outcome.training import train
 
     pd.set_option("display.max_colwidth", None)
     profiles = generate_profiles(n, seed)

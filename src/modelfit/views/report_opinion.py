@@ -18,11 +18,11 @@ class OpinionSection(Section):
         opinion = self.analysis.classifier
         if opinion is None:
             return Markdown(self._md("report.no_classifier"))
-        primary = opinion["primary"]
+        primary = opinion.primary
         key = "classifier_agrees" if primary == self.rec.primary else "classifier_disagrees"
         return Markdown(self._md(
             f"report.{key}", primary=self._name(primary),
-            probability=f"{100 * opinion['probabilities'][primary]:.0f}%",
+            probability=f"{100 * opinion.probabilities[primary]:.0f}%",
             framework=self._name(self.rec.primary)))
 
     def second_opinion_table(self) -> pd.DataFrame | Markdown:
@@ -34,7 +34,7 @@ class OpinionSection(Section):
             self.fw.label("framework_score", self.lang):
                 [round(self.rec.scores[m], 2) for m in self.rec.ranking],
             self.fw.label("classifier_probability", self.lang):
-                [f"{100 * opinion['probabilities'][m]:.1f}%" for m in self.rec.ranking],
+                [f"{100 * opinion.probabilities[m]:.1f}%" for m in self.rec.ranking],
         }, index=[self._name(m) for m in self.rec.ranking])
 
     def drivers_intro(self) -> Markdown:
@@ -42,7 +42,7 @@ class OpinionSection(Section):
         if self.analysis.classifier is None or not self.analysis.drivers:
             return Markdown("")
         return Markdown(self._md("report.drivers_intro",
-                                 primary=self._name(self.analysis.classifier["primary"])))
+                                 primary=self._name(self.analysis.classifier.primary)))
 
     def drivers_table(self) -> pd.DataFrame | Markdown:
         """Which profile fields pushed the classifier toward its pick, strongest first."""

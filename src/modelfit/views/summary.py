@@ -105,7 +105,7 @@ def sureness_level(analysis: Analysis) -> str:
     if is_too_close(rob):
         return "low"
     disagrees = (analysis.classifier is not None
-                 and analysis.classifier["primary"] != analysis.rec.primary)
+                 and analysis.classifier.primary != analysis.rec.primary)
     if rob.confidence >= HIGH_CONFIDENCE and not disagrees:
         return "high"
     return "medium"
@@ -130,10 +130,10 @@ def summarise(analysis: Analysis, profile: Profile, fw: Framework, lang: str) ->
     sureness = [confidence_sentence(rob, fw, lang)]
     opinion = analysis.classifier
     if opinion is not None:
-        pick = opinion["primary"]
+        pick = opinion.primary
         key = "classifier_agrees" if pick == rec.primary else "classifier_disagrees"
         sureness.append(_text(fw, f"report.{key}", lang, primary=name(pick),
-                                probability=f"{100 * opinion['probabilities'][pick]:.0f}%",
+                                probability=f"{100 * opinion.probabilities[pick]:.0f}%",
                                 framework=name(rec.primary)))
 
     gains = roadmap_gains(analysis, profile, fw, lang)
@@ -156,9 +156,9 @@ def summarise(analysis: Analysis, profile: Profile, fw: Framework, lang: str) ->
                _label(fw, "h_robustness", lang)),
     ]
     if opinion is not None:
-        pick = opinion["primary"]
+        pick = opinion.primary
         figures.append(Figure(_label(fw, "sum_classifier", lang),
-                              f"{name(pick)} {100 * opinion['probabilities'][pick]:.0f}%",
+                              f"{name(pick)} {100 * opinion.probabilities[pick]:.0f}%",
                               _label(fw, "h_second_opinion", lang)))
     if future is not None and nxt is not None:
         figures.append(Figure(_text(fw, "report.summary_next_primary", lang,
@@ -203,8 +203,8 @@ def _decide_step(
     challenger = None
     if is_too_close(rob):
         challenger = rob.challenger
-    elif opinion is not None and opinion["primary"] != rec.primary:
-        challenger = str(opinion["primary"])
+    elif opinion is not None and opinion.primary != rec.primary:
+        challenger = opinion.primary
     if challenger is not None:
         return _text(fw, "report.summary_step_test", lang, challenger=fw.model_name(challenger, lang),
                        primary=fw.model_name(rec.primary, lang))
