@@ -23,6 +23,7 @@ import yaml
 from modelfit.core.errors import FrameworkError
 from modelfit.core.reading import StrictLoader, nesting
 from modelfit.core.vocab import DISTRIBUTION_KINDS, LANGUAGES
+from modelfit.decision.numbers import number
 
 # The article's three meanings of distribution: 一件代发 (F4), 小B端分销 (R2), 海外分销商/零售商 (S3).
 BUNDLED = "framework.yaml"
@@ -149,23 +150,6 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return number(value)
     return str(value)
-
-
-def number(value: float) -> str:
-    """A score or a number of points for display: one decimal, no trailing `.0`, no `-0`."""
-    text = f"{value:.1f}".removesuffix(".0")
-    return "0" if text == "-0" else text
-
-
-def signed_points(value: float, lang: str) -> str:
-    """Points with their sign, as the texts quote them: `+4.5` / `-10` in English, `加 4.5` /
-    `减 10` in Chinese (never "-9.0 分")."""
-    text = number(abs(value))
-    if text == "0":
-        return "0"
-    if lang == "zh":
-        return f"{'加' if value > 0 else '减'} {text}"
-    return f"{'+' if value > 0 else '-'}{text}"
 
 
 _PARSED: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}

@@ -22,7 +22,8 @@ import numpy as np
 from modelfit.core.errors import ModelfitError
 from modelfit.core.vocab import LANGUAGES
 from modelfit.decision.features import to_deviations
-from modelfit.decision.framework import Framework, signed_points
+from modelfit.decision.framework import Framework
+from modelfit.decision.numbers import signed_points
 from modelfit.decision.scoring import (
     TIE_DECIMALS,
     criterion_points,
