@@ -13,7 +13,8 @@ import yaml
 
 from modelfit.cli import main
 from modelfit.core.errors import FrameworkError
-from modelfit.decision.framework import MAX_FRAMEWORK_BYTES, Framework
+from modelfit.decision.framework import Framework
+from modelfit.decision.framework_file import MAX_FRAMEWORK_BYTES
 
 
 def _write(tmp_path: Path, data: dict[str, Any]) -> Path:

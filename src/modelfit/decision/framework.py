@@ -13,22 +13,17 @@ import hashlib
 import math
 import string
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from modelfit.core.errors import FrameworkError
-from modelfit.core.reading import StrictLoader, nesting
-from modelfit.core.vocab import DISTRIBUTION_KINDS, LANGUAGES
+from modelfit.core.vocab import DISTRIBUTION_KINDS
+from modelfit.decision.framework_edits import check_edited
+from modelfit.decision.framework_file import bundled_text, parse, read_capped
+from modelfit.decision.framework_texts import check_texts
 from modelfit.decision.numbers import number
-
-# The article's three meanings of distribution: 一件代发 (F4), 小B端分销 (R2), 海外分销商/零售商 (S3).
-BUNDLED = "framework.yaml"
-MAX_FRAMEWORK_BYTES = 1024 * 1024  # the bundled file is about 25 KB
-MAX_FRAMEWORK_NESTING = 40  # levels of lists and mappings (the bundled file needs 6)
 
 # FRAMEWORK.md, "Properties any encoding must keep", as sign constraints: these weights must be
 # >= 0 in any framework file. A file's own `monotone` section can add constraints, never drop these.
@@ -66,11 +61,10 @@ class Framework:
     def load(cls, path: str | Path | None = None) -> Framework:
         """Load and validate the bundled framework, or the edited copy at `path`."""
         if path is None:
-            text = resources.files("modelfit").joinpath("data", BUNDLED).read_text("utf-8")
-            return _cached(text, "framework.yaml (bundled)", "bundled")
+            return _cached(bundled_text(), "framework.yaml (bundled)", "bundled")
         path = Path(path)
         try:
-            text = _read_capped(path)
+            text = read_capped(path)
         except FileNotFoundError:
             raise FrameworkError(f"{path}: no such framework file") from None
         except UnicodeDecodeError:
@@ -162,33 +156,9 @@ def _cached(text: str, source: str, label: str) -> Framework:
     key = (source, hashlib.sha256(text.encode("utf-8")).hexdigest())
     if key not in _PARSED:
         _PARSED.clear()  # one framework file at a time is what a process uses
-        _PARSED[key] = _parse(text, source)
+        _PARSED[key] = parse(text, source)
     data, parsed_source = _PARSED[key]
     return _build((copy.deepcopy(data), parsed_source), label)
-
-
-def _parse(text: str, source: str) -> tuple[dict[str, Any], str]:
-    depth = nesting(text)
-    if depth > MAX_FRAMEWORK_NESTING:
-        raise FrameworkError(f"{source}: lists or mappings nested {depth} deep; a framework "
-                             f"file may nest at most {MAX_FRAMEWORK_NESTING} levels")
-    try:
-        # The profiles' loader: safe, and refuses duplicate keys, anchors and aliases.
-        data = yaml.load(text, Loader=StrictLoader)  # noqa: S506 - a SafeLoader subclass
-    except RecursionError:
-        raise FrameworkError(f"{source}: nested too deep to read; a framework file may nest at "
-                             f"most {MAX_FRAMEWORK_NESTING} levels") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        if type(exc) is yaml.MarkedYAMLError:  # refused by the strict loader itself
-            raise FrameworkError(f"{source}: {exc.problem}{where}") from None
-        raise FrameworkError(f"{source}: not valid YAML ({exc.problem}{where})") from None
-    except yaml.YAMLError as exc:
-        raise FrameworkError(f"{source}: not valid YAML ({exc})") from None
-    if not isinstance(data, dict):
-        raise FrameworkError(f"{source}: a framework file must be a mapping")
-    return data, source
 
 
 def _build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
@@ -409,9 +379,9 @@ def _build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
         if not set(aux.get("kept_out_by") or ()) <= screen_ids:
             problems.append(f"{where}.kept_out_by must name screens ({', '.join(sorted(screen_ids))})")
 
-    _check_texts(data, models, criteria, stages, source, problems)
+    check_texts(data, source, problems)
     if label != "bundled":
-        _check_edited(data, models, criteria, stages, source, problems)
+        check_edited(data, models, criteria, stages, source, problems)
     if problems:
         raise FrameworkError(list(dict.fromkeys(problems)))
     return Framework(
@@ -446,235 +416,3 @@ def _table(
                 out[r, c] = float(value)  # type: ignore[arg-type] # _finite checked it
     out.setflags(write=False)
     return out
-
-
-def _check_texts(
-    data: dict[str, Any], models: tuple[str, ...], criteria: tuple[str, ...],
-    stages: tuple[str, ...], source: str, problems: list[str],
-) -> None:
-    def bilingual(node: Any, where: str) -> None:
-        if not isinstance(node, dict):
-            problems.append(f"{source}: {where} must give a text for each of {', '.join(LANGUAGES)}")
-            return
-        for lang in LANGUAGES:
-            if not isinstance(node.get(lang), str) or not node[lang].strip():
-                problems.append(f"{source}: {where}.{lang} is missing or empty")
-                continue
-            problem = _placeholder_problem(node[lang], where)
-            if problem is not None:
-                problems.append(f"{source}: {problem} ({lang})")
-
-    for item in data["models"]:
-        for what in ("name", "short", "description", "strengths", "weaknesses", "role"):
-            bilingual(item.get(what), f"models.{item.get('id')}.{what}")
-    for item in data["criteria"]:
-        bilingual(item.get("name"), f"criteria.{item.get('id')}.name")
-    for kind, item in ((data.get("channels") or {}).get("kinds") or {}).items():
-        for what in ("name", "role"):
-            bilingual((item or {}).get(what), f"channels.kinds.{kind}.{what}")
-    for item in data["stages"]:
-        bilingual(item.get("name"), f"stages.{item.get('id')}.name")
-    texts = data["texts"]
-    _walk_texts(texts, "texts", bilingual)
-    for stage_item in data["stages"]:
-        rule = stage_item.get("rule")
-        bilingual((texts.get("stage_rule") or {}).get(rule), f"texts.stage_rule.{rule}")
-    for crit in data["criteria"]:
-        rule = crit.get("rule")
-        if rule in data["rule_triggers"]:
-            bilingual((texts.get("rule") or {}).get(rule), f"texts.rule.{rule}")
-    for screen in data.get("screens") or ():
-        bilingual((texts.get("screen") or {}).get(screen.get("id")), f"texts.screen.{screen.get('id')}")
-    for key in ("summary", "summary_tie", "summary_screened", "by_rule", "by_screen"):
-        bilingual(texts.get(key), f"texts.{key}")
-    for key in ("S1_small_b", "S2_precondition", "held", "outweighed"):
-        bilingual((texts.get("stage_variant") or {}).get(key), f"texts.stage_variant.{key}")
-    for key in ("R1_test", "R2_distributors", "R2_dropshipping", "R2_outweighed", "R3_test",
-                "R3_later", "R4_test", "R4_later"):
-        bilingual((texts.get("rule_variant") or {}).get(key), f"texts.rule_variant.{key}")
-    for key in ("S2_next", "S3_local", "test_site"):
-        bilingual((texts.get("plan_note") or {}).get(key), f"texts.plan_note.{key}")
-    notes = texts.get("f_notes") or {}
-    for note in data["f_note_conditions"]:
-        bilingual(notes.get(note), f"texts.f_notes.{note}")
-    labels = data["labels"]
-    keys = set(labels.get("en", {}))
-    for lang in LANGUAGES:
-        have = labels.get(lang)
-        if not isinstance(have, dict):
-            problems.append(f"{source}: labels.{lang} is missing")
-            continue
-        for key in sorted(keys - set(have)):
-            problems.append(f"{source}: labels.{lang}.{key} is missing")
-    del models, criteria, stages
-
-
-# The $-placeholders modelfit fills in each text; any other placeholder is an error at load time.
-PLACEHOLDERS: dict[str, frozenset[str]] = {
-    "texts.client": frozenset({"method", "primary", "client", "framework", "criterion",
-                               "multiplier", "points", "cr", "choice", "ranking"}),
-    "texts.whatif": frozenset({"company", "path", "primary", "confidence"}),
-    "texts.summary": frozenset({"primary", "score", "second", "second_score", "gap"}),
-    "texts.summary_tie": frozenset({"primary", "second", "score"}),
-    "texts.summary_screened": frozenset({"primary", "score", "top", "top_score", "by"}),
-    "texts.stage_variant": frozenset({"rule", "stage", "default", "default_score", "primary",
-                                      "score", "by"}),
-    "texts.rule": frozenset({"rating", "points", "penalty"}),
-    "texts.rule_variant": frozenset({"rating", "points", "penalty", "primary", "by"}),
-    "texts.screen": frozenset({"rating", "penalty"}),
-    "texts.by_rule": frozenset({"rule", "criterion", "points", "rating"}),
-    "texts.by_screen": frozenset({"rule", "text"}),
-    "texts.report.risk": frozenset({"changes", "primary"}),
-    "texts.report.intro": frozenset({"company", "version"}),
-    "texts.report.verdict": frozenset({"primary", "channels"}),
-    "texts.report.roadmap_next": frozenset({"stage", "primary", "rule"}),
-    "texts.report.roadmap_last": frozenset({"rule"}),
-    "texts.report.classifier_agrees": frozenset({"primary", "probability", "framework"}),
-    "texts.report.classifier_disagrees": frozenset({"primary", "probability", "framework"}),
-    "texts.report.close_call": frozenset({"primary", "second"}),
-    "texts.report.confident": frozenset({"primary", "confidence"}),
-    "texts.report.flip": frozenset({"changes", "primary"}),
-    "texts.report.drivers_intro": frozenset({"primary"}),
-    "texts.report.summary_lead": frozenset({"second"}),
-    "texts.report.summary_points": frozenset({"points"}),
-    "texts.report.summary_point": frozenset({"points"}),
-    "texts.report.summary_next_primary": frozenset({"stage"}),
-    "texts.report.summary_step_core": frozenset({"core", "point"}),
-    "texts.report.summary_step_core_aux": frozenset({"core", "auxiliary", "point"}),
-    "texts.report.summary_step_build": frozenset(
-        {"capability", "now", "target", "points", "primary", "stage"}),
-    "texts.report.summary_step_test": frozenset({"challenger", "primary"}),
-    "texts.report.portfolio_title": frozenset({"count"}),
-    "texts.report.summary_step_next": frozenset({"stage", "primary"}),
-}
-
-
-def _placeholder_problem(text: str, where: str) -> str | None:
-    """Why `text` at `where` cannot be filled in, or None when every placeholder is known."""
-    allowed = next((v for k, v in PLACEHOLDERS.items()
-                    if where == k or where.startswith(k + ".")), frozenset())
-    for match in string.Template.pattern.finditer(text):
-        if match.group("invalid") is not None:
-            return f"{where}: a lone '$' (write $$ for a dollar sign)"
-        name = match.group("named") or match.group("braced")
-        if name is not None and name not in allowed:
-            known = ", ".join(f"${p}" for p in sorted(allowed)) or "none"
-            return f"{where}: unknown placeholder ${name}; this text may use {known}"
-    return None
-
-
-def _walk_texts(node: Any, where: str, check: Any) -> None:
-    """Check every text leaf (a mapping with an `en` or `zh` key) below `node`."""
-    if isinstance(node, dict):
-        if any(lang in node for lang in LANGUAGES):
-            check(node, where)
-            return
-        for key, value in node.items():
-            _walk_texts(value, f"{where}.{key}", check)
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            _walk_texts(value, f"{where}[{i}]", check)
-
-
-def _read_capped(path: Path) -> str:
-    """The text of a regular file of at most MAX_FRAMEWORK_BYTES (a FIFO or /dev/zero would
-    block or never end); FrameworkError otherwise."""
-    import stat
-
-    info = path.stat()
-    if stat.S_ISDIR(info.st_mode):
-        raise FrameworkError(f"{path}: is a folder, not a framework file")
-    if not stat.S_ISREG(info.st_mode):
-        raise FrameworkError(f"{path}: is not a regular file (a pipe, socket or device); a "
-                             "framework must be a .yaml file")
-    with path.open("rb") as handle:
-        raw = handle.read(MAX_FRAMEWORK_BYTES + 1)
-    if len(raw) > MAX_FRAMEWORK_BYTES:
-        raise FrameworkError(f"{path}: a framework file may be at most {MAX_FRAMEWORK_BYTES} "
-                             "bytes")
-    return raw.decode("utf-8")
-
-
-def _bundled_raw() -> dict[str, Any]:
-    text = resources.files("modelfit").joinpath("data", BUNDLED).read_text("utf-8")
-    data = yaml.safe_load(text)
-    assert isinstance(data, dict)
-    return data
-
-
-def _check_edited(
-    data: dict[str, Any], models: tuple[str, ...], criteria: tuple[str, ...],
-    stages: tuple[str, ...], source: str, problems: list[str],
-) -> None:
-    """What an edited copy must also get right for a report to run: every key the bundled
-    framework has, no key it does not know (a typo would be ignored silently), rule thresholds
-    as ratings, and references to models and stages that exist."""
-    import difflib
-
-    reference = _bundled_raw()
-
-    def unknown(where: str, key: Any, known: Any) -> None:
-        close = difflib.get_close_matches(str(key), [str(k) for k in known], n=1)
-        names = [str(k) for k in known]
-        hint = (f"; did you mean {close[0]!r}?" if close else
-                f"; the known ones are {', '.join(names)}" if len(names) <= 12 else "")
-        problems.append(f"{source}: {where}{key!s:.60} is not known to modelfit{hint}")
-
-    for key in data:
-        if key not in reference:
-            unknown("", key, reference)
-    for table, rows, cols in (("weights", criteria, models), ("stage_priors", stages, models)):
-        for row, entry in (data.get(table) or {}).items():
-            if row not in rows:
-                unknown(f"{table}.", row, rows)
-            elif isinstance(entry, dict):
-                for col in entry:
-                    if col not in cols:
-                        unknown(f"{table}.{row}.", col, cols)
-    for section in ("texts", "labels"):
-        _compare_keys(data.get(section), reference[section], section, source, problems, unknown)
-
-    for rule, trig in (data.get("rule_triggers") or {}).items():
-        if not isinstance(trig, dict):
-            continue
-        if trig.get("model") not in models:
-            problems.append(f"{source}: rule_triggers.{rule}.model must be one of "
-                            f"{', '.join(models)}, got {trig.get('model')!r:.60}")
-        bounds = [k for k in ("min_rating", "max_rating") if k in trig]
-        if len(bounds) != 1:
-            problems.append(f"{source}: rule_triggers.{rule} needs one of min_rating or "
-                            "max_rating")
-        for key in bounds:
-            value = trig[key]
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-                problems.append(f"{source}: rule_triggers.{rule}.{key} must be a rating, an "
-                                f"integer from 1 to 5, got {value!r:.60}")
-    for item in data.get("stages") or []:
-        if isinstance(item, dict) and item.get("next") is not None and item["next"] not in stages:
-            problems.append(f"{source}: stages.{item.get('id')}.next must be one of "
-                            f"{', '.join(stages)} or null, got {item['next']!r:.60}")
-    for note, condition in (data.get("f_note_conditions") or {}).items():
-        if not isinstance(condition, dict):
-            problems.append(f"{source}: f_note_conditions.{note} must be a mapping, got "
-                            f"{condition!r:.60}")
-
-
-def _compare_keys(
-    node: Any, reference: Any, where: str, source: str, problems: list[str], unknown: Any,
-) -> None:
-    """Every mapping key of `reference` is in `node`, and no other (lists: any length)."""
-    if not isinstance(reference, dict):
-        return
-    if not isinstance(node, dict):
-        problems.append(f"{source}: {where} must be a mapping")
-        return
-    for key, value in reference.items():
-        if key not in node:
-            problems.append(f"{source}: {where}.{key} is missing")
-        else:
-            _compare_keys(node[key], value, f"{where}.{key}", source, problems, unknown)
-    if where.endswith(".f_notes") or where == "texts.o_points":
-        return  # extra notes and channels' point lists are the analyst's to add
-    for key in node:
-        if key not in reference:
-            unknown(f"{where}.", key, reference)
