@@ -4,13 +4,16 @@
 analyst's edited copy. Loading validates everything: every model, criterion and stage covered,
 weights finite, the monotonicity properties of FRAMEWORK.md kept, every score within 0..100 and
 every text in every language. No weight is written in code.
+
+This module owns the validated Framework object, its lookups and its loading; reading the file
+is framework_file's, validating each section framework_build's (texts: framework_texts; what an
+edited copy must also get right: framework_edits).
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
-import math
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,20 +22,23 @@ from typing import Any
 import numpy as np
 
 from modelfit.core.errors import FrameworkError
-from modelfit.core.vocab import DISTRIBUTION_KINDS
+from modelfit.decision.framework_build import (
+    check_monotone,
+    check_range,
+    check_triggers,
+    read_auxiliary,
+    read_core,
+    read_header,
+    read_kind_rules,
+    read_plans,
+    read_screens,
+    read_stage_defaults,
+    read_table,
+)
 from modelfit.decision.framework_edits import check_edited
 from modelfit.decision.framework_file import bundled_text, parse, read_capped
 from modelfit.decision.framework_texts import check_texts
 from modelfit.decision.numbers import number
-
-# FRAMEWORK.md, "Properties any encoding must keep", as sign constraints: these weights must be
-# >= 0 in any framework file. A file's own `monotone` section can add constraints, never drop these.
-PROPERTIES: dict[str, tuple[str, ...]] = {
-    "capital": ("independent_site", "hybrid"),
-    "supply_chain": ("platform", "distribution"),
-    "brand_content": ("independent_site",),
-    "tech_data": ("independent_site",),
-}
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,7 @@ class Framework:
     weights: np.ndarray  # (criterion, model) points at deviation +1
     screens: tuple[dict[str, Any], ...]
     rule_triggers: dict[str, dict[str, Any]]
-    plans: dict[str, dict[str, tuple[str, ...]]]
+    plans: dict[str, dict[str, tuple[str, ...]]]  # model -> stage -> base channels run
     auxiliary: tuple[dict[str, Any], ...]
     f_note_conditions: dict[str, dict[str, Any]]
     raw: dict[str, Any] = field(repr=False)
@@ -158,261 +164,41 @@ def _cached(text: str, source: str, label: str) -> Framework:
         _PARSED.clear()  # one framework file at a time is what a process uses
         _PARSED[key] = parse(text, source)
     data, parsed_source = _PARSED[key]
-    return _build((copy.deepcopy(data), parsed_source), label)
+    return build((copy.deepcopy(data), parsed_source), label)
 
 
-def _build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
+def build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
+    """The Framework of a parsed file (`parse`'s mapping and source), validated section by
+    section; FrameworkError lists every problem found. `label` is what the framework is called
+    (`Framework.source`): any label but "bundled" is an edited copy, checked further."""
     data, source = parsed
+    version, ids = read_header(data, source)
     problems: list[str] = []
-
-    def need(key: str, kind: type) -> Any:
-        value = data.get(key)
-        if not isinstance(value, kind):
-            problems.append(f"{source}: {key} is missing or not a {kind.__name__}")
-            return kind()
-        return value
-
-    version = need("version", str)
-    models_raw = need("models", list)
-    criteria_raw = need("criteria", list)
-    stages_raw = need("stages", list)
-    for section in ("texts", "labels", "stage_priors", "weights", "channels", "rule_triggers",
-                    "f_note_conditions"):
-        need(section, dict)
-    if problems:
-        raise FrameworkError(problems)
-
-    models = tuple(str(m.get("id")) for m in models_raw if isinstance(m, dict))
-    criteria = tuple(str(c.get("id")) for c in criteria_raw if isinstance(c, dict))
-    stages = tuple(str(s.get("id")) for s in stages_raw if isinstance(s, dict))
-    base_channels = tuple(str(c) for c in data.get("base_channels", []))
-    if set(models) != {"platform", "distribution", "independent_site", "hybrid"}:
-        problems.append(f"{source}: models must be platform, distribution, independent_site and "
-                        f"hybrid, got {', '.join(models)}")
-    if set(base_channels) != {"platform", "distribution", "independent_site"}:
-        problems.append(f"{source}: base_channels must be platform, distribution, independent_site")
-    if set(criteria) != {"capital", "supply_chain", "brand_content", "tech_data"}:
-        problems.append(f"{source}: criteria must be capital, supply_chain, brand_content and "
-                        f"tech_data, got {', '.join(criteria)}")
-    if set(stages) != {"startup", "growth", "mature"}:
-        problems.append(f"{source}: stages must be startup, growth and mature")
-    if problems:
-        raise FrameworkError(problems)
-
-    priors = _table(data["stage_priors"], stages, models, "stage_priors", source, problems)
-    weights = _table(data["weights"], criteria, models, "weights", source, problems)
-
-    monotone: dict[str, set[str]] = {crit: set(must) for crit, must in PROPERTIES.items()}
-    extra = data.get("monotone") or {}
-    if not isinstance(extra, dict):
-        problems.append(f"{source}: monotone must map a criterion to a list of models")
-        extra = {}
-    for crit, must in extra.items():
-        if not isinstance(must, list):
-            problems.append(f"{source}: monotone.{crit} must be a list of models, got {must!r}")
-            continue
-        monotone.setdefault(crit, set()).update(str(m) for m in must)
-    for crit, must in monotone.items():
-        if crit not in criteria:
-            problems.append(f"{source}: monotone.{crit}: not a criterion")
-            continue
-        for model in models:
-            if model in must and weights[criteria.index(crit), models.index(model)] < 0:
-                problems.append(
-                    f"{source}: weights.{crit}.{model} must be >= 0 (FRAMEWORK property: a "
-                    f"higher {crit} never lowers the score of {model}), got "
-                    f"{weights[criteria.index(crit), models.index(model)]:g}"
-                )
-
-    screens_raw = data.get("screens") or ()
-    if not isinstance(screens_raw, list):
-        problems.append(f"{source}: screens must be a list")
-        screens_raw = []
-    screens_list: list[dict[str, Any]] = []
-    penalty = np.zeros((len(stages), len(models)))
-    for i, screen in enumerate(screens_raw):
-        where = f"{source}: screens[{i}]"
-        if not isinstance(screen, dict) or not isinstance(screen.get("id"), str):
-            problems.append(f"{where}: must be a mapping with an id")
-            continue
-        screen = dict(screen)
-        if not ({"criterion", "stage", "without_channel"} & set(screen)):
-            problems.append(f"{where}: needs a condition: criterion, stage or without_channel")
-            continue
-        if "criterion" in screen:
-            if screen["criterion"] not in criteria:
-                problems.append(f"{where}: needs a criterion, one of {', '.join(criteria)}")
-                continue
-            if (not isinstance(screen.get("max_rating"), int)
-                    or not 1 <= screen["max_rating"] <= 5):
-                problems.append(f"{where}.max_rating must be an integer from 1 to 5")
-        if "stage" in screen:
-            if isinstance(screen["stage"], str):
-                screen["stage"] = [screen["stage"]]
-            if not isinstance(screen["stage"], list) or not set(screen["stage"]) <= set(stages):
-                problems.append(f"{where}.stage must be a list of {', '.join(stages)}")
-                continue
-        if "without_channel" in screen and screen["without_channel"] not in base_channels:
-            problems.append(f"{where}.without_channel must be one of {', '.join(base_channels)}")
-            continue
-        if not _finite(screen.get("penalty")) or screen["penalty"] < 0:
-            problems.append(f"{where}.penalty must be a finite number >= 0")
-            continue
-        for model in screen.get("models", []):
-            if model not in models:
-                problems.append(f"{where}.models: {model!r} is not a model")
-            else:
-                for st, stage in enumerate(stages):
-                    if stage in screen.get("stage", stages):
-                        penalty[st, models.index(model)] += screen["penalty"]
-        screens_list.append(screen)
-    screens = tuple(screens_list)
-
+    priors = read_table(data["stage_priors"], ids.stages, ids.models, "stage_priors", source,
+                        problems)
+    weights = read_table(data["weights"], ids.criteria, ids.models, "weights", source, problems)
+    check_monotone(data.get("monotone"), ids, weights, source, problems)
+    screens, penalty = read_screens(data.get("screens"), ids, source, problems)
     if not problems:
-        spread = np.abs(weights).sum(axis=0)
-        low = priors - spread - penalty
-        high = priors + spread
-        for s, stage in enumerate(stages):
-            for m, model in enumerate(models):
-                if low[s, m] < 0 or high[s, m] > 100:  # penalty is per stage: (S, M)
-                    problems.append(
-                        f"{source}: {model} at stage {stage} can score from {low[s, m]:g} to "
-                        f"{high[s, m]:g}; priors, weights and screens must keep every score "
-                        "within 0..100"
-                    )
-
+        check_range(ids, priors, weights, penalty, source, problems)
     triggers = data["rule_triggers"]
-    for rule, trig in triggers.items():
-        if not isinstance(trig, dict) or trig.get("criterion") not in criteria:
-            problems.append(f"{source}: rule_triggers.{rule} needs a criterion")
-    # One threshold per rule: a screen named after an R-rule fires exactly when its text does.
-    for screen in screens:
-        trig = triggers.get(screen["id"])
-        if isinstance(trig, dict) and (screen.get("criterion") != trig.get("criterion")
-                                       or screen.get("max_rating") != trig.get("max_rating")):
-            problems.append(
-                f"{source}: screens {screen['id']} fires at {screen.get('criterion')} <= "
-                f"{screen.get('max_rating')} but rule_triggers.{screen['id']} at "
-                f"{trig.get('criterion')} <= {trig.get('max_rating')}; a rule has one threshold "
-                "for its text and its effect")
-    stage_defaults: dict[str, str] = {}
-    for s_i, item in enumerate(stages_raw):
-        default = item.get("default") if isinstance(item, dict) else None
-        if default not in models:
-            problems.append(f"{source}: stages.{stages[s_i]}.default must be one of "
-                            f"{', '.join(models)}, the model the stage rule recommends")
-            continue
-        stage_defaults[stages[s_i]] = str(default)
-        row = priors[s_i]
-        if row[models.index(str(default))] < row.max():
-            problems.append(f"{source}: stages.{stages[s_i]}.default is {default}, but its "
-                            "stage prior is not the highest: an average company must get the "
-                            "stage rule's model")
-
+    check_triggers(triggers, ids, screens, source, problems)
+    stage_defaults = read_stage_defaults(data["stages"], ids, priors, source, problems)
     channels = data["channels"]
-    plans: dict[str, dict[str, tuple[str, ...]]] = {}
-    for model in models:
-        per_stage = (channels.get("plans") or {}).get(model)
-        if not isinstance(per_stage, dict):
-            problems.append(f"{source}: channels.plans.{model} is missing")
-            continue
-        plans[model] = {}
-        for stage in stages:
-            plan = per_stage.get(stage)
-            if not isinstance(plan, list) or not plan or not set(plan) <= set(base_channels):
-                problems.append(f"{source}: channels.plans.{model}.{stage} must be a non-empty "
-                                f"list of {', '.join(base_channels)}")
-                continue
-            if model != "hybrid" and plan[0] != model:
-                problems.append(f"{source}: channels.plans.{model}.{stage} must start with {model}")
-            if model == "hybrid" and len(plan) < 2:
-                problems.append(f"{source}: channels.plans.hybrid.{stage} must run two or more channels")
-            plans[model][stage] = tuple(plan)
-    core_rule = channels.get("core")
-    if not isinstance(core_rule, dict):
-        problems.append(f"{source}: channels.core must map each stage to a base channel or "
-                        "'score'")
-        core_rule = {}
-    for stage in stages:
-        value = core_rule.get(stage)
-        if value != "score" and value not in base_channels:
-            problems.append(f"{source}: channels.core.{stage} must be one of "
-                            f"{', '.join(base_channels)} or score, got {value!r}")
-        elif value != "score" and stage in plans.get("hybrid", {}) and (
-                value not in plans["hybrid"][stage]):
-            problems.append(f"{source}: channels.core.{stage} is {value}, which the hybrid plan "
-                            f"of that stage does not run")
-    kinds = channels.get("kinds")
-    if not isinstance(kinds, dict) or set(kinds) != set(DISTRIBUTION_KINDS):
-        problems.append(f"{source}: channels.kinds must describe {', '.join(DISTRIBUTION_KINDS)}")
-        kinds = {}
-    kind_rules = channels.get("distribution_kinds")
-    if not isinstance(kind_rules, list) or not kind_rules:
-        problems.append(f"{source}: channels.distribution_kinds must be a non-empty list")
-        kind_rules = []
-    for i, rule in enumerate(kind_rules):
-        where = f"{source}: channels.distribution_kinds[{i}]"
-        if not isinstance(rule, dict) or rule.get("kind") not in DISTRIBUTION_KINDS:
-            problems.append(f"{where}.kind must be one of {', '.join(DISTRIBUTION_KINDS)}")
-            continue
-        if not set(rule) <= {"kind", "core", "stage", "rule"}:
-            problems.append(f"{where}: conditions are core, stage and rule")
-        if "stage" in rule and not set(rule["stage"]) <= set(stages):
-            problems.append(f"{where}.stage must be a list of {', '.join(stages)}")
-        if "rule" in rule and rule["rule"] not in triggers:
-            problems.append(f"{where}.rule must be one of rule_triggers")
-    if kind_rules and isinstance(kind_rules[-1], dict) and set(kind_rules[-1]) != {"kind"}:
-        problems.append(f"{source}: channels.distribution_kinds must end with a default entry "
-                        "(a kind and no condition)")
-    auxiliary = tuple(channels.get("auxiliary") or ())
-    for i, aux in enumerate(auxiliary):
-        where = f"{source}: channels.auxiliary[{i}]"
-        if not isinstance(aux, dict):
-            problems.append(f"{where} must be a mapping with rule, with_any and add")
-            continue
-        if aux.get("rule") not in triggers:
-            problems.append(f"{where}.rule must be one of rule_triggers")
-        for key in ("with_any", "add"):
-            if not isinstance(aux.get(key), list) or not set(aux[key]) <= set(base_channels):
-                problems.append(f"{where}.{key} must be a list of {', '.join(base_channels)}")
-        screen_ids = {sc["id"] for sc in screens}
-        if not set(aux.get("kept_out_by") or ()) <= screen_ids:
-            problems.append(f"{where}.kept_out_by must name screens ({', '.join(sorted(screen_ids))})")
-
+    plans = read_plans(channels, ids, source, problems)
+    core_rule = read_core(channels, ids, plans, source, problems)
+    kind_rules = read_kind_rules(channels, ids, triggers, source, problems)
+    auxiliary = read_auxiliary(channels, ids, triggers, screens, source, problems)
     check_texts(data, source, problems)
     if label != "bundled":
-        check_edited(data, models, criteria, stages, source, problems)
+        check_edited(data, ids.models, ids.criteria, ids.stages, source, problems)
     if problems:
         raise FrameworkError(list(dict.fromkeys(problems)))
     return Framework(
-        version=version, models=models, base_channels=base_channels, criteria=criteria,
-        stages=stages, priors=priors, weights=weights, screens=screens, rule_triggers=triggers,
-        plans=plans, auxiliary=auxiliary,
+        version=version, models=ids.models, base_channels=ids.base_channels,
+        criteria=ids.criteria, stages=ids.stages, priors=priors, weights=weights,
+        screens=tuple(screens), rule_triggers=triggers, plans=plans, auxiliary=auxiliary,
         f_note_conditions=dict(data["f_note_conditions"]), raw=data, source=label,
-        stage_defaults=stage_defaults, core_rule={k: str(v) for k, v in core_rule.items()},
+        stage_defaults=stage_defaults, core_rule=core_rule,
         kind_rules=tuple(kind_rules),
     )
-
-
-def _finite(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _table(
-    table: dict[str, Any], rows: tuple[str, ...], cols: tuple[str, ...], name: str, source: str,
-    problems: list[str],
-) -> np.ndarray:
-    out = np.zeros((len(rows), len(cols)))
-    for r, row in enumerate(rows):
-        entry = table.get(row)
-        if not isinstance(entry, dict):
-            problems.append(f"{source}: {name}.{row} is missing")
-            continue
-        for c, col in enumerate(cols):
-            value = entry.get(col)
-            if not _finite(value):
-                problems.append(f"{source}: {name}.{row}.{col} must be a finite number, got {value!r}")
-            else:
-                out[r, c] = float(value)  # type: ignore[arg-type] # _finite checked it
-    out.setflags(write=False)
-    return out
