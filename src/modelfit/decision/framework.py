@@ -7,7 +7,7 @@ every text in every language. No weight is written in code.
 
 This module owns the validated Framework object, its lookups and its loading; reading the file
 is framework_file's, validating each section framework_build's (texts: framework_texts; what an
-edited copy must also get right: framework_edits).
+edited copy must also get right: framework_edits), and the typed rules framework_rules'.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from modelfit.decision.framework_build import (
 )
 from modelfit.decision.framework_edits import check_edited
 from modelfit.decision.framework_file import bundled_text, parse, read_capped
+from modelfit.decision.framework_rules import KindRule, PlanAddition, Screen, Trigger
 from modelfit.decision.framework_texts import check_texts
 from modelfit.decision.numbers import number
 
@@ -52,16 +53,16 @@ class Framework:
     stages: tuple[str, ...]
     priors: np.ndarray  # (stage, model) points
     weights: np.ndarray  # (criterion, model) points at deviation +1
-    screens: tuple[dict[str, Any], ...]
-    rule_triggers: dict[str, dict[str, Any]]
+    screens: tuple[Screen, ...]
+    rule_triggers: dict[str, Trigger]
     plans: dict[str, dict[str, tuple[str, ...]]]  # model -> stage -> base channels run
-    auxiliary: tuple[dict[str, Any], ...]
+    auxiliary: tuple[PlanAddition, ...]
     f_note_conditions: dict[str, dict[str, Any]]
     raw: dict[str, Any] = field(repr=False)
     source: str = "bundled"
     stage_defaults: dict[str, str] = field(default_factory=dict)  # stage -> its S-rule's model
     core_rule: dict[str, str] = field(default_factory=dict)  # stage -> hybrid core or "score"
-    kind_rules: tuple[dict[str, Any], ...] = ()  # first match names a distribution's kind
+    kind_rules: tuple[KindRule, ...] = ()  # first match names a distribution's kind
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Framework:
@@ -197,8 +198,10 @@ def build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
     return Framework(
         version=version, models=ids.models, base_channels=ids.base_channels,
         criteria=ids.criteria, stages=ids.stages, priors=priors, weights=weights,
-        screens=tuple(screens), rule_triggers=triggers, plans=plans, auxiliary=auxiliary,
+        screens=tuple(Screen.of(screen) for screen in screens),
+        rule_triggers={rule: Trigger.of(trig) for rule, trig in triggers.items()},
+        plans=plans, auxiliary=tuple(PlanAddition.of(aux) for aux in auxiliary),
         f_note_conditions=dict(data["f_note_conditions"]), raw=data, source=label,
         stage_defaults=stage_defaults, core_rule=core_rule,
-        kind_rules=tuple(kind_rules),
+        kind_rules=tuple(KindRule.of(rule) for rule in kind_rules),
     )
