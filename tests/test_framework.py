@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from modelfit import Framework, FrameworkError
 from modelfit.core.vocab import LANGUAGES
-from modelfit.decision.framework import PROPERTIES, _build
+from modelfit.decision.framework import build as _build
+from modelfit.decision.framework_build import PROPERTIES
 
 from .conftest import MODELS
 

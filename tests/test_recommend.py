@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from modelfit import Framework, ModelfitError, Profile, recommend
 from modelfit.core.vocab import BASE_CHANNELS, RATINGS, STAGES
-from modelfit.decision.framework import PROPERTIES
+from modelfit.decision.framework_build import PROPERTIES
 
 from .conftest import MODELS, every_core_profile, profile_of, profiles_st
 

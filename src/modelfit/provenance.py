@@ -86,7 +86,7 @@ def _version(name: str) -> str:
 def framework_digest(fw: Framework) -> str:
     """SHA-256 of the framework file the report uses (the bundled one or an edited copy)."""
     if fw.source == "bundled":
-        from modelfit.decision.framework import BUNDLED
+        from modelfit.decision.framework_file import BUNDLED
 
         return hashlib.sha256(resources.files("modelfit").joinpath("data", BUNDLED)
                               .read_bytes()).hexdigest()

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from modelfit.decision.features import to_deviations
-from modelfit.decision.framework import Framework, signed_points
+from modelfit.decision.framework import Framework
+from modelfit.decision.numbers import signed_points
 from modelfit.decision.recommend import recommend
 from modelfit.inputs.preferences import SHOWN_DECIMALS, Preferences
 from modelfit.inputs.profile import Profile

@@ -4,39 +4,42 @@
 analyst's edited copy. Loading validates everything: every model, criterion and stage covered,
 weights finite, the monotonicity properties of FRAMEWORK.md kept, every score within 0..100 and
 every text in every language. No weight is written in code.
+
+This module owns the validated Framework object, its lookups and its loading; reading the file
+is framework_file's, validating each section framework_build's (texts: framework_texts; what an
+edited copy must also get right: framework_edits), and the typed rules framework_rules'.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
-import math
 import string
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from modelfit.core.errors import FrameworkError
-from modelfit.core.reading import StrictLoader, nesting
-from modelfit.core.vocab import DISTRIBUTION_KINDS, LANGUAGES
-
-# The article's three meanings of distribution: 一件代发 (F4), 小B端分销 (R2), 海外分销商/零售商 (S3).
-BUNDLED = "framework.yaml"
-MAX_FRAMEWORK_BYTES = 1024 * 1024  # the bundled file is about 25 KB
-MAX_FRAMEWORK_NESTING = 40  # levels of lists and mappings (the bundled file needs 6)
-
-# FRAMEWORK.md, "Properties any encoding must keep", as sign constraints: these weights must be
-# >= 0 in any framework file. A file's own `monotone` section can add constraints, never drop these.
-PROPERTIES: dict[str, tuple[str, ...]] = {
-    "capital": ("independent_site", "hybrid"),
-    "supply_chain": ("platform", "distribution"),
-    "brand_content": ("independent_site",),
-    "tech_data": ("independent_site",),
-}
+from modelfit.decision.framework_build import (
+    check_monotone,
+    check_range,
+    check_triggers,
+    read_auxiliary,
+    read_core,
+    read_header,
+    read_kind_rules,
+    read_plans,
+    read_screens,
+    read_stage_defaults,
+    read_table,
+)
+from modelfit.decision.framework_edits import check_edited
+from modelfit.decision.framework_file import bundled_text, parse, read_capped
+from modelfit.decision.framework_rules import KindRule, PlanAddition, Screen, Trigger
+from modelfit.decision.framework_texts import check_texts
+from modelfit.decision.numbers import number
 
 
 @dataclass(frozen=True)
@@ -50,26 +53,25 @@ class Framework:
     stages: tuple[str, ...]
     priors: np.ndarray  # (stage, model) points
     weights: np.ndarray  # (criterion, model) points at deviation +1
-    screens: tuple[dict[str, Any], ...]
-    rule_triggers: dict[str, dict[str, Any]]
-    plans: dict[str, dict[str, tuple[str, ...]]]
-    auxiliary: tuple[dict[str, Any], ...]
+    screens: tuple[Screen, ...]
+    rule_triggers: dict[str, Trigger]
+    plans: dict[str, dict[str, tuple[str, ...]]]  # model -> stage -> base channels run
+    auxiliary: tuple[PlanAddition, ...]
     f_note_conditions: dict[str, dict[str, Any]]
     raw: dict[str, Any] = field(repr=False)
     source: str = "bundled"
     stage_defaults: dict[str, str] = field(default_factory=dict)  # stage -> its S-rule's model
     core_rule: dict[str, str] = field(default_factory=dict)  # stage -> hybrid core or "score"
-    kind_rules: tuple[dict[str, Any], ...] = ()  # first match names a distribution's kind
+    kind_rules: tuple[KindRule, ...] = ()  # first match names a distribution's kind
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Framework:
         """Load and validate the bundled framework, or the edited copy at `path`."""
         if path is None:
-            text = resources.files("modelfit").joinpath("data", BUNDLED).read_text("utf-8")
-            return _cached(text, "framework.yaml (bundled)", "bundled")
+            return _cached(bundled_text(), "framework.yaml (bundled)", "bundled")
         path = Path(path)
         try:
-            text = _read_capped(path)
+            text = read_capped(path)
         except FileNotFoundError:
             raise FrameworkError(f"{path}: no such framework file") from None
         except UnicodeDecodeError:
@@ -151,23 +153,6 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def number(value: float) -> str:
-    """A score or a number of points for display: one decimal, no trailing `.0`, no `-0`."""
-    text = f"{value:.1f}".removesuffix(".0")
-    return "0" if text == "-0" else text
-
-
-def signed_points(value: float, lang: str) -> str:
-    """Points with their sign, as the texts quote them: `+4.5` / `-10` in English, `加 4.5` /
-    `减 10` in Chinese (never "-9.0 分")."""
-    text = number(abs(value))
-    if text == "0":
-        return "0"
-    if lang == "zh":
-        return f"{'加' if value > 0 else '减'} {text}"
-    return f"{'+' if value > 0 else '-'}{text}"
-
-
 _PARSED: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
 
 
@@ -178,519 +163,45 @@ def _cached(text: str, source: str, label: str) -> Framework:
     key = (source, hashlib.sha256(text.encode("utf-8")).hexdigest())
     if key not in _PARSED:
         _PARSED.clear()  # one framework file at a time is what a process uses
-        _PARSED[key] = _parse(text, source)
+        _PARSED[key] = parse(text, source)
     data, parsed_source = _PARSED[key]
-    return _build((copy.deepcopy(data), parsed_source), label)
+    return build((copy.deepcopy(data), parsed_source), label)
 
 
-def _parse(text: str, source: str) -> tuple[dict[str, Any], str]:
-    depth = nesting(text)
-    if depth > MAX_FRAMEWORK_NESTING:
-        raise FrameworkError(f"{source}: lists or mappings nested {depth} deep; a framework "
-                             f"file may nest at most {MAX_FRAMEWORK_NESTING} levels")
-    try:
-        # The profiles' loader: safe, and refuses duplicate keys, anchors and aliases.
-        data = yaml.load(text, Loader=StrictLoader)  # noqa: S506 - a SafeLoader subclass
-    except RecursionError:
-        raise FrameworkError(f"{source}: nested too deep to read; a framework file may nest at "
-                             f"most {MAX_FRAMEWORK_NESTING} levels") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        if type(exc) is yaml.MarkedYAMLError:  # refused by the strict loader itself
-            raise FrameworkError(f"{source}: {exc.problem}{where}") from None
-        raise FrameworkError(f"{source}: not valid YAML ({exc.problem}{where})") from None
-    except yaml.YAMLError as exc:
-        raise FrameworkError(f"{source}: not valid YAML ({exc})") from None
-    if not isinstance(data, dict):
-        raise FrameworkError(f"{source}: a framework file must be a mapping")
-    return data, source
-
-
-def _build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
+def build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
+    """The Framework of a parsed file (`parse`'s mapping and source), validated section by
+    section; FrameworkError lists every problem found. `label` is what the framework is called
+    (`Framework.source`): any label but "bundled" is an edited copy, checked further."""
     data, source = parsed
+    version, ids = read_header(data, source)
     problems: list[str] = []
-
-    def need(key: str, kind: type) -> Any:
-        value = data.get(key)
-        if not isinstance(value, kind):
-            problems.append(f"{source}: {key} is missing or not a {kind.__name__}")
-            return kind()
-        return value
-
-    version = need("version", str)
-    models_raw = need("models", list)
-    criteria_raw = need("criteria", list)
-    stages_raw = need("stages", list)
-    for section in ("texts", "labels", "stage_priors", "weights", "channels", "rule_triggers",
-                    "f_note_conditions"):
-        need(section, dict)
-    if problems:
-        raise FrameworkError(problems)
-
-    models = tuple(str(m.get("id")) for m in models_raw if isinstance(m, dict))
-    criteria = tuple(str(c.get("id")) for c in criteria_raw if isinstance(c, dict))
-    stages = tuple(str(s.get("id")) for s in stages_raw if isinstance(s, dict))
-    base_channels = tuple(str(c) for c in data.get("base_channels", []))
-    if set(models) != {"platform", "distribution", "independent_site", "hybrid"}:
-        problems.append(f"{source}: models must be platform, distribution, independent_site and "
-                        f"hybrid, got {', '.join(models)}")
-    if set(base_channels) != {"platform", "distribution", "independent_site"}:
-        problems.append(f"{source}: base_channels must be platform, distribution, independent_site")
-    if set(criteria) != {"capital", "supply_chain", "brand_content", "tech_data"}:
-        problems.append(f"{source}: criteria must be capital, supply_chain, brand_content and "
-                        f"tech_data, got {', '.join(criteria)}")
-    if set(stages) != {"startup", "growth", "mature"}:
-        problems.append(f"{source}: stages must be startup, growth and mature")
-    if problems:
-        raise FrameworkError(problems)
-
-    priors = _table(data["stage_priors"], stages, models, "stage_priors", source, problems)
-    weights = _table(data["weights"], criteria, models, "weights", source, problems)
-
-    monotone: dict[str, set[str]] = {crit: set(must) for crit, must in PROPERTIES.items()}
-    extra = data.get("monotone") or {}
-    if not isinstance(extra, dict):
-        problems.append(f"{source}: monotone must map a criterion to a list of models")
-        extra = {}
-    for crit, must in extra.items():
-        if not isinstance(must, list):
-            problems.append(f"{source}: monotone.{crit} must be a list of models, got {must!r}")
-            continue
-        monotone.setdefault(crit, set()).update(str(m) for m in must)
-    for crit, must in monotone.items():
-        if crit not in criteria:
-            problems.append(f"{source}: monotone.{crit}: not a criterion")
-            continue
-        for model in models:
-            if model in must and weights[criteria.index(crit), models.index(model)] < 0:
-                problems.append(
-                    f"{source}: weights.{crit}.{model} must be >= 0 (FRAMEWORK property: a "
-                    f"higher {crit} never lowers the score of {model}), got "
-                    f"{weights[criteria.index(crit), models.index(model)]:g}"
-                )
-
-    screens_raw = data.get("screens") or ()
-    if not isinstance(screens_raw, list):
-        problems.append(f"{source}: screens must be a list")
-        screens_raw = []
-    screens_list: list[dict[str, Any]] = []
-    penalty = np.zeros((len(stages), len(models)))
-    for i, screen in enumerate(screens_raw):
-        where = f"{source}: screens[{i}]"
-        if not isinstance(screen, dict) or not isinstance(screen.get("id"), str):
-            problems.append(f"{where}: must be a mapping with an id")
-            continue
-        screen = dict(screen)
-        if not ({"criterion", "stage", "without_channel"} & set(screen)):
-            problems.append(f"{where}: needs a condition: criterion, stage or without_channel")
-            continue
-        if "criterion" in screen:
-            if screen["criterion"] not in criteria:
-                problems.append(f"{where}: needs a criterion, one of {', '.join(criteria)}")
-                continue
-            if (not isinstance(screen.get("max_rating"), int)
-                    or not 1 <= screen["max_rating"] <= 5):
-                problems.append(f"{where}.max_rating must be an integer from 1 to 5")
-        if "stage" in screen:
-            if isinstance(screen["stage"], str):
-                screen["stage"] = [screen["stage"]]
-            if not isinstance(screen["stage"], list) or not set(screen["stage"]) <= set(stages):
-                problems.append(f"{where}.stage must be a list of {', '.join(stages)}")
-                continue
-        if "without_channel" in screen and screen["without_channel"] not in base_channels:
-            problems.append(f"{where}.without_channel must be one of {', '.join(base_channels)}")
-            continue
-        if not _finite(screen.get("penalty")) or screen["penalty"] < 0:
-            problems.append(f"{where}.penalty must be a finite number >= 0")
-            continue
-        for model in screen.get("models", []):
-            if model not in models:
-                problems.append(f"{where}.models: {model!r} is not a model")
-            else:
-                for st, stage in enumerate(stages):
-                    if stage in screen.get("stage", stages):
-                        penalty[st, models.index(model)] += screen["penalty"]
-        screens_list.append(screen)
-    screens = tuple(screens_list)
-
+    priors = read_table(data["stage_priors"], ids.stages, ids.models, "stage_priors", source,
+                        problems)
+    weights = read_table(data["weights"], ids.criteria, ids.models, "weights", source, problems)
+    check_monotone(data.get("monotone"), ids, weights, source, problems)
+    screens, penalty = read_screens(data.get("screens"), ids, source, problems)
     if not problems:
-        spread = np.abs(weights).sum(axis=0)
-        low = priors - spread - penalty
-        high = priors + spread
-        for s, stage in enumerate(stages):
-            for m, model in enumerate(models):
-                if low[s, m] < 0 or high[s, m] > 100:  # penalty is per stage: (S, M)
-                    problems.append(
-                        f"{source}: {model} at stage {stage} can score from {low[s, m]:g} to "
-                        f"{high[s, m]:g}; priors, weights and screens must keep every score "
-                        "within 0..100"
-                    )
-
+        check_range(ids, priors, weights, penalty, source, problems)
     triggers = data["rule_triggers"]
-    for rule, trig in triggers.items():
-        if not isinstance(trig, dict) or trig.get("criterion") not in criteria:
-            problems.append(f"{source}: rule_triggers.{rule} needs a criterion")
-    # One threshold per rule: a screen named after an R-rule fires exactly when its text does.
-    for screen in screens:
-        trig = triggers.get(screen["id"])
-        if isinstance(trig, dict) and (screen.get("criterion") != trig.get("criterion")
-                                       or screen.get("max_rating") != trig.get("max_rating")):
-            problems.append(
-                f"{source}: screens {screen['id']} fires at {screen.get('criterion')} <= "
-                f"{screen.get('max_rating')} but rule_triggers.{screen['id']} at "
-                f"{trig.get('criterion')} <= {trig.get('max_rating')}; a rule has one threshold "
-                "for its text and its effect")
-    stage_defaults: dict[str, str] = {}
-    for s_i, item in enumerate(stages_raw):
-        default = item.get("default") if isinstance(item, dict) else None
-        if default not in models:
-            problems.append(f"{source}: stages.{stages[s_i]}.default must be one of "
-                            f"{', '.join(models)}, the model the stage rule recommends")
-            continue
-        stage_defaults[stages[s_i]] = str(default)
-        row = priors[s_i]
-        if row[models.index(str(default))] < row.max():
-            problems.append(f"{source}: stages.{stages[s_i]}.default is {default}, but its "
-                            "stage prior is not the highest: an average company must get the "
-                            "stage rule's model")
-
+    check_triggers(triggers, ids, screens, source, problems)
+    stage_defaults = read_stage_defaults(data["stages"], ids, priors, source, problems)
     channels = data["channels"]
-    plans: dict[str, dict[str, tuple[str, ...]]] = {}
-    for model in models:
-        per_stage = (channels.get("plans") or {}).get(model)
-        if not isinstance(per_stage, dict):
-            problems.append(f"{source}: channels.plans.{model} is missing")
-            continue
-        plans[model] = {}
-        for stage in stages:
-            plan = per_stage.get(stage)
-            if not isinstance(plan, list) or not plan or not set(plan) <= set(base_channels):
-                problems.append(f"{source}: channels.plans.{model}.{stage} must be a non-empty "
-                                f"list of {', '.join(base_channels)}")
-                continue
-            if model != "hybrid" and plan[0] != model:
-                problems.append(f"{source}: channels.plans.{model}.{stage} must start with {model}")
-            if model == "hybrid" and len(plan) < 2:
-                problems.append(f"{source}: channels.plans.hybrid.{stage} must run two or more channels")
-            plans[model][stage] = tuple(plan)
-    core_rule = channels.get("core")
-    if not isinstance(core_rule, dict):
-        problems.append(f"{source}: channels.core must map each stage to a base channel or "
-                        "'score'")
-        core_rule = {}
-    for stage in stages:
-        value = core_rule.get(stage)
-        if value != "score" and value not in base_channels:
-            problems.append(f"{source}: channels.core.{stage} must be one of "
-                            f"{', '.join(base_channels)} or score, got {value!r}")
-        elif value != "score" and stage in plans.get("hybrid", {}) and (
-                value not in plans["hybrid"][stage]):
-            problems.append(f"{source}: channels.core.{stage} is {value}, which the hybrid plan "
-                            f"of that stage does not run")
-    kinds = channels.get("kinds")
-    if not isinstance(kinds, dict) or set(kinds) != set(DISTRIBUTION_KINDS):
-        problems.append(f"{source}: channels.kinds must describe {', '.join(DISTRIBUTION_KINDS)}")
-        kinds = {}
-    kind_rules = channels.get("distribution_kinds")
-    if not isinstance(kind_rules, list) or not kind_rules:
-        problems.append(f"{source}: channels.distribution_kinds must be a non-empty list")
-        kind_rules = []
-    for i, rule in enumerate(kind_rules):
-        where = f"{source}: channels.distribution_kinds[{i}]"
-        if not isinstance(rule, dict) or rule.get("kind") not in DISTRIBUTION_KINDS:
-            problems.append(f"{where}.kind must be one of {', '.join(DISTRIBUTION_KINDS)}")
-            continue
-        if not set(rule) <= {"kind", "core", "stage", "rule"}:
-            problems.append(f"{where}: conditions are core, stage and rule")
-        if "stage" in rule and not set(rule["stage"]) <= set(stages):
-            problems.append(f"{where}.stage must be a list of {', '.join(stages)}")
-        if "rule" in rule and rule["rule"] not in triggers:
-            problems.append(f"{where}.rule must be one of rule_triggers")
-    if kind_rules and isinstance(kind_rules[-1], dict) and set(kind_rules[-1]) != {"kind"}:
-        problems.append(f"{source}: channels.distribution_kinds must end with a default entry "
-                        "(a kind and no condition)")
-    auxiliary = tuple(channels.get("auxiliary") or ())
-    for i, aux in enumerate(auxiliary):
-        where = f"{source}: channels.auxiliary[{i}]"
-        if not isinstance(aux, dict):
-            problems.append(f"{where} must be a mapping with rule, with_any and add")
-            continue
-        if aux.get("rule") not in triggers:
-            problems.append(f"{where}.rule must be one of rule_triggers")
-        for key in ("with_any", "add"):
-            if not isinstance(aux.get(key), list) or not set(aux[key]) <= set(base_channels):
-                problems.append(f"{where}.{key} must be a list of {', '.join(base_channels)}")
-        screen_ids = {sc["id"] for sc in screens}
-        if not set(aux.get("kept_out_by") or ()) <= screen_ids:
-            problems.append(f"{where}.kept_out_by must name screens ({', '.join(sorted(screen_ids))})")
-
-    _check_texts(data, models, criteria, stages, source, problems)
+    plans = read_plans(channels, ids, source, problems)
+    core_rule = read_core(channels, ids, plans, source, problems)
+    kind_rules = read_kind_rules(channels, ids, triggers, source, problems)
+    auxiliary = read_auxiliary(channels, ids, triggers, screens, source, problems)
+    check_texts(data, source, problems)
     if label != "bundled":
-        _check_edited(data, models, criteria, stages, source, problems)
+        check_edited(data, ids.models, ids.criteria, ids.stages, source, problems)
     if problems:
         raise FrameworkError(list(dict.fromkeys(problems)))
     return Framework(
-        version=version, models=models, base_channels=base_channels, criteria=criteria,
-        stages=stages, priors=priors, weights=weights, screens=screens, rule_triggers=triggers,
-        plans=plans, auxiliary=auxiliary,
+        version=version, models=ids.models, base_channels=ids.base_channels,
+        criteria=ids.criteria, stages=ids.stages, priors=priors, weights=weights,
+        screens=tuple(Screen.of(screen) for screen in screens),
+        rule_triggers={rule: Trigger.of(trig) for rule, trig in triggers.items()},
+        plans=plans, auxiliary=tuple(PlanAddition.of(aux) for aux in auxiliary),
         f_note_conditions=dict(data["f_note_conditions"]), raw=data, source=label,
-        stage_defaults=stage_defaults, core_rule={k: str(v) for k, v in core_rule.items()},
-        kind_rules=tuple(kind_rules),
+        stage_defaults=stage_defaults, core_rule=core_rule,
+        kind_rules=tuple(KindRule.of(rule) for rule in kind_rules),
     )
-
-
-def _finite(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _table(
-    table: dict[str, Any], rows: tuple[str, ...], cols: tuple[str, ...], name: str, source: str,
-    problems: list[str],
-) -> np.ndarray:
-    out = np.zeros((len(rows), len(cols)))
-    for r, row in enumerate(rows):
-        entry = table.get(row)
-        if not isinstance(entry, dict):
-            problems.append(f"{source}: {name}.{row} is missing")
-            continue
-        for c, col in enumerate(cols):
-            value = entry.get(col)
-            if not _finite(value):
-                problems.append(f"{source}: {name}.{row}.{col} must be a finite number, got {value!r}")
-            else:
-                out[r, c] = float(value)  # type: ignore[arg-type] # _finite checked it
-    out.setflags(write=False)
-    return out
-
-
-def _check_texts(
-    data: dict[str, Any], models: tuple[str, ...], criteria: tuple[str, ...],
-    stages: tuple[str, ...], source: str, problems: list[str],
-) -> None:
-    def bilingual(node: Any, where: str) -> None:
-        if not isinstance(node, dict):
-            problems.append(f"{source}: {where} must give a text for each of {', '.join(LANGUAGES)}")
-            return
-        for lang in LANGUAGES:
-            if not isinstance(node.get(lang), str) or not node[lang].strip():
-                problems.append(f"{source}: {where}.{lang} is missing or empty")
-                continue
-            problem = _placeholder_problem(node[lang], where)
-            if problem is not None:
-                problems.append(f"{source}: {problem} ({lang})")
-
-    for item in data["models"]:
-        for what in ("name", "short", "description", "strengths", "weaknesses", "role"):
-            bilingual(item.get(what), f"models.{item.get('id')}.{what}")
-    for item in data["criteria"]:
-        bilingual(item.get("name"), f"criteria.{item.get('id')}.name")
-    for kind, item in ((data.get("channels") or {}).get("kinds") or {}).items():
-        for what in ("name", "role"):
-            bilingual((item or {}).get(what), f"channels.kinds.{kind}.{what}")
-    for item in data["stages"]:
-        bilingual(item.get("name"), f"stages.{item.get('id')}.name")
-    texts = data["texts"]
-    _walk_texts(texts, "texts", bilingual)
-    for stage_item in data["stages"]:
-        rule = stage_item.get("rule")
-        bilingual((texts.get("stage_rule") or {}).get(rule), f"texts.stage_rule.{rule}")
-    for crit in data["criteria"]:
-        rule = crit.get("rule")
-        if rule in data["rule_triggers"]:
-            bilingual((texts.get("rule") or {}).get(rule), f"texts.rule.{rule}")
-    for screen in data.get("screens") or ():
-        bilingual((texts.get("screen") or {}).get(screen.get("id")), f"texts.screen.{screen.get('id')}")
-    for key in ("summary", "summary_tie", "summary_screened", "by_rule", "by_screen"):
-        bilingual(texts.get(key), f"texts.{key}")
-    for key in ("S1_small_b", "S2_precondition", "held", "outweighed"):
-        bilingual((texts.get("stage_variant") or {}).get(key), f"texts.stage_variant.{key}")
-    for key in ("R1_test", "R2_distributors", "R2_dropshipping", "R2_outweighed", "R3_test",
-                "R3_later", "R4_test", "R4_later"):
-        bilingual((texts.get("rule_variant") or {}).get(key), f"texts.rule_variant.{key}")
-    for key in ("S2_next", "S3_local", "test_site"):
-        bilingual((texts.get("plan_note") or {}).get(key), f"texts.plan_note.{key}")
-    notes = texts.get("f_notes") or {}
-    for note in data["f_note_conditions"]:
-        bilingual(notes.get(note), f"texts.f_notes.{note}")
-    labels = data["labels"]
-    keys = set(labels.get("en", {}))
-    for lang in LANGUAGES:
-        have = labels.get(lang)
-        if not isinstance(have, dict):
-            problems.append(f"{source}: labels.{lang} is missing")
-            continue
-        for key in sorted(keys - set(have)):
-            problems.append(f"{source}: labels.{lang}.{key} is missing")
-    del models, criteria, stages
-
-
-# The $-placeholders modelfit fills in each text; any other placeholder is an error at load time.
-PLACEHOLDERS: dict[str, frozenset[str]] = {
-    "texts.client": frozenset({"method", "primary", "client", "framework", "criterion",
-                               "multiplier", "points", "cr", "choice", "ranking"}),
-    "texts.whatif": frozenset({"company", "path", "primary", "confidence"}),
-    "texts.summary": frozenset({"primary", "score", "second", "second_score", "gap"}),
-    "texts.summary_tie": frozenset({"primary", "second", "score"}),
-    "texts.summary_screened": frozenset({"primary", "score", "top", "top_score", "by"}),
-    "texts.stage_variant": frozenset({"rule", "stage", "default", "default_score", "primary",
-                                      "score", "by"}),
-    "texts.rule": frozenset({"rating", "points", "penalty"}),
-    "texts.rule_variant": frozenset({"rating", "points", "penalty", "primary", "by"}),
-    "texts.screen": frozenset({"rating", "penalty"}),
-    "texts.by_rule": frozenset({"rule", "criterion", "points", "rating"}),
-    "texts.by_screen": frozenset({"rule", "text"}),
-    "texts.report.risk": frozenset({"changes", "primary"}),
-    "texts.report.intro": frozenset({"company", "version"}),
-    "texts.report.verdict": frozenset({"primary", "channels"}),
-    "texts.report.roadmap_next": frozenset({"stage", "primary", "rule"}),
-    "texts.report.roadmap_last": frozenset({"rule"}),
-    "texts.report.classifier_agrees": frozenset({"primary", "probability", "framework"}),
-    "texts.report.classifier_disagrees": frozenset({"primary", "probability", "framework"}),
-    "texts.report.close_call": frozenset({"primary", "second"}),
-    "texts.report.confident": frozenset({"primary", "confidence"}),
-    "texts.report.flip": frozenset({"changes", "primary"}),
-    "texts.report.drivers_intro": frozenset({"primary"}),
-    "texts.report.summary_lead": frozenset({"second"}),
-    "texts.report.summary_points": frozenset({"points"}),
-    "texts.report.summary_point": frozenset({"points"}),
-    "texts.report.summary_next_primary": frozenset({"stage"}),
-    "texts.report.summary_step_core": frozenset({"core", "point"}),
-    "texts.report.summary_step_core_aux": frozenset({"core", "auxiliary", "point"}),
-    "texts.report.summary_step_build": frozenset(
-        {"capability", "now", "target", "points", "primary", "stage"}),
-    "texts.report.summary_step_test": frozenset({"challenger", "primary"}),
-    "texts.report.portfolio_title": frozenset({"count"}),
-    "texts.report.summary_step_next": frozenset({"stage", "primary"}),
-}
-
-
-def _placeholder_problem(text: str, where: str) -> str | None:
-    """Why `text` at `where` cannot be filled in, or None when every placeholder is known."""
-    allowed = next((v for k, v in PLACEHOLDERS.items()
-                    if where == k or where.startswith(k + ".")), frozenset())
-    for match in string.Template.pattern.finditer(text):
-        if match.group("invalid") is not None:
-            return f"{where}: a lone '$' (write $$ for a dollar sign)"
-        name = match.group("named") or match.group("braced")
-        if name is not None and name not in allowed:
-            known = ", ".join(f"${p}" for p in sorted(allowed)) or "none"
-            return f"{where}: unknown placeholder ${name}; this text may use {known}"
-    return None
-
-
-def _walk_texts(node: Any, where: str, check: Any) -> None:
-    """Check every text leaf (a mapping with an `en` or `zh` key) below `node`."""
-    if isinstance(node, dict):
-        if any(lang in node for lang in LANGUAGES):
-            check(node, where)
-            return
-        for key, value in node.items():
-            _walk_texts(value, f"{where}.{key}", check)
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            _walk_texts(value, f"{where}[{i}]", check)
-
-
-def _read_capped(path: Path) -> str:
-    """The text of a regular file of at most MAX_FRAMEWORK_BYTES (a FIFO or /dev/zero would
-    block or never end); FrameworkError otherwise."""
-    import stat
-
-    info = path.stat()
-    if stat.S_ISDIR(info.st_mode):
-        raise FrameworkError(f"{path}: is a folder, not a framework file")
-    if not stat.S_ISREG(info.st_mode):
-        raise FrameworkError(f"{path}: is not a regular file (a pipe, socket or device); a "
-                             "framework must be a .yaml file")
-    with path.open("rb") as handle:
-        raw = handle.read(MAX_FRAMEWORK_BYTES + 1)
-    if len(raw) > MAX_FRAMEWORK_BYTES:
-        raise FrameworkError(f"{path}: a framework file may be at most {MAX_FRAMEWORK_BYTES} "
-                             "bytes")
-    return raw.decode("utf-8")
-
-
-def _bundled_raw() -> dict[str, Any]:
-    text = resources.files("modelfit").joinpath("data", BUNDLED).read_text("utf-8")
-    data = yaml.safe_load(text)
-    assert isinstance(data, dict)
-    return data
-
-
-def _check_edited(
-    data: dict[str, Any], models: tuple[str, ...], criteria: tuple[str, ...],
-    stages: tuple[str, ...], source: str, problems: list[str],
-) -> None:
-    """What an edited copy must also get right for a report to run: every key the bundled
-    framework has, no key it does not know (a typo would be ignored silently), rule thresholds
-    as ratings, and references to models and stages that exist."""
-    import difflib
-
-    reference = _bundled_raw()
-
-    def unknown(where: str, key: Any, known: Any) -> None:
-        close = difflib.get_close_matches(str(key), [str(k) for k in known], n=1)
-        names = [str(k) for k in known]
-        hint = (f"; did you mean {close[0]!r}?" if close else
-                f"; the known ones are {', '.join(names)}" if len(names) <= 12 else "")
-        problems.append(f"{source}: {where}{key!s:.60} is not known to modelfit{hint}")
-
-    for key in data:
-        if key not in reference:
-            unknown("", key, reference)
-    for table, rows, cols in (("weights", criteria, models), ("stage_priors", stages, models)):
-        for row, entry in (data.get(table) or {}).items():
-            if row not in rows:
-                unknown(f"{table}.", row, rows)
-            elif isinstance(entry, dict):
-                for col in entry:
-                    if col not in cols:
-                        unknown(f"{table}.{row}.", col, cols)
-    for section in ("texts", "labels"):
-        _compare_keys(data.get(section), reference[section], section, source, problems, unknown)
-
-    for rule, trig in (data.get("rule_triggers") or {}).items():
-        if not isinstance(trig, dict):
-            continue
-        if trig.get("model") not in models:
-            problems.append(f"{source}: rule_triggers.{rule}.model must be one of "
-                            f"{', '.join(models)}, got {trig.get('model')!r:.60}")
-        bounds = [k for k in ("min_rating", "max_rating") if k in trig]
-        if len(bounds) != 1:
-            problems.append(f"{source}: rule_triggers.{rule} needs one of min_rating or "
-                            "max_rating")
-        for key in bounds:
-            value = trig[key]
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-                problems.append(f"{source}: rule_triggers.{rule}.{key} must be a rating, an "
-                                f"integer from 1 to 5, got {value!r:.60}")
-    for item in data.get("stages") or []:
-        if isinstance(item, dict) and item.get("next") is not None and item["next"] not in stages:
-            problems.append(f"{source}: stages.{item.get('id')}.next must be one of "
-                            f"{', '.join(stages)} or null, got {item['next']!r:.60}")
-    for note, condition in (data.get("f_note_conditions") or {}).items():
-        if not isinstance(condition, dict):
-            problems.append(f"{source}: f_note_conditions.{note} must be a mapping, got "
-                            f"{condition!r:.60}")
-
-
-def _compare_keys(
-    node: Any, reference: Any, where: str, source: str, problems: list[str], unknown: Any,
-) -> None:
-    """Every mapping key of `reference` is in `node`, and no other (lists: any length)."""
-    if not isinstance(reference, dict):
-        return
-    if not isinstance(node, dict):
-        problems.append(f"{source}: {where} must be a mapping")
-        return
-    for key, value in reference.items():
-        if key not in node:
-            problems.append(f"{source}: {where}.{key} is missing")
-        else:
-            _compare_keys(node[key], value, f"{where}.{key}", source, problems, unknown)
-    if where.endswith(".f_notes") or where == "texts.o_points":
-        return  # extra notes and channels' point lists are the analyst's to add
-    for key in node:
-        if key not in reference:
-            unknown(f"{where}.", key, reference)

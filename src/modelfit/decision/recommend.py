@@ -22,7 +22,9 @@ import numpy as np
 from modelfit.core.errors import ModelfitError
 from modelfit.core.vocab import LANGUAGES
 from modelfit.decision.features import to_deviations
-from modelfit.decision.framework import Framework, signed_points
+from modelfit.decision.framework import Framework
+from modelfit.decision.framework_rules import Screen
+from modelfit.decision.numbers import signed_points
 from modelfit.decision.scoring import (
     TIE_DECIMALS,
     criterion_points,
@@ -142,7 +144,7 @@ def recommend(
     running = running_matrix([tuple(profile.existing_channels)], fw)
     scores_m, flags_m = score_matrix(ratings, stage_idx, fw, running)
     fired_row = fired_screens(ratings, fw, stage_idx, running)[0]
-    fired = tuple(sc["id"] for sc, on in zip(fw.screens, fired_row, strict=True) if on)
+    fired = tuple(sc.id for sc, on in zip(fw.screens, fired_row, strict=True) if on)
     order = ranking_index(scores_m, flags_m)[0]
     ranking = tuple(fw.models[i] for i in order)
     scores = {m: float(scores_m[0, i]) for i, m in enumerate(fw.models)}
@@ -186,20 +188,21 @@ def channel_name(fw: Framework, detail: ChannelDetail, lang: str) -> str:
 def rule_fired(fw: Framework, rule: str, ratings: dict[str, int]) -> bool:
     """Whether the R-rule's trigger holds for these ratings."""
     trig = fw.rule_triggers[rule]
-    value = ratings[trig["criterion"]]
-    return bool(value <= trig.get("max_rating", 5) and value >= trig.get("min_rating", 1))
+    value = ratings[trig.criterion]
+    return bool(value <= trig.max_rating and value >= trig.min_rating)
 
 
 def screens_fired(
     fw: Framework, ratings: dict[str, int], stage: str | None = None,
     existing: tuple[str, ...] = (),
-) -> list[dict[str, Any]]:
+) -> list[Screen]:
     """The framework's screens that fire for these ratings (and stage and running channels)."""
     row = np.array([[ratings[c] for c in fw.criteria]], dtype=float)
     stage_idx = None if stage is None else np.array([fw.stages.index(stage)])
     if stage_idx is None:  # without a stage, only the rating screens can be judged
-        screens = [s for s in fw.screens if "stage" not in s and "without_channel" not in s]
-        return [s for s in screens if ratings[s["criterion"]] <= s["max_rating"]]
+        return [s for s in fw.screens if s.stage is None and s.without_channel is None
+                and s.criterion is not None and s.max_rating is not None
+                and ratings[s.criterion] <= s.max_rating]
     fired = fired_screens(row, fw, stage_idx, running_matrix([existing], fw))[0]
     return [s for s, on in zip(fw.screens, fired, strict=True) if on]
 
@@ -213,8 +216,8 @@ def _contributions(
         terms = {STAGE_PRIOR: float(fw.priors[stage, m])}
         terms.update({c: float(points[i, m]) for i, c in enumerate(fw.criteria)})
         for screen in fw.screens:
-            if screen["id"] in fired and model in screen["models"] and screen["penalty"]:
-                terms[f"screen_{screen['id']}"] = -float(screen["penalty"])
+            if screen.id in fired and model in screen.models and screen.penalty:
+                terms[f"screen_{screen.id}"] = -float(screen.penalty)
         out[model] = terms
     return out
 
@@ -253,11 +256,11 @@ def _plan(
     plan = list(fw.plans[primary][stage])
     kept_out: dict[str, tuple[str, ...]] = {}
     for aux in fw.auxiliary:
-        if rule_fired(fw, aux["rule"], ratings) and set(plan) & set(aux["with_any"]):
-            blockers = tuple(s for s in aux.get("kept_out_by") or () if s in fired)
-            missing = [c for c in aux["add"] if c not in plan]
+        if rule_fired(fw, aux.rule, ratings) and set(plan) & set(aux.with_any):
+            blockers = tuple(s for s in aux.kept_out_by if s in fired)
+            missing = [c for c in aux.add if c not in plan]
             if blockers and missing:
-                kept_out[aux["rule"]] = blockers
+                kept_out[aux.rule] = blockers
                 continue
             plan += missing
 
@@ -281,13 +284,13 @@ def _plan(
 def _kind(fw: Framework, stage: str, ratings: dict[str, int], is_core: bool) -> str:
     """The first `distribution_kinds` entry whose conditions hold names the kind."""
     for entry in fw.kind_rules:
-        if "core" in entry and bool(entry["core"]) != is_core:
+        if entry.core is not None and entry.core != is_core:
             continue
-        if "stage" in entry and stage not in entry["stage"]:
+        if entry.stage is not None and stage not in entry.stage:
             continue
-        if "rule" in entry and not rule_fired(fw, entry["rule"], ratings):
+        if entry.rule is not None and not rule_fired(fw, entry.rule, ratings):
             continue
-        return str(entry["kind"])
+        return str(entry.kind)
     raise AssertionError("distribution_kinds ends with a default entry")  # pragma: no cover
 
 
@@ -317,17 +320,17 @@ def _by_screens(ctx: _Context, ids: Sequence[str]) -> str:
     fw = ctx.fw
     parts = []
     for screen in fw.screens:
-        if screen["id"] not in ids:
+        if screen.id not in ids:
             continue
-        rating = ctx.ratings[screen["criterion"]] if "criterion" in screen else ""
-        text = fw.text(f"screen.{screen['id']}", ctx.lang, rating=rating,
-                       penalty=_pts(ctx, -float(screen["penalty"])))
-        parts.append(fw.text("by_screen", ctx.lang, text=text, rule=screen["id"]))
+        rating = ctx.ratings[screen.criterion] if screen.criterion is not None else ""
+        text = fw.text(f"screen.{screen.id}", ctx.lang, rating=rating,
+                       penalty=_pts(ctx, -float(screen.penalty)))
+        parts.append(fw.text("by_screen", ctx.lang, text=text, rule=screen.id))
     return ("; " if ctx.lang == "en" else ";").join(parts)
 
 
 def _screens_on(ctx: _Context, model: str) -> list[str]:
-    return [s["id"] for s in ctx.fw.screens if s["id"] in ctx.fired and model in s["models"]]
+    return [s.id for s in ctx.fw.screens if s.id in ctx.fired and model in s.models]
 
 
 def _rationale(ctx: _Context) -> tuple[Rationale, ...]:
@@ -392,11 +395,11 @@ def _stage_line(ctx: _Context) -> Rationale:
 def _rule_line(ctx: _Context, rule: str) -> Rationale:
     fw, lang = ctx.fw, ctx.lang
     trig = fw.rule_triggers[rule]
-    rating = ctx.ratings[trig["criterion"]]
-    pts = _pts(ctx, ctx.contributions[trig["model"]][trig["criterion"]])
+    rating = ctx.ratings[trig.criterion]
+    pts = _pts(ctx, ctx.contributions[trig.model][trig.criterion])
     channels = ctx.plan.channels
-    screen = next((s for s in fw.screens if s["id"] == rule), None)
-    penalty = _pts(ctx, -float(screen["penalty"])) if screen else "0"
+    screen = next((s for s in fw.screens if s.id == rule), None)
+    penalty = _pts(ctx, -float(screen.penalty)) if screen else "0"
 
     def line(key: str, status: str = "supports", ids: tuple[str, ...] = (),
              **extra: str) -> Rationale:
@@ -407,12 +410,12 @@ def _rule_line(ctx: _Context, rule: str) -> Rationale:
                      and ("S1" in ctx.fired or "R1" in ctx.fired))
     if screen is not None:  # a rule that screens (R1): the text states the screen's effect
         return line(f"rule_variant.{rule}_test" if own_site_test else f"rule.{rule}")
-    wanted = [c for aux in fw.auxiliary if aux["rule"] == rule for c in aux["add"]]
+    wanted = [c for aux in fw.auxiliary if aux.rule == rule for c in aux.add]
     if rule in ctx.plan.kept_out:
         return line(f"rule_variant.{rule}_later", "kept_out", ctx.plan.kept_out[rule])
     if wanted and not set(wanted) <= set(channels):
         winner = ctx.ranking[0]
-        ids, by = _by_points(ctx, winner, trig["model"])
+        ids, by = _by_points(ctx, winner, trig.model)
         return line(f"rule_variant.{rule}_outweighed", "outweighed", ids,
                     primary=fw.model_name(winner, lang), by=by)
     if "distribution" in wanted:

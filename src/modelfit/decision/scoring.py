@@ -51,17 +51,17 @@ def fired_screens(
     n = ratings.shape[0]
     out = np.ones((n, len(fw.screens)), dtype=bool)
     for s, screen in enumerate(fw.screens):
-        if "criterion" in screen:
-            out[:, s] &= ratings[:, fw.criteria.index(screen["criterion"])] <= screen["max_rating"]
-        if "stage" in screen:
+        if screen.criterion is not None and screen.max_rating is not None:
+            out[:, s] &= ratings[:, fw.criteria.index(screen.criterion)] <= screen.max_rating
+        if screen.stage is not None:
             if stage_idx is None:
-                raise ModelfitError(f"screen {screen['id']} needs the stage of each row")
-            wanted = np.array([st in screen["stage"] for st in fw.stages])
+                raise ModelfitError(f"screen {screen.id} needs the stage of each row")
+            wanted = np.array([st in screen.stage for st in fw.stages])
             out[:, s] &= wanted[stage_idx]
-        if "without_channel" in screen:
+        if screen.without_channel is not None:
             if running is None:
                 continue  # nothing runs yet: the channel is missing
-            out[:, s] &= ~running[:, fw.base_channels.index(screen["without_channel"])]
+            out[:, s] &= ~running[:, fw.base_channels.index(screen.without_channel)]
     return out
 
 
@@ -73,8 +73,8 @@ def screen_mask(
     fired = fired_screens(ratings, fw, stage_idx, running)
     penalty = np.zeros((ratings.shape[0], len(fw.models)))
     for s, screen in enumerate(fw.screens):
-        for model in screen["models"]:
-            penalty[:, fw.models.index(model)] += np.where(fired[:, s], float(screen["penalty"]),
+        for model in screen.models:
+            penalty[:, fw.models.index(model)] += np.where(fired[:, s], float(screen.penalty),
                                                            0.0)
     return penalty
 
@@ -98,9 +98,9 @@ def score_matrix(
     penalty = np.zeros((ratings.shape[0], len(fw.models)))
     flags = np.zeros_like(penalty)
     for s, screen in enumerate(fw.screens):
-        for model in screen["models"]:
+        for model in screen.models:
             m = fw.models.index(model)
-            penalty[:, m] += np.where(fired[:, s], float(screen["penalty"]), 0.0)
+            penalty[:, m] += np.where(fired[:, s], float(screen.penalty), 0.0)
             flags[:, m] = np.maximum(flags[:, m], fired[:, s].astype(float))
     scores = fw.priors[stage_idx] + dev @ fw.weights - penalty
     return scores, flags

@@ -71,11 +71,11 @@ class FrameworkView:
         """Screens: when each fires (rating, stage, channel not yet running) and which models
         it holds back."""
         return pd.DataFrame([
-            {"rule": s["id"], "criterion": s.get("criterion", ""),
-             "fires at rating <=": s.get("max_rating", ""),
-             "stage": ", ".join(s.get("stage", [])),
-             "without channel": s.get("without_channel", ""),
-             "models": ", ".join(s["models"]), "penalty": s["penalty"]}
+            {"rule": s.id, "criterion": s.criterion or "",
+             "fires at rating <=": "" if s.max_rating is None else s.max_rating,
+             "stage": ", ".join(s.stage or ()),
+             "without channel": s.without_channel or "",
+             "models": ", ".join(s.models), "penalty": s.penalty}
             for s in self.fw.screens
         ]).set_index("rule")
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from modelfit.analysis import Analysis
-from modelfit.decision.framework import Framework, number, signed_points
+from modelfit.decision.framework import Framework
+from modelfit.decision.numbers import number, signed_points
 from modelfit.decision.recommend import ChannelDetail, channel_name, recommend
 from modelfit.decision.robustness import is_too_close
 from modelfit.inputs.profile import Profile
