@@ -341,3 +341,21 @@ def test_loader_accepts_weights_iff_properties_and_range_hold(
     else:
         with pytest.raises(FrameworkError, match=r"edited\.yaml: .*(must be >= 0|within 0\.\.100)"):
             _build((data, "edited.yaml"), "edited.yaml")
+
+
+@pytest.mark.parametrize("models", [None, [], "hybrid"])
+def test_a_screen_that_names_no_models_is_refused(
+    edited_framework: EditFramework, models: Any,
+) -> None:
+    """A screen without the models it holds back used to load and then fail every recommend
+    with a KeyError; it is refused at load, naming the field and what is allowed."""
+
+    def edit(data: dict[str, Any]) -> None:
+        if models is None:
+            del data["screens"][0]["models"]
+        else:
+            data["screens"][0]["models"] = models
+
+    with pytest.raises(FrameworkError, match=r"screens\[0\]\.models: must be a non-empty list of "
+                                             r"the models it holds back, from platform, "):
+        Framework.load(edited_framework(edit))

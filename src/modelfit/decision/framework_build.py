@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from modelfit.core.errors import FrameworkError
+from modelfit.core.errors import FrameworkError, shown
 from modelfit.core.vocab import DISTRIBUTION_KINDS
 
 # FRAMEWORK.md, "Properties any encoding must keep", as sign constraints: these weights must be
@@ -156,7 +156,12 @@ def read_screens(
         screen = _read_screen(raw, where, ids, problems)
         if screen is None:
             continue
-        for model in screen.get("models", []):
+        models = screen.get("models")
+        if not isinstance(models, list) or not models:
+            problems.append(f"{where}.models: must be a non-empty list of the models it holds "
+                            f"back, from {', '.join(ids.models)}, got {shown(models)}")
+            continue
+        for model in models:
             if model not in ids.models:
                 problems.append(f"{where}.models: {model!r} is not a model")
             else:
