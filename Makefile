@@ -89,8 +89,9 @@ lab: $(STAMP) ## open JupyterLab on the notebooks, in the project's environment
 	$(VENV)/bin/jupyter lab notebooks $(LAB_ROOT)
 
 notebooks: $(STAMP) ## regenerate the notebooks' reference outputs (after changing src/ or the framework)
-	$(PY) tools/make_notebooks.py
-	cd notebooks && for nb in *.ipynb; do ../$(VENV)/bin/papermill "$$nb" "$$nb" -k modelfit --cwd . || exit 1; done
+	$(PY) -m modelfit.deliver.notebooks
+	cd notebooks && for nb in *.ipynb; do $(abspath $(VENV))/bin/papermill "$$nb" "$$nb" -k modelfit --cwd . || exit 1; done
+	$(PY) -m modelfit.deliver.notebooks --strip-widgets
 
 bench: $(STAMP) ## run the benchmarks and print their ratios
 	$(PY) bench/run.py

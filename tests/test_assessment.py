@@ -410,21 +410,15 @@ def test_rubric_type_is_frozen() -> None:
 # --- a full report from answers only ---------------------------------------------------------
 @pytest.fixture(scope="module")
 def answers_only_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project folder holding the report notebook as tools/make_notebooks.py writes it (with
+    """A project folder holding the report notebook as modelfit.deliver.notebooks writes it (with
     the derivation cells) and params/harbor.yaml."""
-    import importlib.util
-
     import nbformat
+
+    import modelfit.deliver.notebooks as tool
 
     root = tmp_path_factory.mktemp("project")
     (root / "notebooks").mkdir()
     (root / "params").mkdir()
-    spec = importlib.util.spec_from_file_location(
-        "make_notebooks", PARAMS.parent / "tools" / "make_notebooks.py")
-    assert spec is not None
-    assert spec.loader is not None
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
     nbformat.write(tool.company_report(), root / "notebooks" / "company_report.ipynb")
     (root / "params" / "harbor.yaml").write_bytes((PARAMS / "harbor.yaml").read_bytes())
     return root
