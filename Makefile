@@ -27,7 +27,7 @@ export COMPANY REPORT_LANG WORKERS PDF XLSX FORCE
 # System libraries of PDF reports (WeasyPrint needs Pango) and of the PDF tests (poppler).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 
-.PHONY: pdf-libs pdf-libs-if-root help setup recommend validate test lint bench report reports model lab notebooks clean
+.PHONY: pdf-libs pdf-libs-if-root help setup recommend validate test test-fast lint bench report reports model lab notebooks clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
@@ -63,6 +63,11 @@ validate: $(STAMP) ## check every profile in params/
 
 test: $(STAMP) ## run the tests and the notebooks (nbval)
 	$(PY) -m pytest
+
+# The quick loop while editing: no Jupyter kernel, Dask cluster, training run or notebook, and
+# small hypothesis budgets (tests/conftest.py). Markers in pyproject.toml.
+test-fast: $(STAMP) ## the tests that start no kernel, cluster or training, small hypothesis budgets (about 1 min)
+	HYPOTHESIS_PROFILE=fast $(PY) -m pytest -m "not kernel and not cluster and not training" tests
 
 lint: $(STAMP) ## ruff and mypy --strict
 	$(VENV)/bin/ruff check src tests bench

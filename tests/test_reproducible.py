@@ -121,7 +121,7 @@ def training_csv(path: Path) -> Path:
     return path
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_training_writes_the_same_bytes_on_any_cpu_and_thread_count(tmp_path: Path) -> None:
     """`modelfit train` gives byte-identical model files with 1 thread and all SIMD paths, and
     with 2 threads and none: it trains on numpy's baseline paths whatever the machine has."""
@@ -167,7 +167,7 @@ def compared_outputs(path: Path) -> list[Any]:
     return [clean(c.get("outputs", [])) for c in nb.cells if c.cell_type == "code"]
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_report_is_identical_with_one_thread_and_with_two_on_another_cpu(tmp_path: Path) -> None:
     """The demo report rendered with 1 thread (every SIMD path) and with 2 threads (numpy on its
     baseline paths, as on a CPU without AVX-512 or AVX2; another hash seed, time zone and
@@ -186,7 +186,7 @@ def test_report_is_identical_with_one_thread_and_with_two_on_another_cpu(tmp_pat
     assert (one / "demo.html").read_text("utf-8") == (two / "demo.html").read_text("utf-8")
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_committed_notebooks_pass_nbval_on_a_simulated_other_machine(tmp_path: Path) -> None:
     """Every committed notebook re-executes under nbval, against its reference outputs, with
     one thread, numpy on its baseline paths, another hash seed, time zone and locale. This caught
