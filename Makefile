@@ -61,8 +61,16 @@ recommend: $(STAMP) ## print the recommendation for COMPANY (default: demo)
 validate: $(STAMP) ## check every profile in params/
 	$(VENV)/bin/modelfit validate params/*.yaml
 
-test: $(STAMP) ## run the tests and the notebooks (nbval)
-	$(PY) -m pytest
+# The whole suite, then the committed notebooks re-executed by nbval, once, as on another machine
+# (one thread, numpy on its baseline SIMD paths, another hash seed, time zone and locale:
+# tests/machines.py), against reference outputs written here with every SIMD path on. Both runs
+# always go; the first failure's status is the target's.
+test: $(STAMP) ## every test, then every notebook re-executed by nbval as on another machine (about 5 min)
+	@status=0; \
+	echo '$(PY) -m pytest tests'; $(PY) -m pytest tests || status=$$?; \
+	echo '$(PY) tests/machines.py $(PY) -m pytest notebooks'; \
+	$(PY) tests/machines.py $(PY) -m pytest notebooks || status=$$?; \
+	exit $$status
 
 # The quick loop while editing: no Jupyter kernel, Dask cluster, training run or notebook, and
 # small hypothesis budgets (tests/conftest.py). Markers in pyproject.toml.
