@@ -24,10 +24,30 @@ SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every company in params/ rendered once, in English, into one folder."""
+    """Every company in params/ rendered once, in English, into one folder: one after another on
+    one warm kernel, as a `modelfit batch` worker renders them (`render_report` runs the same
+    job on a kernel of its own)."""
+    from modelfit.decision.framework import Framework
+    from modelfit.deliver.kernels import WarmKernel
+    from modelfit.deliver.render import (
+        REPORT_NOTEBOOK,
+        make_job,
+        notebook_bytes,
+        render_job,
+        write_report,
+    )
+    from modelfit.provenance import report_key
+
     out = tmp_path_factory.mktemp("reports")
-    for path in PARAMS:
-        render_report(path.stem, out_dir=out, root=ROOT, progress=False)
+    fw = Framework.load()
+    notebook = notebook_bytes(ROOT / "notebooks" / REPORT_NOTEBOOK)
+    with WarmKernel(ROOT / "notebooks") as kernel:
+        for path in PARAMS:
+            profile = load_profile(path)
+            key = report_key(profile, fw, notebook=notebook, root=ROOT, lang="en", seed=0)
+            job = make_job(profile, notebook=notebook, lang="en", seed=0, framework_path=None,
+                           input_key=key)
+            write_report(render_job(job, kernel), out)
     return out
 
 
