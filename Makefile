@@ -65,7 +65,7 @@ validate: $(STAMP) ## check every profile in params/
 # (one thread, numpy on its baseline SIMD paths, another hash seed, time zone and locale:
 # tests/machines.py), against reference outputs written here with every SIMD path on. Both runs
 # always go; the first failure's status is the target's.
-test: $(STAMP) ## every test, then every notebook re-executed by nbval as on another machine (about 5 min)
+test: $(STAMP) ## every test, then every notebook re-executed by nbval as on another machine (about 7 min)
 	@status=0; \
 	echo '$(PY) -m pytest tests'; $(PY) -m pytest tests || status=$$?; \
 	echo '$(PY) tests/machines.py $(PY) -m pytest notebooks'; \
@@ -74,7 +74,7 @@ test: $(STAMP) ## every test, then every notebook re-executed by nbval as on ano
 
 # The quick loop while editing: no Jupyter kernel, Dask cluster, training run or notebook, and
 # small hypothesis budgets (tests/conftest.py). Markers in pyproject.toml.
-test-fast: $(STAMP) ## the tests that start no kernel, cluster or training, small hypothesis budgets (about 1 min)
+test-fast: $(STAMP) ## the tests that start no kernel, cluster or training, small hypothesis budgets (about 90 s)
 	HYPOTHESIS_PROFILE=fast $(PY) -m pytest -m "not kernel and not cluster and not training" tests
 
 lint: $(STAMP) ## ruff and mypy --strict
