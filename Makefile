@@ -27,7 +27,7 @@ export COMPANY REPORT_LANG WORKERS PDF XLSX FORCE
 # System libraries of PDF reports (WeasyPrint needs Pango) and of the PDF tests (poppler).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 
-.PHONY: pdf-libs pdf-libs-if-root help setup recommend validate test lint bench report reports model lab notebooks clean
+.PHONY: pdf-libs pdf-libs-if-root help setup recommend validate test test-fast lint bench report reports model lab notebooks clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
@@ -61,8 +61,21 @@ recommend: $(STAMP) ## print the recommendation for COMPANY (default: demo)
 validate: $(STAMP) ## check every profile in params/
 	$(VENV)/bin/modelfit validate params/*.yaml
 
-test: $(STAMP) ## run the tests and the notebooks (nbval)
-	$(PY) -m pytest
+# The whole suite, then the committed notebooks re-executed by nbval, once, as on another machine
+# (one thread, numpy on its baseline SIMD paths, another hash seed, time zone and locale:
+# tests/machines.py), against reference outputs written here with every SIMD path on. Both runs
+# always go; the first failure's status is the target's.
+test: $(STAMP) ## every test, then every notebook re-executed by nbval as on another machine (about 7 min)
+	@status=0; \
+	echo '$(PY) -m pytest tests'; $(PY) -m pytest tests || status=$$?; \
+	echo '$(PY) tests/machines.py $(PY) -m pytest notebooks'; \
+	$(PY) tests/machines.py $(PY) -m pytest notebooks || status=$$?; \
+	exit $$status
+
+# The quick loop while editing: no Jupyter kernel, Dask cluster, training run or notebook, and
+# small hypothesis budgets (tests/conftest.py). Markers in pyproject.toml.
+test-fast: $(STAMP) ## the tests that start no kernel, cluster or training, small hypothesis budgets (about 90 s)
+	HYPOTHESIS_PROFILE=fast $(PY) -m pytest -m "not kernel and not cluster and not training" tests
 
 lint: $(STAMP) ## ruff and mypy --strict
 	$(VENV)/bin/ruff check src tests bench
@@ -89,8 +102,9 @@ lab: $(STAMP) ## open JupyterLab on the notebooks, in the project's environment
 	$(VENV)/bin/jupyter lab notebooks $(LAB_ROOT)
 
 notebooks: $(STAMP) ## regenerate the notebooks' reference outputs (after changing src/ or the framework)
-	$(PY) tools/make_notebooks.py
-	cd notebooks && for nb in *.ipynb; do ../$(VENV)/bin/papermill "$$nb" "$$nb" -k modelfit --cwd . || exit 1; done
+	$(PY) -m modelfit.deliver.notebooks
+	cd notebooks && for nb in *.ipynb; do $(abspath $(VENV))/bin/papermill "$$nb" "$$nb" -k modelfit --cwd . || exit 1; done
+	$(PY) -m modelfit.deliver.notebooks --strip-widgets
 
 bench: $(STAMP) ## run the benchmarks and print their ratios
 	$(PY) bench/run.py

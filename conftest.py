@@ -10,3 +10,11 @@ def pytest_configure(config: pytest.Config) -> None:
     from modelfit.deliver.kernelspec import ensure_kernel
 
     ensure_kernel()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """nbval's notebook cells run in a Jupyter kernel: they are marked `kernel` like the tests
+    that start one, so `-m "not kernel"` leaves them out too."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.kernel)

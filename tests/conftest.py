@@ -1,9 +1,11 @@
-"""Shared fixtures: profile files on disk, the bundled framework, and edited framework copies."""
+"""Shared fixtures: profile files on disk, the bundled framework, and edited framework copies;
+the hypothesis budgets of the two test loops."""
 
 from __future__ import annotations
 
 import copy
 import itertools
+import os
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from modelfit import Framework, Profile
@@ -19,6 +22,23 @@ from modelfit.core.vocab import CATEGORIES, MARKETS, RATINGS, STAGES
 MODELS = ("platform", "distribution", "independent_site", "hybrid")
 BASE_CHANNELS = ("platform", "distribution", "independent_site")
 PARAMS = Path(__file__).resolve().parents[1] / "params"
+
+# Hypothesis budgets. `make test` runs every property test with its own budget (hypothesis'
+# default profile, or its `ci` profile on CI). `make test-fast` sets HYPOTHESIS_PROFILE=fast:
+# tests without a budget of their own get FAST_EXAMPLES examples, and those with one are capped
+# through `examples`.
+FAST_EXAMPLES = 20
+settings.register_profile("fast", max_examples=FAST_EXAMPLES)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "")
+if HYPOTHESIS_PROFILE:
+    settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(full: int, fast: int = FAST_EXAMPLES) -> int:
+    """A property test's budget: `full` examples in `make test`, at most `fast` in the fast loop
+    (a test whose examples each take a second asks for fewer)."""
+    return min(full, fast) if HYPOTHESIS_PROFILE == "fast" else full
+
 
 AVERAGE = {"capital": 3, "supply_chain": 3, "brand_content": 3, "tech_data": 3}
 

@@ -99,6 +99,7 @@ def test_drivers_explain_the_classifier_pick() -> None:
     assert first.push == pytest.approx(p[0, classes.index(pick)] - p[1, classes.index(pick)])
 
 
+@pytest.mark.training
 def test_train_from_csv_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """modelfit train --data learns a table it has never seen and writes model and card."""
     from modelfit.outcome.training import training_set
@@ -133,6 +134,7 @@ def test_train_refuses_n_with_data(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "--n is for synthetic training" in capsys.readouterr().err
 
 
+@pytest.mark.kernel
 def test_report_shows_second_opinion(tmp_path: Path) -> None:
     """The report's JSON carries the classifier's view when the project has a model."""
     from modelfit.deliver.render import render_report
@@ -145,6 +147,7 @@ def test_report_shows_second_opinion(tmp_path: Path) -> None:
     assert "Push (percentage points)" in html
 
 
+@pytest.mark.training
 def test_train_out_elsewhere_keeps_the_default_model(tmp_path: Path) -> None:
     """Synthetic training with --out naming another file leaves data/classifier.skops alone."""
     default = tmp_path / "classifier.skops"

@@ -23,7 +23,7 @@ from modelfit.inputs.profile import Profile
 from modelfit.inputs.rubric import CRITERIA, Question, Rubric, load_rubric, parse_rubric
 from modelfit.views.assessment import derivation_markdown, questionnaire
 
-from .conftest import PARAMS
+from .conftest import PARAMS, examples
 
 WriteProfile = Callable[..., Path]
 HARBOR = str(PARAMS / "harbor.yaml")
@@ -170,7 +170,7 @@ def answers_and_a_stronger_one(draw: st.DrawFn) -> tuple[dict[str, Any], str, An
     return answers, q.id, stronger, draw(st.sampled_from(CATEGORIES))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(answers_and_a_stronger_one())
 def test_a_stronger_answer_never_lowers_a_rating(case: tuple[dict[str, Any], str, Any, str]) -> None:
     """Monotone: replacing any answer by a stronger one (a later option, or a number further in
@@ -410,32 +410,26 @@ def test_rubric_type_is_frozen() -> None:
 # --- a full report from answers only ---------------------------------------------------------
 @pytest.fixture(scope="module")
 def answers_only_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project folder holding the report notebook as tools/make_notebooks.py writes it (with
+    """A project folder holding the report notebook as modelfit.deliver.notebooks writes it (with
     the derivation cells) and params/harbor.yaml."""
-    import importlib.util
-
     import nbformat
+
+    import modelfit.deliver.notebooks as tool
 
     root = tmp_path_factory.mktemp("project")
     (root / "notebooks").mkdir()
     (root / "params").mkdir()
-    spec = importlib.util.spec_from_file_location(
-        "make_notebooks", PARAMS.parent / "tools" / "make_notebooks.py")
-    assert spec is not None
-    assert spec.loader is not None
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
     nbformat.write(tool.company_report(), root / "notebooks" / "company_report.ipynb")
     (root / "params" / "harbor.yaml").write_bytes((PARAMS / "harbor.yaml").read_bytes())
     return root
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(("lang", "expected"), [
     ("en", ("How the ratings were derived", "From the answers", "Our own factory",
             "The recommendation")),
     ("zh", ("评分的来历", "由回答得出", "自有工厂", "推荐方案")),
 ])
+@pytest.mark.kernel
 def test_answers_only_profile_renders_a_full_report(
     answers_only_root: Path, tmp_path: Path, lang: str, expected: tuple[str, ...],
 ) -> None:

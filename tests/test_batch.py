@@ -30,6 +30,8 @@ def scheduler() -> Iterator[str]:
         yield str(cluster.scheduler_address)
 
 
+@pytest.mark.kernel
+@pytest.mark.cluster
 def test_broken_profile_fails_alone_and_named(tmp_path: Path) -> None:
     """Two good companies render on two workers; a broken one fails alone, named, exit 1."""
     params = tmp_path / "params"
@@ -55,6 +57,8 @@ def test_broken_profile_fails_alone_and_named(tmp_path: Path) -> None:
                  "--workers", "1", "sprout", "broken"]) == 1
 
 
+@pytest.mark.kernel
+@pytest.mark.cluster
 def test_portfolio_table_matches_reports(tmp_path: Path, scheduler: str) -> None:
     """The portfolio rows are read from the reports' JSON: primary and margin per company."""
     params = tmp_path / "params"
@@ -97,7 +101,8 @@ def _one_company(tmp_path: Path, cid: str = "lumen") -> Path:
     return params
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.cluster
 def test_second_batch_skips_unchanged_and_renders_what_changed(
     tmp_path: Path, scheduler: str,
 ) -> None:
@@ -125,7 +130,8 @@ def test_second_batch_skips_unchanged_and_renders_what_changed(
     assert not list(out.glob(".*"))
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.cluster
 def test_batch_renders_on_a_running_scheduler(
     tmp_path: Path, scheduler: str, capsys: pytest.CaptureFixture[str],
 ) -> None:

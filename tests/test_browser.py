@@ -61,7 +61,7 @@ def test_harness_sees_a_console_error_and_a_remote_fetch(tmp_path: Path) -> None
     assert outside == ["https://example.com/x.png"]
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_rendered_report_loads_clean_and_offline(tmp_path: Path, lang: str) -> None:
     """The demo report, as rendered, logs nothing to the console and fetches nothing."""

@@ -21,7 +21,7 @@ from modelfit.core.vocab import RATINGS, STAGES
 from modelfit.run import bulk
 from modelfit.run.bulk import rejects_path, score_chunk, score_file
 
-from .conftest import MODELS
+from .conftest import MODELS, examples
 
 CHANNELS = ["", "platform", "distribution;platform", "independent_site", "platform; distribution"]
 
@@ -353,6 +353,7 @@ def test_a_scheduler_that_does_not_answer_is_one_error(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
 
+@pytest.mark.cluster
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
 def test_a_dask_cluster_gives_the_same_output_as_a_local_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str,
@@ -414,7 +415,7 @@ def test_the_scheduler_address_may_come_from_the_environment(
         scheduler_address(None)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(cuts=st.lists(st.integers(0, 30), max_size=5), seed=st.integers(0, 2**16))
 def test_score_chunk_gives_the_same_rows_however_the_input_is_cut(
     framework: Framework, cuts: list[int], seed: int,

@@ -47,6 +47,7 @@ def profile() -> Profile:
                                 company_id="acme")
 
 
+@pytest.mark.training
 def test_held_out_accuracy_beats_the_majority_class(trained: tuple[Any, TrainingReport, Path]) -> None:
     """Held-out accuracy is clearly above always guessing the most common outcome."""
     _, report, _ = trained
@@ -54,6 +55,7 @@ def test_held_out_accuracy_beats_the_majority_class(trained: tuple[Any, Training
     assert set(report.metrics) == {"accuracy", "baseline_accuracy", "macro_f1", "log_loss"}
 
 
+@pytest.mark.training
 def test_report_holds_every_evaluation(trained: tuple[Any, TrainingReport, Path]) -> None:
     """The report has CV per candidate, calibration, confusion, importances and agreement."""
     _, report, _ = trained
@@ -67,6 +69,7 @@ def test_report_holds_every_evaluation(trained: tuple[Any, TrainingReport, Path]
     json.dumps(report.to_dict(), default=str)
 
 
+@pytest.mark.training
 def test_skops_round_trip_gives_the_same_probabilities(
     trained: tuple[Any, TrainingReport, Path],
 ) -> None:
@@ -76,6 +79,7 @@ def test_skops_round_trip_gives_the_same_probabilities(
     np.testing.assert_array_equal(load_model(path).predict_proba(x), pipeline.predict_proba(x))
 
 
+@pytest.mark.training
 def test_card_records_versions_hash_and_metrics(trained: tuple[Any, TrainingReport, Path]) -> None:
     """The card beside the file holds the format, file hash, versions, seed and metrics."""
     _, _, path = trained
@@ -86,6 +90,7 @@ def test_card_records_versions_hash_and_metrics(trained: tuple[Any, TrainingRepo
     assert len(card["model_sha256"]) == 64
 
 
+@pytest.mark.training
 def test_saving_twice_gives_identical_bytes(
     trained: tuple[Any, TrainingReport, Path], tmp_path: Path,
 ) -> None:
@@ -96,6 +101,7 @@ def test_saving_twice_gives_identical_bytes(
     assert (tmp_path / "a.skops").read_bytes() == (tmp_path / "b.skops").read_bytes()
 
 
+@pytest.mark.training
 def test_second_opinion_covers_all_four_ids(trained: tuple[Any, TrainingReport, Path]) -> None:
     """Probabilities cover the four ids, sum to 1, and primary is the most probable."""
     pipeline, _, _ = trained
@@ -105,6 +111,7 @@ def test_second_opinion_covers_all_four_ids(trained: tuple[Any, TrainingReport, 
     assert opinion["primary"] == max(opinion["probabilities"], key=opinion["probabilities"].get)
 
 
+@pytest.mark.training
 def test_second_opinion_gives_zero_to_a_class_absent_in_training() -> None:
     """A model trained without independent_site still returns it, with probability 0."""
     profiles = generate_profiles(120, 1)
@@ -163,6 +170,7 @@ def test_unknown_type_is_refused(tmp_path: Path) -> None:
     ("old_sklearn", r"trained with scikit-learn 0.1, but .* is installed; retrain"),
     ("bad_card", r"classifier.card.json: not a modelfit classifier card"),
 ])
+@pytest.mark.training
 def test_card_problems_are_refused(
     trained: tuple[Any, TrainingReport, Path], tmp_path: Path, change: str, message: str,
 ) -> None:
@@ -204,6 +212,7 @@ def write_csv(path: Path, frame: pd.DataFrame) -> Path:
     return path
 
 
+@pytest.mark.training
 def test_train_from_csv_learns_a_table_it_has_never_seen(tmp_path: Path) -> None:
     """A firm's history with its own rule (not the outcome model's) is learnt from the CSV.
 
@@ -265,6 +274,7 @@ def test_out_path_must_be_skops(tmp_path: Path) -> None:
         train_from_csv(tmp_path / "history.csv", tmp_path / "out.pkl")
 
 
+@pytest.mark.training
 def test_figures_are_matplotlib_figures(trained: tuple[Any, TrainingReport, Path]) -> None:
     """The plotting helpers return Figures built without pyplot."""
     _, report, _ = trained
@@ -280,6 +290,7 @@ def test_missing_feature_columns_are_named() -> None:
         to_model_frame(generate_profiles(5, 1).drop(columns=["stage"]))
 
 
+@pytest.mark.training
 def test_model_file_holds_no_process_specific_ids(trained: tuple[Any, TrainingReport, Path]) -> None:
     """The archive names nothing by Python object id, so retraining gives the same bytes (the
     only long numbers are a seeded random generator's state)."""

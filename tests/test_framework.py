@@ -18,7 +18,7 @@ from modelfit.core.vocab import LANGUAGES
 from modelfit.decision.framework import build as _build
 from modelfit.decision.framework_build import PROPERTIES
 
-from .conftest import MODELS
+from .conftest import MODELS, examples
 
 EditFramework = Callable[[Callable[[dict[str, Any]], None]], Path]
 CRITERIA = ("capital", "supply_chain", "brand_content", "tech_data")
@@ -316,7 +316,7 @@ def test_missing_framework_file_is_refused(tmp_path: Path) -> None:
 weight_tables = st.lists(st.integers(-2, 9), min_size=16, max_size=16)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(values=weight_tables)
 def test_loader_accepts_weights_iff_properties_and_range_hold(
     framework_data: dict[str, Any], values: list[int],

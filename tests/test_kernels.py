@@ -41,7 +41,7 @@ def _comparable(files: ReportFiles) -> dict[str, object]:
     return out
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_report_is_identical_alone_and_after_others() -> None:
     """A company rendered after two others (one in Chinese, whose figures switch matplotlib to a
     CJK font) on the same kernel gives the same notebook, HTML and JSON as on a fresh kernel,
@@ -84,6 +84,7 @@ def test_reset_puts_back_what_a_notebook_may_change(tmp_path: Path) -> None:
         matplotlib.rcdefaults()
 
 
+@pytest.mark.kernel
 def test_a_failing_cell_is_returned_not_raised(tmp_path: Path) -> None:
     """One company's failing cell comes back as that company's error with its failed notebook;
     the kernel goes on to the next company."""

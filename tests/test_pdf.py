@@ -129,7 +129,7 @@ def test_report_pdf_refused_before_any_kernel_when_unavailable(
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 @needs_poppler
 def test_report_writes_pdf_and_workbook_beside_the_html(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],

@@ -47,6 +47,7 @@ def acme() -> Profile:
                                  "target_markets": ["us", "eu"]}, company_id="acme")
 
 
+@pytest.mark.training
 def test_copy_gives_the_pipelines_probabilities(saved: tuple[Any, Path]) -> None:
     """On 500 companies it has never seen, the predictor equals the pipeline to 1e-12."""
     pipeline, path = saved
@@ -57,6 +58,7 @@ def test_copy_gives_the_pipelines_probabilities(saved: tuple[Any, Path]) -> None
     assert list(fast.classes_) == [str(c) for c in pipeline.classes_]
 
 
+@pytest.mark.training
 def test_feature_matrix_matches_the_column_transformer(saved: tuple[Any, Path]) -> None:
     """The numpy feature step gives the pipeline's ColumnTransformer output exactly."""
     pipeline, _ = saved
@@ -65,6 +67,7 @@ def test_feature_matrix_matches_the_column_transformer(saved: tuple[Any, Path]) 
     assert np.array_equal(features(frame), expected)
 
 
+@pytest.mark.training
 def test_card_names_the_predictor_and_its_hash(saved: tuple[Any, Path]) -> None:
     """save_model writes <stem>.predictor.npz beside the model and its SHA-256 in the card."""
     _, path = saved
@@ -74,6 +77,7 @@ def test_card_names_the_predictor_and_its_hash(saved: tuple[Any, Path]) -> None:
     assert card["predictor_sha256"] == hashlib.sha256(data).hexdigest()
 
 
+@pytest.mark.training
 def test_export_is_deterministic(saved: tuple[Any, Path]) -> None:
     """The same pipeline exported twice gives byte-identical predictor files."""
     pipeline, _ = saved
@@ -81,6 +85,7 @@ def test_export_is_deterministic(saved: tuple[Any, Path]) -> None:
     assert export(pipeline, frame) == export(pipeline, frame)
 
 
+@pytest.mark.training
 def test_tampered_predictor_is_refused(saved: tuple[Any, Path], tmp_path: Path) -> None:
     """A predictor whose bytes differ from the card's hash is refused, naming the file."""
     _, path = saved
@@ -104,6 +109,7 @@ def test_pickled_array_is_refused_without_running(tmp_path: Path) -> None:
         load_predictor(path, hashlib.sha256(out.getvalue()).hexdigest())
 
 
+@pytest.mark.training
 def test_second_opinion_is_rounded_and_sums_to_one(saved: tuple[Any, Path]) -> None:
     """Probabilities are rounded to 6 decimals at the source, cover the four ids, sum to 1,
     and the fast copy and the pipeline give the same opinion."""
@@ -116,6 +122,7 @@ def test_second_opinion_is_rounded_and_sums_to_one(saved: tuple[Any, Path]) -> N
     assert round(sum(probs.values()), 12) == 1.0
 
 
+@pytest.mark.training
 def test_training_is_byte_identical_whatever_the_thread_count(tmp_path: Path) -> None:
     """Training pins every library pool to one thread: fresh processes with OMP_NUM_THREADS=1
     and =2 write the same model and predictor bytes."""

@@ -27,7 +27,7 @@ from modelfit.inputs.preferences import (
     swing_weights,
 )
 
-from .conftest import PARAMS
+from .conftest import PARAMS, examples
 
 CRITERIA = ("capital", "supply_chain", "brand_content", "tech_data")
 DEMO = {"company": "Demo", "stage": "growth", "capital": 3, "supply_chain": 4,
@@ -89,7 +89,7 @@ def test_ahp_of_a_consistent_matrix_has_zero_cr_and_exact_ratios() -> None:
     assert result.consistency_ratio == 0.0
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.permutations(CRITERIA))
 def test_rank_weights_sum_to_one_and_follow_the_order(order: list[str]) -> None:
     """Every ranking gives importances summing to 1, strictly decreasing along the order."""

@@ -14,13 +14,13 @@ from modelfit import Framework, ModelfitError, Profile, recommend
 from modelfit.core.vocab import BASE_CHANNELS, RATINGS, STAGES
 from modelfit.decision.framework_build import PROPERTIES
 
-from .conftest import MODELS, every_core_profile, profile_of, profiles_st
+from .conftest import MODELS, every_core_profile, examples, profile_of, profiles_st
 
 ALL_PROFILES = list(every_core_profile())
 ON_PLATFORM = ("platform",)
 ratings_st = st.integers(1, 5)
 
-FAST = settings(max_examples=150, deadline=None)
+FAST = settings(max_examples=examples(150), deadline=None)
 
 
 def _raised(profile: Profile, criterion: str) -> Profile:

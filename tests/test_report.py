@@ -24,13 +24,34 @@ SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every company in params/ rendered once, in English, into one folder."""
+    """Every company in params/ rendered once, in English, into one folder: one after another on
+    one warm kernel, as a `modelfit batch` worker renders them (`render_report` runs the same
+    job on a kernel of its own)."""
+    from modelfit.decision.framework import Framework
+    from modelfit.deliver.kernels import WarmKernel
+    from modelfit.deliver.render import (
+        REPORT_NOTEBOOK,
+        make_job,
+        notebook_bytes,
+        render_job,
+        write_report,
+    )
+    from modelfit.provenance import report_key
+
     out = tmp_path_factory.mktemp("reports")
-    for path in PARAMS:
-        render_report(path.stem, out_dir=out, root=ROOT, progress=False)
+    fw = Framework.load()
+    notebook = notebook_bytes(ROOT / "notebooks" / REPORT_NOTEBOOK)
+    with WarmKernel(ROOT / "notebooks") as kernel:
+        for path in PARAMS:
+            profile = load_profile(path)
+            key = report_key(profile, fw, notebook=notebook, root=ROOT, lang="en", seed=0)
+            job = make_job(profile, notebook=notebook, lang="en", seed=0, framework_path=None,
+                           input_key=key)
+            write_report(render_job(job, kernel), out)
     return out
 
 
+@pytest.mark.kernel
 @pytest.mark.parametrize("path", PARAMS, ids=lambda p: p.stem)
 def test_every_company_renders_three_files(rendered: Path, path: Path) -> None:
     """Each company gets <id>.ipynb (executed), <id>.html and <id>.json, and nothing else."""
@@ -48,6 +69,7 @@ def test_every_company_renders_three_files(rendered: Path, path: Path) -> None:
     assert not list(rendered.glob(".*"))  # no temporary folder left behind
 
 
+@pytest.mark.kernel
 def test_html_has_no_code_and_embeds_figures(rendered: Path) -> None:
     """The client's HTML hides code and prompts, embeds PNG figures, and fits a phone."""
     html = (rendered / "demo.html").read_text("utf-8")
@@ -59,6 +81,7 @@ def test_html_has_no_code_and_embeds_figures(rendered: Path) -> None:
     assert "For analysts" not in html  # markdown notes are for the notebook only
 
 
+@pytest.mark.kernel
 def test_chinese_report_has_chinese_headings(tmp_path: Path) -> None:
     """With lang zh every heading and table label is Chinese, from the framework's texts."""
     render_report("demo", out_dir=tmp_path, lang="zh", root=ROOT, progress=False)
@@ -70,6 +93,7 @@ def test_chinese_report_has_chinese_headings(tmp_path: Path) -> None:
     assert '<html lang="zh">' in html
 
 
+@pytest.mark.kernel
 def test_executed_report_reexecutes_under_nbval(rendered: Path, tmp_path: Path) -> None:
     """An executed report re-executes under pytest --nbval with the sanitize file and passes."""
     shutil.copy(rendered / "atlas.ipynb", tmp_path / "atlas.ipynb")
@@ -114,6 +138,7 @@ def test_invalid_profile_is_refused_before_any_kernel(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+@pytest.mark.kernel
 def test_failed_run_keeps_last_good_report(tmp_path: Path) -> None:
     """A notebook that fails leaves the last good files, keeps <id>.failed.ipynb, names the cell."""
     root = tmp_path / "project"

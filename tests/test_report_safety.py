@@ -26,6 +26,8 @@ from modelfit.deliver.render import export_html
 from modelfit.inputs.profile import Profile
 from modelfit.views import report
 
+from .conftest import examples
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "company_report.ipynb"
 DEMO = {"company": "Acme Trading", "stage": "growth", "capital": 3, "supply_chain": 4,
@@ -176,7 +178,7 @@ def test_company_name_with_line_breaks_is_refused_where_it_enters() -> None:
         report.build("demo", {**DEMO, "company": HOSTILE[2]})
 
 
-@settings(max_examples=15, deadline=None,
+@settings(max_examples=examples(15, fast=3), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(name=hostile_text)
 def test_generated_company_names_add_no_live_element(
@@ -191,7 +193,7 @@ def test_generated_company_names_add_no_live_element(
     _assert_nothing_live_added(_notebook_html(r, tmp_path), baseline)
 
 
-@settings(max_examples=3, deadline=None,
+@settings(max_examples=examples(3, fast=1), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(text=hostile_text)
 def test_generated_framework_texts_add_no_live_element(

@@ -1,16 +1,20 @@
 """Results that reproduce on any machine of the supported kind, not only on the one that made them.
 
-Another machine is simulated on this one: `OMP_NUM_THREADS` changes the thread count, and
-`NPY_DISABLE_CPU_FEATURES` takes away numpy's optional SIMD code paths (AVX-512, AVX2, ...), as
-on a CPU that lacks them. The reference outputs in git were written with every path on, so a
-value that depends on them shows up here as a difference.
+Another machine is simulated on this one (`tests/machines.py`): `OMP_NUM_THREADS` changes the
+thread count, and `NPY_DISABLE_CPU_FEATURES` takes away numpy's optional SIMD code paths
+(AVX-512, AVX2, ...), as on a CPU that lacks them. The reference outputs in git were written with
+every path on, so a value that depends on them shows up here as a difference.
+
+The committed notebooks are re-executed under nbval on such a simulated machine (one thread,
+numpy on its baseline paths, another hash seed, time zone and locale) by `make test` itself, once:
+`python tests/machines.py python -m pytest notebooks`. That run caught a portfolio table whose
+tied rows came out in another order without AVX-512 (numpy's vectorised quicksort is not stable).
 """
 
 from __future__ import annotations
 
 import configparser
 import json
-import os
 import re
 import subprocess
 import sys
@@ -25,13 +29,14 @@ from modelfit import load_profile
 from modelfit.analysis import second_opinion_of
 from modelfit.core.reproducible import (
     DECIMALS,
-    NUMPY_DISABLE_ENV,
     baseline_environment,
     numpy_dispatch_in_use,
     rounded,
     rounded_map,
 )
 from modelfit.outcome.synthetic import generate_profiles
+
+from .machines import other_machine, this_machine
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELFIT = Path(sys.executable).with_name("modelfit")
@@ -41,19 +46,6 @@ SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 needs_simd = pytest.mark.skipif(
     not numpy_dispatch_in_use(), reason="numpy runs no optional SIMD path on this machine: "
     "there is no other CPU to simulate")
-
-
-def other_machine(threads: int) -> dict[str, str]:
-    """The environment of 'another machine': `threads` threads, numpy on its baseline paths,
-    another hash seed (set and dict-of-set order), time zone and locale."""
-    return {**baseline_environment(), "OMP_NUM_THREADS": str(threads),
-            "PYTHONHASHSEED": "4242", "TZ": "Asia/Shanghai", "LC_ALL": "C.UTF-8"}
-
-
-def this_machine(threads: int) -> dict[str, str]:
-    """This machine's environment with `threads` threads and every SIMD path numpy has."""
-    env = {k: v for k, v in os.environ.items() if k not in (NUMPY_DISABLE_ENV, "LC_ALL")}
-    return {**env, "OMP_NUM_THREADS": str(threads), "PYTHONHASHSEED": "0", "TZ": "UTC"}
 
 
 def test_rounded_has_stated_precision_and_no_negative_zero() -> None:
@@ -110,8 +102,12 @@ def test_probabilities_are_rounded_and_sum_to_one() -> None:
 
 
 def training_csv(path: Path) -> Path:
-    """A small training table with a firm's own labels (independent of the outcome model)."""
-    frame = generate_profiles(400, 11).drop(columns=["company_id"], errors="ignore")
+    """A small training table with a firm's own labels (independent of the outcome model).
+
+    100 rows: every outcome keeps more than the 10 rows training asks for, and cross-validation
+    picks gradient boosting on them, so the model file holds trees built by scikit-learn's
+    OpenMP code (on 400 rows it picked the logistic regression)."""
+    frame = generate_profiles(100, 11).drop(columns=["company_id"], errors="ignore")
     rng = np.random.Generator(np.random.PCG64(5))
     frame["outcome"] = rng.choice(["platform", "distribution", "independent_site", "hybrid"],
                                   size=len(frame), p=[0.4, 0.25, 0.2, 0.15])
@@ -121,7 +117,7 @@ def training_csv(path: Path) -> Path:
     return path
 
 
-@pytest.mark.slow
+@pytest.mark.training
 def test_training_writes_the_same_bytes_on_any_cpu_and_thread_count(tmp_path: Path) -> None:
     """`modelfit train` gives byte-identical model files with 1 thread and all SIMD paths, and
     with 2 threads and none: it trains on numpy's baseline paths whatever the machine has."""
@@ -167,7 +163,7 @@ def compared_outputs(path: Path) -> list[Any]:
     return [clean(c.get("outputs", [])) for c in nb.cells if c.cell_type == "code"]
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_report_is_identical_with_one_thread_and_with_two_on_another_cpu(tmp_path: Path) -> None:
     """The demo report rendered with 1 thread (every SIMD path) and with 2 threads (numpy on its
     baseline paths, as on a CPU without AVX-512 or AVX2; another hash seed, time zone and
@@ -184,15 +180,3 @@ def test_report_is_identical_with_one_thread_and_with_two_on_another_cpu(tmp_pat
     assert compared_outputs(one / "demo.ipynb") == compared_outputs(two / "demo.ipynb")
     assert (one / "demo.json").read_text("utf-8") == (two / "demo.json").read_text("utf-8")
     assert (one / "demo.html").read_text("utf-8") == (two / "demo.html").read_text("utf-8")
-
-
-@pytest.mark.slow
-def test_committed_notebooks_pass_nbval_on_a_simulated_other_machine(tmp_path: Path) -> None:
-    """Every committed notebook re-executes under nbval, against its reference outputs, with
-    one thread, numpy on its baseline paths, another hash seed, time zone and locale. This caught
-    a portfolio table whose tied rows came out in another order without AVX-512 (numpy's
-    vectorised quicksort is not stable)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "notebooks"],
-        env=other_machine(1), cwd=ROOT, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stdout[-3000:]

@@ -29,6 +29,8 @@ from modelfit.views.robustness import (
 )
 from tests.exact import crossing_points
 
+from .conftest import examples
+
 PARAMS = sorted((Path(__file__).parents[1] / "params").glob("*.yaml"))
 CRITERIA = ("capital", "supply_chain", "brand_content", "tech_data")
 
@@ -85,7 +87,7 @@ def test_wsm_broadcasts_over_weight_batches() -> None:
                                [[21.5, 22.0, 22.0], [22.5, 22.5, 20.0]])
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(st.lists(st.floats(-10, 10), min_size=4, max_size=4),
        st.lists(st.floats(-10, 10), min_size=4, max_size=4), st.floats(-3, 3))
 def test_wsm_is_linear_in_the_weights(w1: list[float], w2: list[float], a: float) -> None:
@@ -223,7 +225,7 @@ def test_acceptability_with_100k_samples_is_within_tolerance_of_400k(
         np.testing.assert_allclose(small.acceptability[m], large.acceptability[m], atol=0.01)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.lists(st.permutations(range(4)), min_size=1, max_size=50))
 def test_rank_acceptability_is_doubly_stochastic(orders: list[list[int]]) -> None:
     """Each model takes some rank and each rank some model: rows and columns sum to 1."""
@@ -285,7 +287,7 @@ def test_every_flip_of_the_example_companies_flips(fw: Framework, path: Path) ->
     assert_flips_flip(load_profile(path), fw)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.sampled_from(["startup", "growth", "mature"]),
        *[st.integers(1, 5) for _ in range(4)])
 def test_every_flip_flips(fw: Framework, stage: str, a: int, b: int, c: int, d: int) -> None:
@@ -293,7 +295,7 @@ def test_every_flip_flips(fw: Framework, stage: str, a: int, b: int, c: int, d: 
     assert_flips_flip(make(stage, a, b, c, d), fw)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.sampled_from(["startup", "growth", "mature"]),
        *[st.integers(1, 5) for _ in range(4)])
 def test_single_flips_are_the_smallest_in_their_direction(

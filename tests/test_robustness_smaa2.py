@@ -27,6 +27,8 @@ from modelfit.decision.smaa import (
 from modelfit.inputs.preferences import rank_order_centroid
 from tests.exact import crossing_points
 
+from .conftest import examples
+
 CRITERIA = ("capital", "supply_chain", "brand_content", "tech_data")
 
 
@@ -54,7 +56,7 @@ def test_winning_indices_of_two_rankings_by_hand() -> None:
     assert np.all(np.diag(w) == 0)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.lists(st.permutations(range(4)), min_size=1, max_size=40))
 def test_winning_indices_are_complementary(orders: list[list[int]]) -> None:
     """winning[a][b] + winning[b][a] = 1 for every pair a != b."""

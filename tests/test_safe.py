@@ -17,6 +17,8 @@ from modelfit.core.safe import (
     visible,
 )
 
+from .conftest import examples
+
 HOSTILE = [
     "<script>alert(1)</script><img src=x onerror=alert(1)>",
     "[click](javascript:alert(1))",
@@ -62,7 +64,7 @@ def test_markdown_text_renders_nothing_live(hostile: str) -> None:
     assert out.count("<") == 2, out
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(st.text())
 def test_markdown_text_renders_as_one_paragraph(s: str) -> None:
     """Any string renders as at most one paragraph of text, with no other element."""
@@ -116,7 +118,7 @@ def test_spreadsheet_cell_keeps_plain_text() -> None:
     assert spreadsheet_cell("Acme Ltd. 深圳") == "Acme Ltd. 深圳"
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(st.text())
 def test_markdown_template_renders_only_text_emphasis_and_code(s: str) -> None:
     """Any framework text renders to paragraphs, emphasis and code spans only."""

@@ -17,7 +17,7 @@ from modelfit.core.vocab import RATINGS, STAGES
 from modelfit.decision.features import to_deviations, to_features
 from modelfit.decision.scoring import channel_rows, check_rows
 
-from .conftest import MODELS, profile_of
+from .conftest import MODELS, examples, profile_of
 
 EditFramework = Callable[[Callable[[dict[str, Any]], None]], Path]
 
@@ -273,7 +273,7 @@ def test_good_rows_of_check_rows_score_as_score_profiles(framework: Framework) -
                 score_profiles(row, framework)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.one_of(st.none(), st.lists(st.sampled_from(
     ["platform", "distribution", "independent_site", "amazon", " platform ", ""]), max_size=3)),
     min_size=1, max_size=12))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -168,12 +166,8 @@ def test_edited_framework_without_summary_texts_is_refused_at_load(
 
 def test_report_notebook_opens_with_the_summary() -> None:
     """The report notebook's cells: title, then the summary, then the details (tagged)."""
-    spec = importlib.util.spec_from_file_location("make_notebooks", ROOT / "tools" / "make_notebooks.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_notebooks"] = module
-    spec.loader.exec_module(module)
+    import modelfit.deliver.notebooks as module
+
     sources = [(c.source, c.metadata.get("tags", [])) for c in module.company_report().cells]
     names = [s for s, _ in sources]
     start = names.index("r.title()")

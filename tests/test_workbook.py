@@ -99,7 +99,8 @@ def test_workbook_dates_come_from_the_run(tmp_path: Path, payloads: list[dict[st
     assert wb.properties.created == dt.datetime(2026, 11, 29)
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.cluster
 def test_batch_writes_portfolio_workbook_and_linked_page(tmp_path: Path) -> None:
     """`modelfit batch` writes portfolio.xlsx beside portfolio.csv, and portfolio.html links
     each company to its own report."""

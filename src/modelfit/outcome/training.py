@@ -95,6 +95,11 @@ def train(
     evaluation (metrics, calibration, confusion matrix, permutation importance, agreement with
     the framework's `primary`).
     """
+    # threadpoolctl limits only the pools already loaded when it is called: the estimators'
+    # modules load scikit-learn's OpenMP runtime and scipy's BLAS first. (Loaded later, they kept
+    # every core, and gradient boosting on a busy machine ran ten times slower than on one.)
+    import sklearn.ensemble
+    import sklearn.linear_model  # noqa: F401
     from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     # One thread for every library pool (OpenMP, BLAS): tree building and float sums then run in

@@ -1,22 +1,38 @@
-"""Write the notebooks' cells (sources only). `make notebooks` then executes them in place.
+"""The notebooks' cells: what `notebooks/*.ipynb` hold before they run, written or checked.
 
 The notebooks are kept thin: a `parameters` cell of literal defaults, one import, then one
 library call per cell. Edit the cell lists here rather than the .ipynb files by hand.
+
+`python -m modelfit.deliver.notebooks [NAME ...]` writes the cells (sources only; `make
+notebooks` then executes them in place with papermill and strips the widget state);
+`--check` names every committed notebook whose cells or metadata differ from what would be
+written, or that carries widget state, and exits 1, touching no file; `--strip-widgets`
+removes the widget state (`metadata.widgets`) that an executed notebook carries.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-KERNEL = {"name": "modelfit", "display_name": "modelfit (.venv)", "language": "python"}
+from modelfit.deliver.kernelspec import KERNEL_NAME, skip_iri_grammar
+from modelfit.deliver.render import project_root
+
+KERNEL = {"name": KERNEL_NAME, "display_name": "modelfit (.venv)", "language": "python"}
+# What running a notebook adds and the generator never writes: papermill's record and timings,
+# nbclient's execution timestamps, and the kernel's full language_info (the generator writes
+# only its name).
+RUN_METADATA = ("papermill", "execution")
+WIDGETS = "widgets"
 
 
-def _notebook(cells: list[tuple[str, str]], params: str) -> nbformat.NotebookNode:
+def _notebook(cells: list[tuple[str, str]], params: str) -> Any:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = KERNEL
     nb.metadata["language_info"] = {"name": "python"}
@@ -49,8 +65,11 @@ def _notebook(cells: list[tuple[str, str]], params: str) -> nbformat.NotebookNod
     return nb
 
 
-def company_report() -> nbformat.NotebookNode:
-    demo = yaml.safe_load((ROOT / "params" / "demo.yaml").read_text("utf-8"))
+def company_report(root: Path | None = None) -> Any:
+    """The report notebook, its parameters the demo company of `root` (default: the project
+    folder at or above the current one)."""
+    root = root or project_root()
+    demo = yaml.safe_load((root / "params" / "demo.yaml").read_text("utf-8"))
     params = (
         'company_id = "demo"\n'
         f"profile = {demo!r}\n"
@@ -136,7 +155,8 @@ def company_report() -> nbformat.NotebookNode:
     return _notebook(cells, params)
 
 
-def framework_book() -> nbformat.NotebookNode:
+def framework_book(root: Path | None = None) -> Any:
+    """The framework notebook: criteria, weights, priors, screens, the example companies."""
     params = 'lang = "en"\nframework_path = None\nparams_dir = "../params"\n'
     cells = [
         ("params", ""),
@@ -158,7 +178,8 @@ def framework_book() -> nbformat.NotebookNode:
     return _notebook(cells, params)
 
 
-def portfolio_book() -> nbformat.NotebookNode:
+def portfolio_book(root: Path | None = None) -> Any:
+    """The portfolio notebook: many companies side by side."""
     params = 'reports_dir = None\nparams_dir = "../params"\nlang = "en"\n'
     cells = [
         ("params", ""),
@@ -181,7 +202,8 @@ def portfolio_book() -> nbformat.NotebookNode:
     return _notebook(cells, params)
 
 
-def classifier_book() -> nbformat.NotebookNode:
+def classifier_book(root: Path | None = None) -> Any:
+    """The second-opinion notebook: population, outcome model, classifier."""
     params = "n = 4000\nseed = 7\n"
     cells = [
         ("params", ""),
@@ -228,7 +250,8 @@ def classifier_book() -> nbformat.NotebookNode:
     return _notebook(cells, params)
 
 
-def intake_book() -> nbformat.NotebookNode:
+def intake_book(root: Path | None = None) -> Any:
+    """The intake notebook: a new client's profile as a form."""
     params = ('lang = "en"\nparams_dir = "../params"\ncompany_id = "new-client"\n'
               'profile_path = "../params/harbor.yaml"\n')
     cells = [
@@ -248,7 +271,8 @@ def intake_book() -> nbformat.NotebookNode:
     return _notebook(cells, params)
 
 
-def whatif_book() -> nbformat.NotebookNode:
+def whatif_book(root: Path | None = None) -> Any:
+    """The what-if notebook: a live view of one company."""
     params = 'company_id = "demo"\nparams_dir = "../params"\nlang = "en"\nseed = 0\n'
     cells = [
         ("params", ""),
@@ -270,13 +294,109 @@ def whatif_book() -> nbformat.NotebookNode:
     return _notebook(cells, params)
 
 
-BOOKS = {"company_report": company_report, "framework": framework_book, "intake": intake_book,
-         "classifier": classifier_book,
-         "portfolio": portfolio_book, "whatif": whatif_book}
+BOOKS: dict[str, Callable[[Path | None], Any]] = {
+    "company_report": company_report, "framework": framework_book, "intake": intake_book,
+    "classifier": classifier_book, "portfolio": portfolio_book, "whatif": whatif_book,
+}
+
+
+def compared(nb: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """What the check compares of a notebook: its metadata and each cell's type, id, source and
+    metadata, without what a run adds (`RUN_METADATA`, the kernel's full language_info, empty
+    tags) and without outputs."""
+    meta = {k: v for k, v in nb.metadata.items() if k not in RUN_METADATA}
+    if "language_info" in meta:
+        meta["language_info"] = {"name": meta["language_info"].get("name")}
+    cells = []
+    for cell in nb.cells:
+        cell_meta = {k: v for k, v in cell.metadata.items()
+                     if k not in RUN_METADATA and not (k == "tags" and not v)}
+        cells.append({"cell_type": cell.cell_type, "id": cell.get("id"), "source": cell.source,
+                      "metadata": cell_meta})
+    return meta, cells
+
+
+def differences(name: str, root: Path) -> list[str]:
+    """How the committed notebooks/<name>.ipynb differs from what the generator writes (empty:
+    it does not)."""
+    path = root / "notebooks" / f"{name}.ipynb"
+    if not path.is_file():
+        return [f"{path.relative_to(root)}: missing"]
+    committed = nbformat.read(path, as_version=4)
+    found = []
+    if WIDGETS in committed.metadata:
+        found.append(f"{path.relative_to(root)}: holds widget state (metadata.{WIDGETS}); "
+                     "python -m modelfit.deliver.notebooks --strip-widgets removes it")
+    meta, cells = compared(committed)
+    meta.pop(WIDGETS, None)
+    want_meta, want_cells = compared(BOOKS[name](root))
+    if meta != want_meta:
+        keys = sorted(k for k in {*meta, *want_meta} if meta.get(k) != want_meta.get(k))
+        found.append(f"{path.relative_to(root)}: notebook metadata differ ({', '.join(keys)})")
+    if len(cells) != len(want_cells):
+        found.append(f"{path.relative_to(root)}: {len(cells)} cells, the generator writes "
+                     f"{len(want_cells)}")
+    else:
+        for i, (have, want) in enumerate(zip(cells, want_cells, strict=True)):
+            keys = [k for k in want if have[k] != want[k]]
+            if keys:
+                found.append(f"{path.relative_to(root)}: cell {i} differs ({', '.join(keys)})")
+    return found
+
+
+def strip_widgets(path: Path) -> bool:
+    """Remove the widget state from the notebook at `path`, keeping its outputs; return
+    whether there was any."""
+    nb = nbformat.read(path, as_version=4)
+    if WIDGETS not in nb.metadata:
+        return False
+    del nb.metadata[WIDGETS]
+    nbformat.write(nb, path)
+    return True
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Write the named notebooks' cells (default: every notebook), or check or strip them;
+    return the exit code (1: --check found a difference)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m modelfit.deliver.notebooks",
+        description="Write the notebooks' cells (sources only); `make notebooks` executes them.")
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"notebooks to write (default: all of {', '.join(BOOKS)})")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true",
+                      help="name every committed notebook that differs from what would be "
+                           "written or holds widget state, exit 1; write nothing")
+    mode.add_argument("--strip-widgets", action="store_true",
+                      help="remove the widget state (metadata.widgets) of executed notebooks")
+    parser.add_argument("--root", type=Path, default=None,
+                        help="the project folder (default: the one at or above the current)")
+    args = parser.parse_args(argv)
+    unknown = [n for n in args.names if n not in BOOKS]
+    if unknown:
+        parser.error(f"no notebook {', '.join(map(repr, unknown))}; the notebooks are "
+                     f"{', '.join(BOOKS)}")
+    skip_iri_grammar()
+    root = (args.root or project_root()).resolve()
+    names = args.names or list(BOOKS)
+    if args.check:
+        found = [line for name in names for line in differences(name, root)]
+        for line in found:
+            print(line, file=sys.stderr)
+        if found:
+            print("the notebooks differ from src/modelfit/deliver/notebooks.py: run make notebooks",
+                  file=sys.stderr)
+        return 1 if found else 0
+    for name in names:
+        path = root / "notebooks" / f"{name}.ipynb"
+        if args.strip_widgets:
+            if path.is_file() and strip_widgets(path):
+                print(f"stripped the widget state of {path.relative_to(root)}")
+        else:
+            nbformat.write(BOOKS[name](root), path)
+            print(f"wrote {path.relative_to(root)}")
+    return 0
+
 
 if __name__ == "__main__":
-    names = sys.argv[1:] or list(BOOKS)
-    for name in names:
-        path = ROOT / "notebooks" / f"{name}.ipynb"
-        nbformat.write(BOOKS[name](), path)
-        print(f"wrote {path.relative_to(ROOT)}")
+    raise SystemExit(main())
