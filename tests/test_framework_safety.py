@@ -136,7 +136,7 @@ def test_unchanged_copy_of_the_bundled_framework_loads(
 def test_brackets_inside_texts_do_not_count_as_nesting() -> None:
     """Many unbalanced '[' inside quoted texts are text, not nesting: the bound counts the
     parser's lists and mappings (a generated hostile framework was refused by a bracket count)."""
-    from modelfit.inputs.profile import _nesting
+    from modelfit.core.reading import nesting as _nesting
 
     text = "\n".join(f"k{i}: '[[[[[[[[[['" for i in range(50))
     assert _nesting(text) == 1
