@@ -422,3 +422,43 @@ def test_scores_of_hand_computed_profiles(
     out = score_profiles(df, framework)
     assert tuple(out.loc[0, list(MODELS)]) == scores
     assert out.loc[0, "primary"] == primary
+
+
+def test_a_screen_naming_a_stage_needs_the_stages(framework: Framework) -> None:
+    """fired_screens without stage indices refuses, naming the first screen that needs them."""
+    from modelfit.decision.scoring import fired_screens
+
+    with pytest.raises(ModelfitError, match=r"^screen S1 needs the stage of each row$"):
+        fired_screens(np.full((1, 4), 3.0), framework)
+
+
+def test_a_screen_fires_only_when_every_condition_holds(edited_framework: EditFramework) -> None:
+    """An R1 screen limited to growth: capital 1 at start-up or 3 at growth does not fire it,
+    capital 1 at growth does (criterion and stage both hold)."""
+    def edit(data: dict[str, Any]) -> None:
+        r1 = next(s for s in data["screens"] if s["id"] == "R1")
+        r1["stage"] = ["growth"]
+
+    fw = Framework.load(edited_framework(edit))
+    df = pd.DataFrame({"stage": ["startup", "growth", "growth"], "capital": [1, 3, 1],
+                       **{r: [3] * 3 for r in RATINGS[1:]},
+                       "existing_channels": [["platform"]] * 3})
+    site = score_profiles(df, fw)["independent_site"].tolist()
+    plain = score_profiles(df, Framework.load())["independent_site"].tolist()
+    assert site == [plain[0] + 10, plain[1], plain[2]]  # R1's 10 points only where both hold
+
+
+def test_every_screen_applies_when_no_channel_column_is_given(
+    edited_framework: EditFramework,
+) -> None:
+    """Without existing_channels no channel runs: a channel screen listed first fires, and
+    the screens after it are still applied (R1's 10 points)."""
+    def edit(data: dict[str, Any]) -> None:
+        data["screens"].sort(key=lambda s: "without_channel" not in s)  # S2 first
+
+    fw = Framework.load(edited_framework(edit))
+    assert fw.screens[0]["id"] == "S2"
+    df = pd.DataFrame({"stage": ["growth"], "capital": [1], **{r: [3] for r in RATINGS[1:]}})
+    assert score_profiles(df, fw).loc[0, list(MODELS)].tolist() == (
+        score_profiles(df, Framework.load()).loc[0, list(MODELS)].tolist())
+    assert score_profiles(df, fw).loc[0, "independent_site"] == 52 - 9 - 10
