@@ -145,11 +145,12 @@ def test_construct_mapping_keeps_pyyamls_shallow_default_and_deep_option() -> No
     ("[[]]", 2),
     ("a: [1]\nb: [2]\nc: {d: 3}", 2),  # siblings: the deepest, not the sum
     ("a: [1, [2]]", 3),
+    ("a: [[1], [2, [3]]]", 4),  # back to depth 2 after a closed list, then deeper
     ("a: {b: {c: [1]}}", 4),
     ('a: "[[[[ {{"', 1),  # brackets in text do not count
     ("a: [[[", 4),  # a broken text: the depth reached before the error
-], ids=["empty", "scalar", "mapping", "nested-lists", "siblings", "list-in-list", "deep-mapping",
-        "quoted-brackets", "broken"])
+], ids=["empty", "scalar", "mapping", "nested-lists", "siblings", "list-in-list", "down-and-up",
+        "deep-mapping", "quoted-brackets", "broken"])
 def test_nesting_counts_the_deepest_collection(text: str, depth: int) -> None:
     """Each list or mapping opened inside another adds one; closing one takes it back."""
     assert nesting(text) == depth

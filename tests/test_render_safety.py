@@ -346,14 +346,28 @@ def test_alive_never_signals_the_process_it_asks_about() -> None:
     """_alive sends signal 0 (a probe): a live process is reported alive and goes on running."""
     from modelfit.deliver import render
 
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    # The child exits at any signal it can catch (a run under nohup ignores SIGHUP, and
+    # ignored signals are inherited: the child sets its own handlers).
+    code = ("import signal, sys, time\n"
+            "for s in signal.valid_signals():\n"
+            "    try:\n"
+            "        signal.signal(s, lambda *a: sys.exit(3))\n"
+            "    except (OSError, ValueError, RuntimeError):\n"
+            "        pass\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(30)\n")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "ready\n"
         assert render._alive(child.pid) is True
         with pytest.raises(subprocess.TimeoutExpired):
             child.wait(timeout=0.5)
     finally:
         child.kill()
         child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
     assert render._alive(child.pid) is False
 
 

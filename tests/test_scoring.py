@@ -452,13 +452,16 @@ def test_every_screen_applies_when_no_channel_column_is_given(
     edited_framework: EditFramework,
 ) -> None:
     """Without existing_channels no channel runs: a channel screen listed first fires, and
-    the screens after it are still applied (R1's 10 points)."""
+    the screens after it are still checked, each on its own conditions (R1's 10 points at
+    capital 1, none at capital 3; S1 not at growth)."""
     def edit(data: dict[str, Any]) -> None:
         data["screens"].sort(key=lambda s: "without_channel" not in s)  # S2 first
 
     fw = Framework.load(edited_framework(edit))
     assert fw.screens[0]["id"] == "S2"
-    df = pd.DataFrame({"stage": ["growth"], "capital": [1], **{r: [3] for r in RATINGS[1:]}})
-    assert score_profiles(df, fw).loc[0, list(MODELS)].tolist() == (
-        score_profiles(df, Framework.load()).loc[0, list(MODELS)].tolist())
-    assert score_profiles(df, fw).loc[0, "independent_site"] == 52 - 9 - 10
+    df = pd.DataFrame({"stage": ["growth", "growth"], "capital": [1, 3],
+                       **{r: [3, 3] for r in RATINGS[1:]}})
+    out = score_profiles(df, fw)
+    pd.testing.assert_frame_equal(out, score_profiles(df, Framework.load()))
+    assert out["independent_site"].tolist() == [52 - 9 - 10, 52]
+    assert out["primary"].tolist() == ["platform", "platform"]
