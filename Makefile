@@ -27,7 +27,7 @@ export COMPANY REPORT_LANG WORKERS PDF XLSX FORCE
 # System libraries of PDF reports (WeasyPrint needs Pango) and of the PDF tests (poppler).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 
-.PHONY: pdf-libs pdf-libs-if-root help setup recommend validate test lint bench report reports model lab notebooks clean
+.PHONY: pdf-libs pdf-libs-if-root help setup recommend validate test lint mutation bench report reports model lab notebooks clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
@@ -91,6 +91,9 @@ lab: $(STAMP) ## open JupyterLab on the notebooks, in the project's environment
 notebooks: $(STAMP) ## regenerate the notebooks' reference outputs (after changing src/ or the framework)
 	$(PY) tools/make_notebooks.py
 	cd notebooks && for nb in *.ipynb; do ../$(VENV)/bin/papermill "$$nb" "$$nb" -k modelfit --cwd . || exit 1; done
+
+mutation: $(STAMP) ## mutation testing of the costly-mistake modules, score per module (docs/testing.md)
+	$(PY) tools/mutation.py
 
 bench: $(STAMP) ## run the benchmarks and print their ratios
 	$(PY) bench/run.py
