@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from importlib import resources
@@ -71,6 +72,11 @@ ORACLE_COMPANY = {"company": "Oracle Co", "stage": "growth", "capital": 3, "supp
                   "avg_order_value_usd": 80, "gross_margin_pct": 70,
                   "marketing_budget_usd": 6000, "team_size": 10, "target_markets": ["eu"],
                   "existing_channels": []}
+# A second company the same way, in the US (tariff on the product cost, no VAT, duty on every
+# parcel): its platform plan loses money in the launch months and earns later, so the
+# suspension risk's "only on months that earn" is exercised too.
+US_COMPANY = {**ORACLE_COMPANY, "category": "home", "avg_order_value_usd": 60,
+              "target_markets": ["us"]}
 
 
 def _outcomes() -> tuple[dict[str, Any], Any]:
@@ -93,19 +99,20 @@ def _runoff(contribution: float, keep: float, months: int, monthly_rate: float) 
                for k in range(1, months + 1))
 
 
-def _oracle(channel: str) -> dict[str, float]:
-    """ORACLE_COMPANY's per-order parts (unrounded) on `channel`, platform or dropshipping, at
-    the spend level whose plan is worth most (cash over 36 months plus terminal value)."""
+def _oracle(channel: str, c: dict[str, Any]) -> tuple[dict[str, float], dict[str, Any]]:
+    """Company `c`'s per-order parts (unrounded) on `channel`, platform or dropshipping, at
+    the spend level whose plan is worth most (cash over 36 months plus terminal value), and
+    that plan's set-up, working capital, break-even month and cash at 36 months (unrounded)."""
     raw, v = _outcomes()
-    c = ORACLE_COMPANY
     settings_ = raw["settings"]
-    horizon, market, category = settings_["horizon_months"], "eu", str(c["category"])
+    (market,) = c["target_markets"]
+    horizon, category = settings_["horizon_months"], str(c["category"])
     price, budget = float(c["avg_order_value_usd"]), float(c["marketing_budget_usd"])
     cost = price * (1 - float(c["gross_margin_pct"]) / 100)
     returned = v("returns.rate")[category]
     vat_rate = v("markets.vat")[market]
     vat = vat_rate / (1 + vat_rate) * (1 - returned) * price  # in the price; none on a refund
-    duty = v("markets.duty_other")[market]
+    duty = v("markets.duty_us") if market == "us" else v("markets.duty_other")[market]
     small = price <= v("logistics.small_max_aov")
     half = v("channels.saturation_usd")["platform" if channel == "platform" else "dropshipping"]
     half *= v("markets.weight")[market]
@@ -119,19 +126,22 @@ def _oracle(channel: str) -> dict[str, float]:
                 "duties_taxes_usd": vat + duty * cost,
                 "returns_usd": returned * (price - v("returns.resale_share") * cost + fba)}
     else:
-        parcel_duty = (min(1.0, v("markets.parcel_duty_share")[market]) * duty * cost
-                       + v("markets.eu_parcel_duty_usd"))  # the EU's flat duty per parcel
+        parcel_duty = min(1.0, v("markets.parcel_duty_share")[market]) * duty * cost
+        if market == "eu":
+            parcel_duty += v("markets.eu_parcel_duty_usd")  # the EU's flat duty per parcel
         unit = {"net_price_usd": price, "product_cost_usd": cost,
                 "channel_fees_usd": v("payment.card_pct") * price + v("payment.card_fixed_usd"),
                 "logistics_usd": v("logistics.parcel_usd")["small" if small else "large"],
                 "duties_taxes_usd": vat + parcel_duty, "returns_usd": returned * price}
     margin = price - sum(x for k, x in unit.items() if k != "net_price_usd")
     equity = v("stage.brand_equity")[str(c["stage"])]
+    setup = v("channels.setup_usd")[channel]  # one market: no extra-market set-up
+    stock_months = v("channels.working_capital_months")[channel]
     plans = []
     for level in settings_["spend_levels"]:
         spend = level * budget
         effective = half * math.log(1 + spend / half)
-        orders = fees = cash = terminal = 0.0
+        orders, fees, flows, terminal = [], 0.0, [], 0.0
         if channel == "platform":
             for t in range(horizon):
                 launch = t < v("platform.launch_months")
@@ -139,17 +149,16 @@ def _oracle(channel: str) -> dict[str, float]:
                 organic = v("platform.organic_ratio") * equity * min(
                     1.0, (t + 1) / v("platform.organic_ramp_months"))
                 revenue = effective / acos * (1 + organic)
-                month_orders = revenue / price
+                orders.append(revenue / price)
                 drift = v("platform.take_drift_year") * t / 12 * revenue
-                operating = month_orders * margin - drift - spend
+                operating = orders[-1] * margin - drift - spend
                 risk = (v("platform.suspension_rate_year") / 12
                         * v("platform.suspension_months_lost") * max(operating, 0.0))
                 fixed = v("platform.subscription_month")  # one market
-                orders += month_orders
                 fees += drift + fixed + risk
-                cash += operating - fixed - risk
+                flows.append(operating - fixed - risk)
             # the organic share of the last month's sales runs on after the horizon
-            kept = (month_orders * margin - drift) * organic / (1 + organic)
+            kept = (orders[-1] * margin - drift) * organic / (1 + organic)
             terminal = _runoff(kept, v("platform.organic_retention"),
                                settings_["runoff_months"], v("cost_of_capital_month"))
         else:  # new customers from ads at the category's CAC for this order value, no repeat
@@ -157,37 +166,58 @@ def _oracle(channel: str) -> dict[str, float]:
                 price / v("independent_site.cac_aov")["reference_aov"]
             ) ** v("independent_site.cac_aov")["elasticity"]
             for t in range(horizon):
-                orders += effective / (cac * (1 + v("dropship.ad_decay_month")) ** t)
+                orders.append(effective / (cac * (1 + v("dropship.ad_decay_month")) ** t))
+                flows.append(orders[-1] * margin - spend - v("dropship.tools_month"))
             fees = v("dropship.tools_month") * horizon
-            cash = orders * margin - spend * horizon - fees
-        cash -= v("channels.setup_usd")[channel]  # one market: no extra-market set-up
-        plans.append((cash + terminal, level, {
-            **unit, "channel_fees_usd": unit["channel_fees_usd"] + fees / orders,
-            "ads_usd": spend * horizon / orders}))
+        flows[0] -= setup
+        # stock of `stock_months` of sales at cost, bought ahead and sold off at the end
+        held = 0.0
+        for t in range(horizon):
+            flows[t] -= stock_months * cost * orders[t] - held
+            held = stock_months * cost * orders[t]
+        flows[-1] += held
+        cumulative = list(itertools.accumulate(flows))
+        # break-even: the month after the last one with cumulative cash below zero
+        last_below = max((t for t in range(horizon) if cumulative[t] < 0), default=-1)
+        month = last_below + 2 if last_below + 1 < horizon else None
+        plan = {"setup_usd": setup,
+                "working_capital_usd": max(0.0, -min(cumulative) - setup),
+                "breakeven_month": month, "cash_36m_usd": cumulative[35]}
+        plans.append((cumulative[-1] + terminal, level, {
+            **unit, "channel_fees_usd": unit["channel_fees_usd"] + fees / sum(orders),
+            "ads_usd": spend * horizon / sum(orders)}, plan))
     worth = sorted(p[0] for p in plans)
     assert worth[-1] - worth[-2] > 100, "the best spend level must win clearly"
-    best = max(plans, key=lambda p: p[0])[2]
+    _, _, best, plan = max(plans, key=lambda p: p[0])
     best["contribution_usd"] = price - sum(x for k, x in best.items() if k != "net_price_usd")
-    return best
+    return best, plan
 
 
+@pytest.mark.parametrize("company", [ORACLE_COMPANY, US_COMPANY], ids=["eu", "us"])
 @pytest.mark.parametrize(("model", "kind", "channel"), [
     ("platform", None, "platform"),
     ("distribution", "dropshipping", "dropshipping"),
 ])
 def test_per_order_figures_match_a_hand_computation(
-    model: str, kind: str | None, channel: str,
+    model: str, kind: str | None, channel: str, company: dict[str, Any],
 ) -> None:
     """One company's per-order figures, computed a second way from the raw assumptions file,
     equal `money_plan`'s to the cent; the contribution is what the rounded costs leave of the
     price, within 3 cents of the unrounded figure (six costs, each rounded by at most half a
-    cent)."""
-    hand = _oracle(channel)
+    cent). The plan's set-up, working capital, break-even month and cash at 36 months equal
+    the hand figures to the dollar."""
+    hand, plan = _oracle(channel, company)
     for part, x in hand.items():
         assert abs((100 * x) % 1 - 0.5) > 1e-6, (
             f"{part} = {x} sits on a half cent: pick another company")
-    got = money_plan(Profile.from_mapping(ORACLE_COMPANY, company_id="oracle"),
-                     kind).to_dict()["models"][model]["per_order"]
+    for part in ("working_capital_usd", "cash_36m_usd"):
+        assert abs(plan[part] % 1 - 0.5) > 1e-6, f"{part} sits on a half dollar"
+    whole = money_plan(Profile.from_mapping(company, company_id="oracle"),
+                       kind).to_dict()["models"][model]
+    assert {k: whole[k] for k in plan} == {
+        k: (x if x is None or k == "breakeven_month" else float(round(x)))
+        for k, x in plan.items()}
+    got = whole["per_order"]
     costs = [k for k in PER_ORDER_KEYS if k not in ("net_price_usd", "contribution_usd")]
     for part in ("net_price_usd", *costs):
         assert got[part] == round(hand[part], 2), part
