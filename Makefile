@@ -27,7 +27,7 @@ export COMPANY REPORT_LANG WORKERS PDF XLSX FORCE
 # System libraries of PDF reports (WeasyPrint needs Pango) and of the PDF tests (poppler).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 
-.PHONY: pdf-libs pdf-libs-if-root help setup recommend validate test test-fast lint bench report reports model lab notebooks clean
+.PHONY: pdf-libs pdf-libs-if-root help setup recommend validate test test-fast lint mutation bench report reports model lab notebooks clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
@@ -105,6 +105,9 @@ notebooks: $(STAMP) ## regenerate the notebooks' reference outputs (after changi
 	$(PY) -m modelfit.deliver.notebooks
 	cd notebooks && for nb in *.ipynb; do $(abspath $(VENV))/bin/papermill "$$nb" "$$nb" -k modelfit --cwd . || exit 1; done
 	$(PY) -m modelfit.deliver.notebooks --strip-widgets
+
+mutation: $(STAMP) ## mutation testing of the costly-mistake modules, score per module (docs/testing.md)
+	$(PY) tools/mutation.py
 
 bench: $(STAMP) ## run the benchmarks and print their ratios
 	$(PY) bench/run.py

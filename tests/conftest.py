@@ -130,3 +130,17 @@ profiles_st = st.builds(
         "existing_channels": st.lists(st.sampled_from(BASE_CHANNELS), max_size=3, unique=True),
     }),
 )
+
+
+def close_call_variant(result: Any, confidence: float, margin: float) -> Any:
+    """A copy of the `Robustness` `result` (of a company no screen holds back) whose primary
+    wins `confidence` of the scenarios and leads its runner-up by `margin` points: for testing
+    the documented close-call thresholds with figures on either side of them."""
+    import dataclasses
+
+    assert not result.screened
+    acceptability = dict(result.acceptability)
+    acceptability[result.primary] = (confidence, *result.acceptability[result.primary][1:])
+    scores = dict(result.scores)
+    scores[result.ranking[1]] = scores[result.primary] - margin
+    return dataclasses.replace(result, acceptability=acceptability, scores=scores)

@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
+from importlib import resources
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +53,201 @@ def test_per_order_parts_add_up_for_every_model_on_random_profiles(
         assert tuple(m["per_order"]) == PER_ORDER_KEYS
         assert adds_up(m["per_order"])
         assert m["breakeven_month"] is None or isinstance(m["breakeven_month"], int)
+
+
+# --- an independent oracle: one company's per-order figures by hand -------------------------
+# The property test above cannot fail on arithmetic: `per_order` makes the contribution the
+# remainder, so the parts add up whatever they are. Here one concrete company's figures are
+# worked out a second way, in plain Python from the raw `data/outcomes.yaml` and the arithmetic
+# `modelfit.outcome.simulation` documents (unit economics per channel, then 36 months of orders),
+# and compared with `money_plan`.
+#
+# The company: growth stage, sells to the EU only, beauty, an $80 order at 70% gross margin,
+# $6,000 a month of marketing, all capabilities rated 3 (so every capability effect is
+# exp(0) = 1), no channel running yet (no base revenue, no run-off of an idle channel), a team of
+# 10 (no hires for any one channel). `money_plan` turns demand and capital luck off
+# (demand_sd = 0: every noise factor is exp(0) = 1), so the figures are exact, not averages
+# over draws: the only tolerance is the rounding to cents.
+ORACLE_COMPANY = {"company": "Oracle Co", "stage": "growth", "capital": 3, "supply_chain": 3,
+                  "brand_content": 3, "tech_data": 3, "category": "beauty",
+                  "avg_order_value_usd": 80, "gross_margin_pct": 70,
+                  "marketing_budget_usd": 6000, "team_size": 10, "target_markets": ["eu"],
+                  "existing_channels": []}
+# A second company the same way, in the US (tariff on the product cost, no VAT, duty on every
+# parcel): its platform plan loses money in the launch months and earns later, so the
+# suspension risk's "only on months that earn" is exercised too.
+US_COMPANY = {**ORACLE_COMPANY, "category": "home", "avg_order_value_usd": 60,
+              "target_markets": ["us"]}
+
+
+def _outcomes() -> tuple[dict[str, Any], Any]:
+    """The raw assumptions file, and a reader of one assumption's value by dotted name."""
+    raw = yaml.safe_load(resources.files("modelfit").joinpath("data", "outcomes.yaml")
+                         .read_text("utf-8"))
+
+    def value(name: str) -> Any:
+        node = raw
+        for key in name.split("."):
+            node = node[key]
+        return node["value"]
+
+    return raw, value
+
+
+def _runoff(contribution: float, keep: float, months: int, monthly_rate: float) -> float:
+    """Month k after the horizon earns contribution * keep**k, discounted; never negative."""
+    return sum(max(contribution * keep**k, 0.0) / (1 + monthly_rate) ** k
+               for k in range(1, months + 1))
+
+
+def _oracle(channel: str, c: dict[str, Any]) -> tuple[dict[str, float], dict[str, Any]]:
+    """Company `c`'s per-order parts (unrounded) on `channel`, platform or dropshipping, at
+    the spend level whose plan is worth most (cash over 36 months plus terminal value), and
+    that plan's set-up, working capital, break-even month and cash at 36 months (unrounded)."""
+    raw, v = _outcomes()
+    settings_ = raw["settings"]
+    (market,) = c["target_markets"]
+    horizon, category = settings_["horizon_months"], str(c["category"])
+    price, budget = float(c["avg_order_value_usd"]), float(c["marketing_budget_usd"])
+    cost = price * (1 - float(c["gross_margin_pct"]) / 100)
+    returned = v("returns.rate")[category]
+    vat_rate = v("markets.vat")[market]
+    vat = vat_rate / (1 + vat_rate) * (1 - returned) * price  # in the price; none on a refund
+    duty = v("markets.duty_us") if market == "us" else v("markets.duty_other")[market]
+    small = price <= v("logistics.small_max_aov")
+    half = v("channels.saturation_usd")["platform" if channel == "platform" else "dropshipping"]
+    half *= v("markets.weight")[market]
+    if channel == "platform":
+        fba = v("logistics.fulfilment_usd")["platform_small" if small else "platform_large"]
+        unit = {"net_price_usd": price, "product_cost_usd": cost,
+                "channel_fees_usd": max(v("platform.referral_fee")[category] * price,
+                                        v("platform.referral_min_usd"))
+                + v("platform.other_fees_pct") * price,
+                "logistics_usd": fba + v("logistics.bulk_freight_share") * cost,
+                "duties_taxes_usd": vat + duty * cost,
+                "returns_usd": returned * (price - v("returns.resale_share") * cost + fba)}
+    else:
+        parcel_duty = min(1.0, v("markets.parcel_duty_share")[market]) * duty * cost
+        if market == "eu":
+            parcel_duty += v("markets.eu_parcel_duty_usd")  # the EU's flat duty per parcel
+        unit = {"net_price_usd": price, "product_cost_usd": cost,
+                "channel_fees_usd": v("payment.card_pct") * price + v("payment.card_fixed_usd"),
+                "logistics_usd": v("logistics.parcel_usd")["small" if small else "large"],
+                "duties_taxes_usd": vat + parcel_duty, "returns_usd": returned * price}
+    margin = price - sum(x for k, x in unit.items() if k != "net_price_usd")
+    equity = v("stage.brand_equity")[str(c["stage"])]
+    setup = v("channels.setup_usd")[channel]  # one market: no extra-market set-up
+    stock_months = v("channels.working_capital_months")[channel]
+    plans = []
+    for level in settings_["spend_levels"]:
+        spend = level * budget
+        effective = half * math.log(1 + spend / half)
+        orders, fees, flows, terminal = [], 0.0, [], 0.0
+        if channel == "platform":
+            for t in range(horizon):
+                launch = t < v("platform.launch_months")
+                acos = v("platform.acos")["launch" if launch else "steady"]
+                organic = v("platform.organic_ratio") * equity * min(
+                    1.0, (t + 1) / v("platform.organic_ramp_months"))
+                revenue = effective / acos * (1 + organic)
+                orders.append(revenue / price)
+                drift = v("platform.take_drift_year") * t / 12 * revenue
+                operating = orders[-1] * margin - drift - spend
+                risk = (v("platform.suspension_rate_year") / 12
+                        * v("platform.suspension_months_lost") * max(operating, 0.0))
+                fixed = v("platform.subscription_month")  # one market
+                fees += drift + fixed + risk
+                flows.append(operating - fixed - risk)
+            # the organic share of the last month's sales runs on after the horizon
+            kept = (orders[-1] * margin - drift) * organic / (1 + organic)
+            terminal = _runoff(kept, v("platform.organic_retention"),
+                               settings_["runoff_months"], v("cost_of_capital_month"))
+        else:  # new customers from ads at the category's CAC for this order value, no repeat
+            cac = v("independent_site.cac_usd")[category] * (
+                price / v("independent_site.cac_aov")["reference_aov"]
+            ) ** v("independent_site.cac_aov")["elasticity"]
+            for t in range(horizon):
+                orders.append(effective / (cac * (1 + v("dropship.ad_decay_month")) ** t))
+                flows.append(orders[-1] * margin - spend - v("dropship.tools_month"))
+            fees = v("dropship.tools_month") * horizon
+        flows[0] -= setup
+        # stock of `stock_months` of sales at cost, bought ahead and sold off at the end
+        held = 0.0
+        for t in range(horizon):
+            flows[t] -= stock_months * cost * orders[t] - held
+            held = stock_months * cost * orders[t]
+        flows[-1] += held
+        cumulative = list(itertools.accumulate(flows))
+        # break-even: the month after the last one with cumulative cash below zero
+        last_below = max((t for t in range(horizon) if cumulative[t] < 0), default=-1)
+        month = last_below + 2 if last_below + 1 < horizon else None
+        plan = {"setup_usd": setup,
+                "working_capital_usd": max(0.0, -min(cumulative) - setup),
+                "breakeven_month": month, "cash_36m_usd": cumulative[35]}
+        plans.append((cumulative[-1] + terminal, level, {
+            **unit, "channel_fees_usd": unit["channel_fees_usd"] + fees / sum(orders),
+            "ads_usd": spend * horizon / sum(orders)}, plan))
+    worth = sorted(p[0] for p in plans)
+    assert worth[-1] - worth[-2] > 100, "the best spend level must win clearly"
+    _, _, best, plan = max(plans, key=lambda p: p[0])
+    best["contribution_usd"] = price - sum(x for k, x in best.items() if k != "net_price_usd")
+    return best, plan
+
+
+@pytest.mark.parametrize("company", [ORACLE_COMPANY, US_COMPANY], ids=["eu", "us"])
+@pytest.mark.parametrize(("model", "kind", "channel"), [
+    ("platform", None, "platform"),
+    ("distribution", "dropshipping", "dropshipping"),
+])
+def test_per_order_figures_match_a_hand_computation(
+    model: str, kind: str | None, channel: str, company: dict[str, Any],
+) -> None:
+    """One company's per-order figures, computed a second way from the raw assumptions file,
+    equal `money_plan`'s to the cent; the contribution is what the rounded costs leave of the
+    price, within 3 cents of the unrounded figure (six costs, each rounded by at most half a
+    cent). The plan's set-up, working capital, break-even month and cash at 36 months equal
+    the hand figures to the dollar."""
+    hand, plan = _oracle(channel, company)
+    for part, x in hand.items():
+        assert abs((100 * x) % 1 - 0.5) > 1e-6, (
+            f"{part} = {x} sits on a half cent: pick another company")
+    for part in ("working_capital_usd", "cash_36m_usd"):
+        assert abs(plan[part] % 1 - 0.5) > 1e-6, f"{part} sits on a half dollar"
+    whole = money_plan(Profile.from_mapping(company, company_id="oracle"),
+                       kind).to_dict()["models"][model]
+    assert {k: whole[k] for k in plan} == {
+        k: (x if x is None or k == "breakeven_month" else float(round(x)))
+        for k, x in plan.items()}
+    got = whole["per_order"]
+    costs = [k for k in PER_ORDER_KEYS if k not in ("net_price_usd", "contribution_usd")]
+    for part in ("net_price_usd", *costs):
+        assert got[part] == round(hand[part], 2), part
+    assert got["contribution_usd"] == round(
+        round(hand["net_price_usd"], 2) - sum(round(hand[k], 2) for k in costs), 2)
+    assert abs(got["contribution_usd"] - hand["contribution_usd"]) <= 0.03 + 1e-9
+
+
+def test_per_order_figures_as_derived_by_hand() -> None:
+    """The same company's figures written out (outcome assumptions 2.2.0; re-derive them when
+    `data/outcomes.yaml` changes). Price $80, cost 30% of it = $24. EU VAT is 21.5% of the
+    pre-VAT price, so 0.215 / 1.215 of the consumer price, paid on the 94% of sales that are not
+    returned (beauty returns 6%): 13.307. Platform: referral 15% = 12 plus other fees 5% = 4,
+    i.e. $16 an order before fixed fees; FBA large $6.57 plus freight 8% of cost (1.92) = 8.49;
+    VAT 13.307 plus 5% duty on cost (1.20) = 14.51; returns 6% of (80 - 70% x 24 resold + 6.57)
+    = 4.19. Dropshipping: card fees 4.4% + $0.30 = 3.82 before tools; a large parcel $15; VAT
+    plus the EU's flat $3.50 parcel duty = 16.81; returns 6% of 80 = 4.80. Fees, ads and
+    contribution below come from the 36-month hand computation above (subscription, take
+    drift, suspension risk and tools spread over the orders; ads = spend / orders)."""
+    plan = money_plan(Profile.from_mapping(ORACLE_COMPANY, company_id="oracle"), "dropshipping")
+    assert plan.assumptions_version == "2.2.0"
+    assert plan.models["platform"]["per_order"] == {
+        "net_price_usd": 80.0, "product_cost_usd": 24.0, "channel_fees_usd": 18.62,
+        "ads_usd": 9.83, "logistics_usd": 8.49, "duties_taxes_usd": 14.51, "returns_usd": 4.19,
+        "contribution_usd": 0.36}
+    assert plan.models["distribution"]["per_order"] == {
+        "net_price_usd": 80.0, "product_cost_usd": 24.0, "channel_fees_usd": 12.33,
+        "ads_usd": 127.68, "logistics_usd": 15.0, "duties_taxes_usd": 16.81, "returns_usd": 4.8,
+        "contribution_usd": -120.62}
 
 
 def test_demo_contract_values() -> None:

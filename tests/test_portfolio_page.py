@@ -114,3 +114,23 @@ def test_near_boundary_shows_names_and_percents(table: pd.DataFrame, framework: 
     assert isinstance(near, pd.DataFrame)
     assert list(near.index) == ["Close Co", "Low Co"]
     assert near.iloc[0].tolist() == ["Hybrid", "Marketplace platform", "0.5", "55%"]
+
+
+@pytest.mark.parametrize(("margin", "confidence", "reasons"), [
+    # README: a close call when the confidence is under 60% or the lead under one point
+    (5.0, 0.59, ["p_close"]),
+    (5.0, 0.6, ["p_low"]),   # 60% is no close call, but under the summary's 80%
+    (5.0, 0.61, ["p_low"]),
+    (0.99, 0.95, ["p_close"]),
+    (1.0, 0.95, []),
+    (1.5, 0.61, ["p_low"]),
+])
+def test_attention_uses_the_documented_close_call_thresholds(
+    margin: float, confidence: float, reasons: list[str], framework: Framework,
+) -> None:
+    """The portfolio flags a close call at the README's thresholds, written here as literals,
+    and its table says so in words."""
+    row = _row("c", "C Co", "hybrid", "platform", margin, confidence, "hybrid")
+    assert attention(row) == reasons
+    html = Portfolio(pd.DataFrame([row]).set_index("company_id"), framework, "en").companies().data
+    assert ("close call" in html) is (reasons == ["p_close"])

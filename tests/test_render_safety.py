@@ -249,3 +249,236 @@ def test_stale_kernel_connection_files_are_removed(tmp_path: Path) -> None:
     assert young.exists()
     assert other.exists()
     assert live.exists()
+
+
+# --- exact behaviour of the atomic writes (mutation testing, docs/testing.md) -------------------
+def test_check_out_dir_creates_a_missing_folder_and_keeps_an_existing_one(tmp_path: Path) -> None:
+    """A folder several levels deep is created; an existing folder is accepted as it is; both
+    are returned."""
+    deep = tmp_path / "a" / "b" / "reports"
+    assert check_out_dir(deep) == deep
+    assert deep.is_dir()
+    (deep / "kept.txt").write_text("x", "utf-8")
+    assert check_out_dir(deep) == deep
+    assert (deep / "kept.txt").read_text("utf-8") == "x"
+
+
+def test_check_out_dir_names_each_problem_exactly(tmp_path: Path) -> None:
+    """A file, a path through a file and a dangling link each get their own one line."""
+    target = tmp_path / "file.txt"
+    target.write_text("x", "utf-8")
+    with pytest.raises(ModelfitError, match=rf"^--out {target}: is a file, not a folder; name a "
+                       r"folder for the reports$"):
+        check_out_dir(target)
+    with pytest.raises(ModelfitError, match=rf"^--out {target}/reports: cannot be created "
+                       r"\(Not a directory\)$"):
+        check_out_dir(target / "reports")
+    dangling = tmp_path / "gone"
+    dangling.symlink_to(tmp_path / "nowhere")
+    with pytest.raises(ModelfitError, match=rf"^--out {dangling}: a part of this path is a file, "
+                       r"not a folder$"):
+        check_out_dir(dangling)
+
+
+def test_check_out_dir_asks_for_write_and_search_permission(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The folder must be writable and searchable (W_OK | X_OK), else one line says so (root
+    may write anywhere, so the answer is the stand-in's)."""
+    asked: list[tuple[str, int]] = []
+
+    def access(path: object, mode: int) -> bool:
+        asked.append((str(path), mode))
+        return False
+
+    monkeypatch.setattr(os, "access", access)
+    with pytest.raises(ModelfitError, match=rf"^--out {tmp_path}: cannot be written \(permission "
+                       r"denied\); name a folder you can write to$"):
+        check_out_dir(tmp_path)
+    assert asked == [(str(tmp_path), os.W_OK | os.X_OK)]
+
+
+@pytest.mark.parametrize("seed", [0, 64, 2**31, 2**32 - 1])
+def test_every_seed_from_0_to_2_to_the_32_is_accepted(seed: int) -> None:
+    """The documented range is 0 to 4294967295, both ends included."""
+    assert check_seed(seed) == seed
+
+
+def _dead_pid() -> str:
+    return subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_only_working_folders_of_dead_runs_are_removed(tmp_path: Path) -> None:
+    """Among many entries, each stale working folder is removed wherever it comes; a name that
+    is not `.<id>.<pid>.<suffix>` with a number for pid, and a file, are left alone."""
+    dead = _dead_pid()
+    stale = [tmp_path / f".acme.{dead}.s{i}" for i in range(3)]
+    kept = [tmp_path / f".acme.{dead}.x.y", tmp_path / ".acme.notapid.x",
+            *(tmp_path / f".acme.{dead}{chr(97 + i)}.x" for i in range(20))]
+    for folder in stale + kept:
+        folder.mkdir()
+    afile = tmp_path / f".acme.{dead}.f"
+    afile.write_text("x", "utf-8")
+    remove_stale_temporaries(tmp_path, "acme")
+    assert [f.exists() for f in stale] == [False] * 3
+    assert all(f.is_dir() for f in kept)
+    assert afile.is_file()
+
+
+def test_a_stale_folder_that_cannot_be_removed_is_left_quietly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Clearing litter never stops a run: a stale folder whose files cannot be removed stays."""
+    stale = tmp_path / f".acme.{_dead_pid()}.s"
+    stale.mkdir()
+    (stale / "acme.ipynb").write_text("{}", "utf-8")
+
+    def unlink(*args: object, **kwargs: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    remove_stale_temporaries(tmp_path, "acme")
+    assert (stale / "acme.ipynb").exists()
+
+
+def test_alive_never_signals_the_process_it_asks_about() -> None:
+    """_alive sends signal 0 (a probe): a live process is reported alive and goes on running."""
+    from modelfit.deliver import render
+
+    # The child exits at any signal it can catch (a run under nohup ignores SIGHUP, and
+    # ignored signals are inherited: the child sets its own handlers).
+    code = ("import signal, sys, time\n"
+            "for s in signal.valid_signals():\n"
+            "    try:\n"
+            "        signal.signal(s, lambda *a: sys.exit(3))\n"
+            "    except (OSError, ValueError, RuntimeError):\n"
+            "        pass\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(30)\n")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "ready\n"
+        assert render._alive(child.pid) is True
+        with pytest.raises(subprocess.TimeoutExpired):
+            child.wait(timeout=0.5)
+    finally:
+        child.kill()
+        child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+    assert render._alive(child.pid) is False
+
+
+def test_another_users_live_process_counts_as_alive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Probing a process of another user is refused (PermissionError): it is alive."""
+    from modelfit.deliver import render
+
+    def kill(pid: int, sig: int) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "kill", kill)
+    assert render._alive(12345) is True
+
+
+def test_backup_folder_is_made_with_its_parents_or_reused(tmp_path: Path) -> None:
+    """The backup folder may not exist yet (nor its parent), or may exist already."""
+    out, work, pairs = _sets(tmp_path)
+    replace_together(pairs, backup=work / "new" / "previous", rescue=out / "acme.previous",
+                     what="report for acme")
+    for produced, _ in pairs:
+        produced.write_text("newer", "utf-8")
+    replace_together(pairs, backup=work / "new" / "previous", rescue=out / "acme.previous",
+                     what="report for acme")
+    assert [(out / f"acme.{s}").read_text("utf-8") for s in SUFFIXES] == ["newer"] * 3
+
+
+def test_a_failure_without_a_file_name_says_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An OSError that names no file still gives one whole line."""
+    out, work, pairs = _sets(tmp_path)
+    real = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if Path(src) == work / "acme.html":
+            raise OSError(5, "Input/output error")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(RenderError, match=r"^report for acme not written: a file could not be "
+                       r"replaced \(Input/output error\); the previous files are intact$"):
+        replace_together(pairs, backup=work / "previous", rescue=out / "acme.previous",
+                         what="report for acme")
+
+
+def test_previous_files_that_cannot_be_put_back_are_kept_in_the_rescue_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The JSON cannot be replaced and the old notebook cannot be put back: the previous set is
+    moved to the rescue folder, and the line says where."""
+    out, work, pairs = _sets(tmp_path)
+    backup, rescue = work / "previous", out / "acme.previous"
+    real = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if Path(src) == work / "acme.json" or Path(src) == backup / "acme.ipynb":
+            raise PermissionError(13, "Permission denied", str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(RenderError, match=rf"^report for acme not written: .*acme\.json could not "
+                       rf"be replaced \(Permission denied\); the previous files could not all be "
+                       rf"put back; they are in {rescue}$"):
+        replace_together(pairs, backup=backup, rescue=rescue, what="report for acme")
+    assert (rescue / "acme.ipynb").read_text("utf-8") == "old ipynb"
+    assert (out / "acme.html").read_text("utf-8") == "old html"
+
+
+def test_a_new_file_that_cannot_be_taken_back_sends_the_old_ones_to_rescue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The JSON fails after the notebook was placed, and the placed notebook cannot be removed:
+    the set is not restored, so the previous files go to the rescue folder."""
+    out, work, pairs = _sets(tmp_path)
+    backup, rescue = work / "previous", out / "acme.previous"
+    real_replace, real_unlink = os.replace, Path.unlink
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if Path(src) == work / "acme.json":
+            raise PermissionError(13, "Permission denied", str(dst))
+        real_replace(src, dst)
+
+    def unlink(self: Path, missing_ok: bool = False) -> None:
+        if self == out / "acme.ipynb":
+            raise PermissionError(13, "Permission denied", str(self))
+        real_unlink(self, missing_ok)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(Path, "unlink", unlink)
+    with pytest.raises(RenderError, match=rf"could not all be put back; they are in {rescue}$"):
+        replace_together(pairs, backup=backup, rescue=rescue, what="report for acme")
+    assert rescue.is_dir()
+
+
+def test_a_rescue_that_fails_too_still_gives_the_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Even when the rescue move fails (its folder is taken), the error is the RenderError
+    line, not a second exception."""
+    out, work, pairs = _sets(tmp_path)
+    backup, rescue = work / "previous", out / "acme.previous"
+    rescue.mkdir()
+    (rescue / "taken").write_text("x", "utf-8")
+    real = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if Path(src) in (work / "acme.json", backup / "acme.ipynb"):
+            raise PermissionError(13, "Permission denied", str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(RenderError, match=r"could not all be put back"):
+        replace_together(pairs, backup=backup, rescue=rescue, what="report for acme")
+    assert (backup / "acme.ipynb").read_text("utf-8") == "old ipynb"

@@ -56,6 +56,13 @@ def test_rounded_has_stated_precision_and_no_negative_zero() -> None:
     assert DECIMALS == 6
 
 
+def test_rounded_map_passes_its_decimals_on() -> None:
+    """`rounded_map(values, decimals)` rounds every value to `decimals` places, keys in order."""
+    assert rounded_map({"b": 2 / 3, "a": -1e-12}, 2) == {"b": 0.67, "a": 0.0}
+    assert list(rounded_map({"b": 1.0, "a": 2.0}, 2)) == ["b", "a"]
+    assert rounded(2 / 3, 3) == 0.667
+
+
 def test_baseline_environment_turns_off_every_simd_path() -> None:
     """A process started with `baseline_environment()` runs numpy on its baseline paths only."""
     code = "from modelfit.core.reproducible import on_baseline; print(on_baseline())"

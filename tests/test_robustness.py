@@ -27,6 +27,7 @@ from modelfit.views.robustness import (
     plot_stability,
     too_close_to_call,
 )
+from tests.conftest import close_call_variant
 from tests.exact import crossing_points
 
 from .conftest import examples
@@ -423,6 +424,77 @@ def test_a_clear_answer_states_its_confidence(fw: Framework,
 def test_close_call_thresholds_are_arguments(results: dict[str, Robustness]) -> None:
     """Raising min_confidence above the primary's confidence makes any answer a close call."""
     assert is_too_close(results["atlas"], min_confidence=1.01)
+
+
+# The documented thresholds, as literals (README "How sure is the answer": "When the primary's
+# confidence is under 60% or it is less than a point ahead of its best rival ... the report says
+# plainly that the answer is too close to call"). The tests above compare the code only with its
+# own constants; these fail if CLOSE_CONFIDENCE or CLOSE_MARGIN move.
+@pytest.fixture(scope="module")
+def average(fw: Framework) -> Robustness:
+    """A growth company on a platform, average everywhere: hybrid first, platform 3 points
+    behind, no screen."""
+    result = analyse(make("growth", 3, 3, 3, 3), fw, samples=200)
+    assert (result.primary, result.ranking[1], result.screened) == ("hybrid", "platform", ())
+    return result
+
+
+@pytest.mark.parametrize(("confidence", "margin", "close"), [
+    (0.59, 5.0, True),      # under 60%
+    (0.5999, 5.0, True),
+    (0.6, 5.0, False),      # 60% is not under 60%
+    (0.61, 1.5, False),
+    (0.95, 0.99, True),     # less than a point ahead
+    (0.95, 1.0, False),     # a point ahead is not less than a point
+    (0.95, 0.5, True),
+    (0.59, 0.5, True),
+])
+def test_close_call_thresholds_are_the_documented_60_percent_and_one_point(
+    fw: Framework, average: Robustness, confidence: float, margin: float, close: bool,
+) -> None:
+    """is_too_close, the close-call sentence and the report's robustness sentence (both
+    languages) agree with the README's 60% and one point."""
+    result = close_call_variant(average, confidence, margin)
+    assert (result.confidence, result.margin) == (confidence, pytest.approx(margin, abs=1e-9))
+    assert is_too_close(result) is close
+    sentence = too_close_to_call(result, fw)
+    assert (sentence is not None) is close
+    en = confidence_sentence(result, fw)
+    zh = confidence_sentence(result, fw, "zh")
+    if close:
+        assert en.startswith("Too close to call: Hybrid and Marketplace platform ")
+        assert zh.startswith("难分高下")
+    else:
+        assert en == (f"Hybrid stays first in {100 * confidence:.0f}% of scenarios (weights, "
+                      "ratings and stage priors varied).")
+        assert "难分高下" not in zh
+
+
+def test_the_rating_noise_is_the_documented_0_2_0_6_0_2() -> None:
+    """README: each rating moved to a neighbour with probability 0.4, i.e. down 0.2, kept 0.6,
+    up 0.2 (docs/robustness.md: a rating of 1 or 5 stays put with probability 0.8)."""
+    assert RATING_NOISE == (0.2, 0.6, 0.2)
+    rng = np.random.default_rng(11)
+    moved = perturb_ratings(rng, np.array([1.0, 3.0, 5.0]), 200_000, RATING_NOISE)
+    # 200,000 draws: a share's standard error is at most 0.0011, so 0.005 is over 4 of them
+    np.testing.assert_allclose([(moved[:, 1] == v).mean() for v in (2, 3, 4)], [0.2, 0.6, 0.2],
+                               atol=0.005)
+    assert (moved[:, 1] != 3).mean() == pytest.approx(0.4, abs=0.005)
+    assert (moved[:, 0] == 1).mean() == pytest.approx(0.8, abs=0.005)
+    assert (moved[:, 2] == 5).mean() == pytest.approx(0.8, abs=0.005)
+
+
+def test_analyse_moves_ratings_by_0_2_0_6_0_2_by_default(fw: Framework) -> None:
+    """analyse's default rating noise is (0.2, 0.6, 0.2): the same draws as naming it, and not
+    those of another noise (so the comparison can tell them apart)."""
+    profile = make("growth", 3, 4, 3, 3)
+    default = analyse(profile, fw, samples=2_000, seed=4)
+    assert default.rating_noise == (0.2, 0.6, 0.2)
+    assert default.to_dict(full=True)["settings"]["rating_noise"] == [0.2, 0.6, 0.2]
+    named = analyse(profile, fw, samples=2_000, seed=4, rating_noise=(0.2, 0.6, 0.2))
+    assert default.acceptability == named.acceptability
+    other = analyse(profile, fw, samples=2_000, seed=4, rating_noise=(0.1, 0.8, 0.1))
+    assert other.acceptability != named.acceptability
 
 
 def test_unknown_language_is_named(results: dict[str, Robustness]) -> None:

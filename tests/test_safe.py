@@ -150,3 +150,42 @@ def test_markdown_text_leaves_non_markers_at_line_start_alone(text: str) -> None
 def test_markdown_text_escapes_block_markers(text: str, tag: str) -> None:
     """A value that would start a heading, list, quote or rule at a line start does not."""
     assert tag not in _html(markdown_text(text))
+
+
+# Exact outputs: the promises above are checked by how the text renders, which cannot tell
+# `&amp;` from `&AMP;` (both valid HTML) or see a line joined wrongly; mutation testing
+# (docs/testing.md) showed those changes passing. The spelling is pinned here.
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("a & b < c > d", "a &amp; b &lt; c &gt; d"),
+    ("&lt;b&gt; shows as written", "&amp;lt;b&amp;gt; shows as written"),
+    ("x > y", "x &gt; y"),
+    ("> quote > inner", "\\> quote &gt; inner"),  # the quote marker escaped, not made an entity
+], ids=["entities", "written-entity", "greater-than", "quote-marker"])
+def test_markdown_text_spells_each_escape_exactly(text: str, escaped: str) -> None:
+    """& < > become &amp; &lt; &gt;, except a quote marker at a line start, backslashed."""
+    assert markdown_text(text) == escaped
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("one\r\ntwo\n\nthree", "one\ntwo\n\nthree"),  # CRLF read as a line break; breaks kept
+    ("a `x` b `y` c *d* [e]", "a `x` b `y` c *d* \\[e\\]"),  # text between spans kept once
+    ("`<b>` & <i>", "`<b>` &amp; &lt;i&gt;"),  # a code span is literal already
+], ids=["line-breaks", "code-spans", "html-beside-code"])
+def test_markdown_template_keeps_lines_and_code_spans_exactly(text: str, escaped: str) -> None:
+    """Line breaks, code spans and the text around them come out once each, in order."""
+    assert markdown_template(text) == escaped
+
+
+@pytest.mark.parametrize(("value", "cell"), [
+    ("\tabc", "'␉abc"),  # a leading tab is a formula start, even before plain text
+    ("X=1", "X=1"),      # only spaces are skipped before the first character
+    ("  @x", "'  @x"),
+], ids=["leading-tab", "letter-first", "spaces-then-at"])
+def test_spreadsheet_cell_exact(value: str, cell: str) -> None:
+    """The apostrophe goes before a formula start found after spaces only."""
+    assert spreadsheet_cell(value) == cell
+
+
+def test_terminal_text_is_the_text_made_visible() -> None:
+    """terminal_text shows its own argument, escape characters as pictures."""
+    assert terminal_text("a\x1b[31mb") == "a␛[31mb"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -288,3 +291,177 @@ def test_channel_text_parses_the_same_vectorised_and_row_by_row(
     slow = channel_rows(pd.Series(texts, dtype=object), fw)
     assert (fast[0] == slow[0]).all()
     assert fast[1].tolist() == slow[1].tolist()
+
+
+# --- a second, naive implementation of the score over the whole space ---------------------------
+# score_profiles and recommend run the same kernels, so comparing them cannot catch a mistake in
+# the kernels. `naive_score` is the README's "How the score works" written out with plain Python
+# loops over the framework file's raw YAML (not Framework's arrays), with the screens as the
+# README states them.
+RAW_FRAMEWORK = resources.files("modelfit").joinpath("data", "framework.yaml")
+
+
+def _raw_framework() -> dict[str, Any]:
+    data = yaml.safe_load(RAW_FRAMEWORK.read_text("utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def naive_score(raw: dict[str, Any], stage: str, ratings: dict[str, int],
+                running: frozenset[str]) -> tuple[dict[str, float], str]:
+    """Scores and primary: score[m] = stage_prior[stage][m] + sum_c weight[c][m] * (rating - 3) / 2
+    - screen points. Screens (README): R1, capital rated 2 or less, takes 10 points from the own
+    site and the hybrid; S1, a start-up, and S2, a growth company running no platform store,
+    hold back distribution, the own site and the hybrid (no points). A held-back model ranks
+    after every other; ties compared to 9 decimals go to the model listed first."""
+    models = [m["id"] for m in raw["models"]]
+    scores: dict[str, float] = {}
+    held_back: set[str] = set()
+    for model in models:
+        score = float(raw["stage_priors"][stage][model])
+        for criterion, weights in raw["weights"].items():
+            score += weights[model] * (ratings[criterion] - 3) / 2
+        if ratings["capital"] <= 2 and model in ("independent_site", "hybrid"):  # R1
+            score -= 10
+            held_back.add(model)
+        if stage == "startup" and model != "platform":  # S1
+            held_back.add(model)
+        if stage == "growth" and "platform" not in running and model != "platform":  # S2
+            held_back.add(model)
+        scores[model] = score
+    best = None
+    for model in models:  # the first model wins a tie: only a strictly better one replaces it
+        key = (model not in held_back, round(scores[model], 9))
+        if best is None or key > best[0]:
+            best = (key, model)
+    assert best is not None
+    return scores, best[1]
+
+
+def test_the_readme_screens_are_the_framework_files_screens() -> None:
+    """The screens naive_score writes out are the ones in the framework file: R1 at capital
+    <= 2 taking 10 points from the own site and the hybrid, S1 at start-up and S2 at growth
+    without a platform holding back the other three with no points."""
+    screens = {s["id"]: s for s in _raw_framework()["screens"]}
+    assert set(screens) == {"R1", "S1", "S2"}
+    assert (screens["R1"]["criterion"], screens["R1"]["max_rating"], screens["R1"]["penalty"],
+            set(screens["R1"]["models"])) == ("capital", 2, 10, {"independent_site", "hybrid"})
+    for rule, stage in (("S1", "startup"), ("S2", "growth")):
+        assert screens[rule]["stage"] == [stage]
+        assert screens[rule]["penalty"] == 0
+        assert set(screens[rule]["models"]) == {"distribution", "independent_site", "hybrid"}
+    assert screens["S2"]["without_channel"] == "platform"
+    assert "without_channel" not in screens["S1"]
+
+
+def test_score_profiles_equals_a_naive_implementation_over_the_whole_space(
+    framework: Framework,
+) -> None:
+    """Every stage x every rating (5^4) x every set of running base channels (2^3): 15,000
+    profiles, score_profiles' scores equal naive_score's to 9 decimals and so do the primaries."""
+    raw = _raw_framework()
+    channels = [str(c) for c in raw["base_channels"]]
+    sets = [frozenset(c for i, c in enumerate(channels) if mask >> i & 1)
+            for mask in range(2 ** len(channels))]
+    rows = [(stage, values, running) for stage in STAGES
+            for values in itertools.product(range(1, 6), repeat=len(RATINGS))
+            for running in sets]
+    df = pd.DataFrame({"stage": [r[0] for r in rows],
+                       **{name: [r[1][i] for r in rows] for i, name in enumerate(RATINGS)},
+                       "existing_channels": [sorted(r[2]) for r in rows]})
+    out = score_profiles(df, framework)
+    got = out[list(MODELS)].to_numpy()
+    primaries = out["primary"].tolist()
+    mismatches = []
+    for i, (stage, values, running) in enumerate(rows):
+        scores, primary = naive_score(raw, stage, dict(zip(RATINGS, values, strict=True)),
+                                      running)
+        if (any(round(got[i, j], 9) != round(scores[m], 9) for j, m in enumerate(MODELS))
+                or primaries[i] != primary):
+            mismatches.append((stage, values, sorted(running), scores, primary))
+    assert len(rows) == 15_000
+    assert mismatches == []
+
+
+@pytest.mark.parametrize(("stage", "ratings", "running", "scores", "primary"), [
+    # growth, average, no platform yet: the priors; S2 holds back the hybrid's 58
+    ("growth", (3, 3, 3, 3), [], (55, 44, 52, 58), "platform"),
+    # the same with a platform store running: the hybrid's prior leads
+    ("growth", (3, 3, 3, 3), ["platform"], (55, 44, 52, 58), "hybrid"),
+    # mature, capital 2 (deviation -0.5), the rest 5 (+1): platform 50 - 1 + 9 + 0 + 3 = 61;
+    # distribution 41 + 3 + 9 - 2 = 51; own site 56 - 4.5 + 2 + 10 + 9 - 10 (R1) = 62.5;
+    # hybrid 64 - 5 + 4 + 6 + 6 - 10 (R1) = 65. R1 ranks both after the platform.
+    ("mature", (2, 5, 5, 5), [], (61, 51, 62.5, 65), "platform"),
+    # start-up strong on everything: 62 + 14, 54 + 1, 40 + 30, 42 + 26; S1 keeps the platform
+    ("startup", (5, 5, 5, 5), [], (76, 55, 70, 68), "platform"),
+    # start-up weak on everything: 62 - 14, 54 - 1, 40 - 30 - 10, 42 - 26 - 10; distribution
+    # scores more but S1 keeps the platform the core
+    ("startup", (1, 1, 1, 1), [], (48, 53, 0, 6), "platform"),
+    # growth with a platform, capital 4, supply 2, brand 4, tech 3: platform 55 + 1 - 4.5 = 51.5;
+    # distribution 44 - 3 - 4.5 - 1 = 35.5; own site 52 + 4.5 - 1 + 5 = 60.5;
+    # hybrid 58 + 5 - 2 + 3 = 64
+    ("growth", (4, 2, 4, 3), ["platform"], (51.5, 35.5, 60.5, 64), "hybrid"),
+    # mature, capital 3, supply 4, brand 1, tech 2: platform 50 + 4.5 - 1.5 = 53;
+    # own site 56 + 1 - 10 - 4.5 = 42.5; hybrid 64 + 2 - 6 - 3 = 57; distribution 41 + 4.5 + 2
+    # = 47.5
+    ("mature", (3, 4, 1, 2), [], (53, 47.5, 42.5, 57), "hybrid"),
+    # exact ties go to the model listed first: growth with a platform, brand 2 (-0.5):
+    # platform 55 + 0 = 55, hybrid 58 - 3 = 55, own site 52 - 5, distribution 44 + 1
+    ("growth", (3, 3, 2, 3), ["platform"], (55, 45, 47, 55), "platform"),
+    # mature, supply 2, brand 5, tech 5: own site 56 - 1 + 10 + 9 = 74, hybrid 64 - 2 + 6 + 6
+    # = 74 (the own site is listed first); platform 50 - 4.5 + 3, distribution 41 - 4.5 - 2
+    ("mature", (3, 2, 5, 5), [], (48.5, 34.5, 74, 74), "independent_site"),
+])
+def test_scores_of_hand_computed_profiles(
+    framework: Framework, stage: str, ratings: tuple[int, ...], running: list[str],
+    scores: tuple[float, ...], primary: str,
+) -> None:
+    """A few profiles scored by hand from the bundled framework 1.0.0 (see the comments)."""
+    df = pd.DataFrame({"stage": [stage], **{r: [v] for r, v in zip(RATINGS, ratings, strict=True)},
+                       "existing_channels": [running]})
+    out = score_profiles(df, framework)
+    assert tuple(out.loc[0, list(MODELS)]) == scores
+    assert out.loc[0, "primary"] == primary
+
+
+def test_a_screen_naming_a_stage_needs_the_stages(framework: Framework) -> None:
+    """fired_screens without stage indices refuses, naming the first screen that needs them."""
+    from modelfit.decision.scoring import fired_screens
+
+    with pytest.raises(ModelfitError, match=r"^screen S1 needs the stage of each row$"):
+        fired_screens(np.full((1, 4), 3.0), framework)
+
+
+def test_a_screen_fires_only_when_every_condition_holds(edited_framework: EditFramework) -> None:
+    """An R1 screen limited to growth: capital 1 at start-up or 3 at growth does not fire it,
+    capital 1 at growth does (criterion and stage both hold)."""
+    def edit(data: dict[str, Any]) -> None:
+        r1 = next(s for s in data["screens"] if s["id"] == "R1")
+        r1["stage"] = ["growth"]
+
+    fw = Framework.load(edited_framework(edit))
+    df = pd.DataFrame({"stage": ["startup", "growth", "growth"], "capital": [1, 3, 1],
+                       **{r: [3] * 3 for r in RATINGS[1:]},
+                       "existing_channels": [["platform"]] * 3})
+    site = score_profiles(df, fw)["independent_site"].tolist()
+    plain = score_profiles(df, Framework.load())["independent_site"].tolist()
+    assert site == [plain[0] + 10, plain[1], plain[2]]  # R1's 10 points only where both hold
+
+
+def test_every_screen_applies_when_no_channel_column_is_given(
+    edited_framework: EditFramework,
+) -> None:
+    """Without existing_channels no channel runs: a channel screen listed first fires, and
+    the screens after it are still checked, each on its own conditions (R1's 10 points at
+    capital 1, none at capital 3; S1 not at growth)."""
+    def edit(data: dict[str, Any]) -> None:
+        data["screens"].sort(key=lambda s: "without_channel" not in s)  # S2 first
+
+    fw = Framework.load(edited_framework(edit))
+    assert fw.screens[0]["id"] == "S2"
+    df = pd.DataFrame({"stage": ["growth", "growth"], "capital": [1, 3],
+                       **{r: [3, 3] for r in RATINGS[1:]}})
+    out = score_profiles(df, fw)
+    pd.testing.assert_frame_equal(out, score_profiles(df, Framework.load()))
+    assert out["independent_site"].tolist() == [52 - 9 - 10, 52]
+    assert out["primary"].tolist() == ["platform", "platform"]

@@ -25,7 +25,7 @@ from modelfit.views.summary import (
     sureness_level,
 )
 
-from .conftest import profile_of
+from .conftest import close_call_variant, profile_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CLOSE = {"capital": 3, "supply_chain": 4, "brand_content": 3, "tech_data": 3}  # growth: 0.5 apart
@@ -174,3 +174,26 @@ def test_report_notebook_opens_with_the_summary() -> None:
     assert names[start + 1:start + 5] == ['r.heading("h_summary")', "r.summary_plan()",
                                           "r.summary_steps()", "r.summary_figures()"]
     assert sources[start + 5] == ('r.heading("h_glance")', ["modelfit-details"])
+
+
+@pytest.mark.parametrize(("confidence", "margin", "level"), [
+    (0.59, 5.0, "low"),    # README: a close call when the confidence is under 60% ...
+    (0.6, 5.0, "medium"),  # ... which 60% is not; under 80% without a classifier: medium
+    (0.95, 0.99, "low"),   # ... or the primary is less than a point ahead
+    (0.95, 1.0, "high"),
+])
+def test_summary_says_low_exactly_at_the_documented_close_call_thresholds(
+    framework: Framework, confidence: float, margin: float, level: str,
+) -> None:
+    """The summary's sureness is 'low' (and its first sentence the close-call one, its third
+    step a test of the challenger) below 60% or a one-point lead, with the documented figures as
+    literals rather than the module's constants."""
+    import dataclasses
+
+    p = profile_of("growth", existing=("platform",))
+    a = _analyse(p, framework)
+    a = dataclasses.replace(a, robustness=close_call_variant(a.robustness, confidence, margin))
+    assert sureness_level(a) == level
+    s = summarise(a, p, framework, "en")
+    assert s.sureness[0].startswith("Too close to call") is (level == "low")
+    assert s.steps[2].startswith("Before committing heavy money, test ") is (level == "low")
