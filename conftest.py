@@ -6,7 +6,10 @@ import pytest
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Install the `modelfit` kernel into this environment when it is missing or stale."""
+    """Install the `modelfit` kernel into this environment when it is missing or stale (once, in
+    the main process: pytest-xdist's workers start after it and find it installed)."""
+    if hasattr(config, "workerinput"):
+        return
     from modelfit.deliver.kernelspec import ensure_kernel
 
     ensure_kernel()
