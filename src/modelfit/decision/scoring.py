@@ -65,20 +65,6 @@ def fired_screens(
     return out
 
 
-def screen_mask(
-    ratings: np.ndarray, fw: Framework, stage_idx: np.ndarray | None = None,
-    running: np.ndarray | None = None,
-) -> np.ndarray:
-    """Penalty points per (row, model) from the framework's screens. Shape (n, M)."""
-    fired = fired_screens(ratings, fw, stage_idx, running)
-    penalty = np.zeros((ratings.shape[0], len(fw.models)))
-    for s, screen in enumerate(fw.screens):
-        for model in screen.models:
-            penalty[:, fw.models.index(model)] += np.where(fired[:, s], float(screen.penalty),
-                                                           0.0)
-    return penalty
-
-
 def running_matrix(existing: Sequence[Sequence[str]], fw: Framework) -> np.ndarray:
     """(n, B) booleans over `fw.base_channels` from each row's list of running channels."""
     out = np.zeros((len(existing), len(fw.base_channels)), dtype=bool)
