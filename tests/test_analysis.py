@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from modelfit.cli import main
 from modelfit.outcome.classifier import second_opinion
 from modelfit.outcome.modelfile import load_model
 from modelfit.outcome.predictor import find_default_model
+
+from .conftest import PARAMS
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "data" / "classifier.skops"
@@ -159,3 +163,16 @@ def test_train_out_elsewhere_keeps_the_default_model(tmp_path: Path) -> None:
     load_model(out)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "classifier.skops", "other.card.json", "other.predictor.npz", "other.skops"]
+
+
+@pytest.mark.parametrize("path", sorted(PARAMS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_the_python_answer_is_the_json_answer(path: Path) -> None:
+    """`modelfit.analyse(profile).to_dict()` is exactly the object `modelfit recommend --json`
+    prints, for every example company (the analyst's API and the command line cannot drift)."""
+    import modelfit
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["recommend", str(path), "--json"]) == 0
+    answer = modelfit.analyse(modelfit.load_profile(path))
+    assert json.loads(json.dumps(answer.to_dict(), ensure_ascii=False)) == json.loads(out.getvalue())

@@ -25,6 +25,8 @@ _PUBLIC = {
     "Profile": "modelfit.inputs.profile",
     "ProfileError": "modelfit.core.errors",
     "Recommendation": "modelfit.decision.recommend",
+    "Analysis": "modelfit.analysis",
+    "analyse": "modelfit.analysis",
     "load_profile": "modelfit.inputs.profile",
     "recommend": "modelfit.decision.recommend",
     "score_profiles": "modelfit.decision.scoring",
@@ -39,6 +41,7 @@ _MODULES = {
 }
 
 if TYPE_CHECKING:
+    from modelfit.analysis import Analysis, analyse
     from modelfit.core.errors import FrameworkError, ModelfitError, ProfileError
     from modelfit.decision.framework import Framework
     from modelfit.decision.recommend import Recommendation, recommend
@@ -62,6 +65,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Analysis",
     "Framework",
     "FrameworkError",
     "ModelfitError",
@@ -69,6 +73,7 @@ __all__ = [
     "ProfileError",
     "Recommendation",
     "__version__",
+    "analyse",
     "load_profile",
     "recommend",
     "score_profiles",

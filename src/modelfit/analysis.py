@@ -16,7 +16,8 @@ from modelfit.core.vocab import RATINGS
 from modelfit.decision.client import ClientAnswer, client_answer
 from modelfit.decision.framework import Framework
 from modelfit.decision.recommend import Recommendation, recommend
-from modelfit.decision.robustness import Robustness, analyse
+from modelfit.decision.robustness import Robustness
+from modelfit.decision.robustness import analyse as robustness_of
 from modelfit.inputs.preferences import Preferences, parse
 from modelfit.inputs.profile import FIELDS, Profile
 from modelfit.outcome.classifier import SecondOpinion
@@ -86,7 +87,7 @@ def analyse_company(
     """
     fw = framework or Framework.load()
     rec = recommend(profile, fw, lang)
-    rob = analyse(profile, fw, seed=seed, constraints=constraints)
+    rob = robustness_of(profile, fw, seed=seed, constraints=constraints)
     if preferences is None and profile.preferences is not None:
         preferences = parse(profile.preferences, fw.criteria, source="preferences")
     client = None if preferences is None else client_answer(profile, preferences, fw)
@@ -100,6 +101,20 @@ def analyse_company(
                             **second_opinion_of(profile, path))
     return Analysis(rec=rec, robustness=rob, classifier=opinion, drivers=drivers, client=client,
                     economics=economics)
+
+
+def analyse(
+    profile: Profile, *, seed: int = 0, model: str | Path | None = None,
+    framework: Framework | None = None, lang: str = "en",
+) -> Analysis:
+    """The full answer for one company, as `modelfit recommend --json` gives it: the
+    recommendation, robustness (seeded), the money plan and, when a classifier is there, its
+    second opinion. `.to_dict()` is exactly the JSON object.
+
+    `model` names a trained classifier (default: the project's `data/classifier.skops` when it
+    exists); `framework` an edited framework (default: the bundled one).
+    """
+    return analyse_company(profile, framework, lang=lang, seed=seed, model_path=model)
 
 
 def economics_of(profile: Profile, rec: Recommendation) -> MoneyPlan:
