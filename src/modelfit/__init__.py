@@ -29,6 +29,7 @@ _PUBLIC = {
     "analyse": "modelfit.analysis",
     "load_profile": "modelfit.inputs.profile",
     "recommend": "modelfit.decision.recommend",
+    "recommend_frame": "modelfit.decision.frame",
     "score_profiles": "modelfit.decision.scoring",
 }
 # The notebooks' display modules, as `from modelfit import report` has always given them.
@@ -43,6 +44,7 @@ _MODULES = {
 if TYPE_CHECKING:
     from modelfit.analysis import Analysis, analyse
     from modelfit.core.errors import FrameworkError, ModelfitError, ProfileError
+    from modelfit.decision.frame import recommend_frame
     from modelfit.decision.framework import Framework
     from modelfit.decision.recommend import Recommendation, recommend
     from modelfit.decision.scoring import score_profiles
@@ -76,5 +78,6 @@ __all__ = [
     "analyse",
     "load_profile",
     "recommend",
+    "recommend_frame",
     "score_profiles",
 ]

@@ -207,6 +207,16 @@ def screens_fired(
     return [s for s, on in zip(fw.screens, fired, strict=True) if on]
 
 
+def plan_details(
+    fw: Framework, primary: str, stage: str, scores: dict[str, float], ratings: dict[str, int],
+    fired: tuple[str, ...],
+) -> tuple[ChannelDetail, ...]:
+    """The plan's channels, core first, as `recommend` builds them for a company whose primary,
+    stage, scores, ratings and fired screens are these (`recommend_frame` calls it once per
+    distinct plan of a whole frame)."""
+    return _plan(fw, primary, stage, scores, ratings, fired).details
+
+
 def _contributions(
     fw: Framework, stage: int, points: np.ndarray, ratings: dict[str, int],
     fired: tuple[str, ...],

@@ -123,7 +123,7 @@ def score_profiles(df: pd.DataFrame, framework: Framework | None = None) -> pd.D
 
     fw = framework or _Framework.load()
     ratings, stage_idx = validate_frame(df, fw)
-    running = _running_column(df, fw)
+    running = running_column(df, fw)
     scores, penalty = score_matrix(ratings, stage_idx, fw, running)
     out = pd.DataFrame(scores, index=df.index, columns=list(fw.models))
     models = np.asarray(fw.models, dtype=object)
@@ -131,34 +131,37 @@ def score_profiles(df: pd.DataFrame, framework: Framework | None = None) -> pd.D
     return out
 
 
-def validate_frame(df: pd.DataFrame, fw: Framework) -> tuple[np.ndarray, np.ndarray]:
-    """Check the stage and rating columns; return ratings (n, C) as float and stage indices."""
+def validate_frame(
+    df: pd.DataFrame, fw: Framework, caller: str = "score_profiles",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check the stage and rating columns; return ratings (n, C) as float and stage indices.
+    Problems name `caller` (the public function that was given the frame)."""
     if not isinstance(df, pd.DataFrame):
-        raise ModelfitError(f"score_profiles: expected a pandas DataFrame, got {type(df).__name__}")
+        raise ModelfitError(f"{caller}: expected a pandas DataFrame, got {type(df).__name__}")
     needed = ("stage", *fw.criteria)
     missing = [c for c in needed if c not in df.columns]
     if missing:
         raise ModelfitError(
-            f"score_profiles: missing column(s) {', '.join(missing)}; needs {', '.join(needed)}"
+            f"{caller}: missing column(s) {', '.join(missing)}; needs {', '.join(needed)}"
         )
     problems = []
     stage_idx = stage_indices(df["stage"], fw)
     bad = np.flatnonzero(stage_idx < 0)
     if bad.size:
-        problems.append(_bad_rows("stage", df, bad, "one of " + ", ".join(fw.stages)))
+        problems.append(_bad_rows("stage", df, bad, "one of " + ", ".join(fw.stages), caller))
     columns = []
     for name in fw.criteria:
         col = df[name]
         if not (pd.api.types.is_integer_dtype(col) or pd.api.types.is_float_dtype(col)) or (
             pd.api.types.is_bool_dtype(col)
         ):
-            problems.append(f"score_profiles: column {name} must hold integers from 1 to 5, "
+            problems.append(f"{caller}: column {name} must hold integers from 1 to 5, "
                             f"got dtype {col.dtype}")
             continue
         values = col.to_numpy(dtype=float, na_value=np.nan)
         bad = np.flatnonzero(~((values >= 1) & (values <= 5) & (values == np.round(values))))
         if bad.size:
-            problems.append(_bad_rows(name, df, bad, "an integer from 1 to 5"))
+            problems.append(_bad_rows(name, df, bad, "an integer from 1 to 5", caller))
         columns.append(values)
     if problems:
         raise ModelfitError(problems)
@@ -247,20 +250,24 @@ def stage_indices(col: pd.Series, fw: Framework) -> np.ndarray:
     return np.append(lookup, -1).astype(np.intp)[codes]  # code -1 (missing) takes the last
 
 
-def _bad_rows(name: str, df: pd.DataFrame, bad: np.ndarray, allowed: str) -> str:
+def _bad_rows(
+    name: str, df: pd.DataFrame, bad: np.ndarray, allowed: str, caller: str = "score_profiles",
+) -> str:
     shown = ", ".join(f"row {df.index[i]!r}: {df[name].iloc[i]!r}" for i in bad[:3])
     more = f" and {bad.size - 3} more" if bad.size > 3 else ""
-    return f"score_profiles: column {name} must be {allowed}; got {shown}{more}"
+    return f"{caller}: column {name} must be {allowed}; got {shown}{more}"
 
 
-def _running_column(df: pd.DataFrame, fw: Framework) -> np.ndarray | None:
+def running_column(
+    df: pd.DataFrame, fw: Framework, caller: str = "score_profiles",
+) -> np.ndarray | None:
     """The `existing_channels` column as (n, B) booleans, or None when there is no column."""
     if "existing_channels" not in df.columns:
         return None
     running, bad = channel_rows(df["existing_channels"], fw)
     if bad.size:
         raise ModelfitError(_bad_rows("existing_channels", df, bad,
-                                      "a list of " + ", ".join(fw.base_channels)))
+                                      "a list of " + ", ".join(fw.base_channels), caller))
     return running
 
 
