@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from modelfit.core.reproducible import rounded
 from modelfit.core.vocab import RATINGS
 from modelfit.decision.client import ClientAnswer, client_answer
 from modelfit.decision.framework import Framework
+from modelfit.decision.markets import MarketsAnswer
 from modelfit.decision.recommend import Recommendation, recommend
 from modelfit.decision.robustness import Robustness
 from modelfit.decision.robustness import analyse as robustness_of
@@ -58,16 +60,18 @@ class Analysis:
     model_sha256: str | None = None
     client: ClientAnswer | None = None  # the answer under the client's own weights, if given
     economics: MoneyPlan | None = None
+    markets: MarketsAnswer | None = None  # per target market: platforms, routes, rules
 
     def to_dict(self) -> dict[str, Any]:
         """The `recommend --json` object: the recommendation, `robustness`, `classifier`,
-        `client` (None without client preferences) and `economics` (the money plan's object,
-        `modelfit.outcome.economics`)."""
+        `client` (None without client preferences), `economics` (the money plan's object,
+        `modelfit.outcome.economics`) and `markets` (`modelfit.decision.markets_json`)."""
         out = self.rec.to_dict()
         out["robustness"] = self.robustness.to_dict()
         out["classifier"] = None if self.classifier is None else self.classifier.to_dict()
         out["client"] = None if self.client is None else self.client.to_dict()
         out["economics"] = None if self.economics is None else self.economics.to_dict()
+        out["markets"] = None if self.markets is None else self.markets.to_dict()
         return out
 
 
@@ -75,7 +79,7 @@ def analyse_company(
     profile: Profile, framework: Framework | None = None, *, lang: str = "en", seed: int = 0,
     model_path: str | Path | None = None, use_model: bool = True,
     preferences: Preferences | None = None,
-    constraints: Sequence[tuple[str, str]] | None = None,
+    constraints: Sequence[tuple[str, str]] | None = None, as_of: date | None = None,
 ) -> Analysis:
     """Recommend, measure robustness (seeded) and ask the classifier when a model is available.
 
@@ -84,6 +88,7 @@ def analyse_company(
     error. `use_model=False` skips the classifier. `preferences` (else the profile's own
     `preferences:`) adds the answer under the client's weights. `constraints` (pairs (a, b):
     a matters at least as much as b) restrict the robustness analysis's weight samples.
+    `as_of` is the day whose market rules and fees apply (default: today).
     """
     fw = framework or Framework.load()
     rec = recommend(profile, fw, lang)
@@ -92,29 +97,32 @@ def analyse_company(
         preferences = parse(profile.preferences, fw.criteria, source="preferences")
     client = None if preferences is None else client_answer(profile, preferences, fw)
     economics = economics_of(profile, rec)
+    markets = markets_of(profile, rec, fw, lang, as_of or date.today())
     opinion = None
     drivers: tuple[Driver, ...] = ()
     if use_model:
         path = Path(model_path) if model_path is not None else find_default_model()
         if path is not None:
             return Analysis(rec=rec, robustness=rob, client=client, economics=economics,
-                            **second_opinion_of(profile, path))
+                            markets=markets, **second_opinion_of(profile, path))
     return Analysis(rec=rec, robustness=rob, classifier=opinion, drivers=drivers, client=client,
-                    economics=economics)
+                    economics=economics, markets=markets)
 
 
 def analyse(
     profile: Profile, *, seed: int = 0, model: str | Path | None = None,
-    framework: Framework | None = None, lang: str = "en",
+    framework: Framework | None = None, lang: str = "en", as_of: date | None = None,
 ) -> Analysis:
     """The full answer for one company, as `modelfit recommend --json` gives it: the
     recommendation, robustness (seeded), the money plan and, when a classifier is there, its
     second opinion. `.to_dict()` is exactly the JSON object.
 
     `model` names a trained classifier (default: the project's `data/classifier.skops` when it
-    exists); `framework` an edited framework (default: the bundled one).
+    exists); `framework` an edited framework (default: the bundled one); `as_of` the day whose
+    market rules and fees apply (default: today).
     """
-    return analyse_company(profile, framework, lang=lang, seed=seed, model_path=model)
+    return analyse_company(profile, framework, lang=lang, seed=seed, model_path=model,
+                           as_of=as_of)
 
 
 def economics_of(profile: Profile, rec: Recommendation) -> MoneyPlan:
@@ -125,6 +133,16 @@ def economics_of(profile: Profile, rec: Recommendation) -> MoneyPlan:
 
     kind = plan_kind(getattr(rec, "channel_details", None))
     return money_plan(profile, kind)
+
+
+def markets_of(profile: Profile, rec: Recommendation, fw: Framework, lang: str,
+               as_of: date) -> MarketsAnswer:
+    """Where to sell, on which platform, by which route, under which rules, for `profile`'s
+    target markets on `as_of` (`modelfit.decision.markets`), for the recommended plan."""
+    from modelfit.decision.markets import market_answer
+
+    return market_answer(profile, channels=rec.channels,
+                         plan_name=fw.model_name(rec.primary, lang), lang=lang, as_of=as_of)
 
 
 def second_opinion_of(profile: Profile, path: Path) -> dict[str, Any]:

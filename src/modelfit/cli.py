@@ -20,6 +20,7 @@ from modelfit.core.vocab import LANGUAGES
 from modelfit.decision.framework import Framework
 from modelfit.decision.recommend import Recommendation, channel_name
 from modelfit.inputs.profile import load_profile
+from modelfit.run import markets
 
 if TYPE_CHECKING:
     from modelfit.analysis import Analysis
@@ -42,7 +43,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 _COMMANDS = ("recommend", "validate", "report", "batch", "train", "economics", "questionnaire",
-             "assess", "import", "score")
+             "assess", "import", "score", "markets")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     eco.add_argument("--kind", choices=("dropshipping", "small_b", "distributors"), default=None,
                      help="kind of distribution to plan for (default: the one the recommended "
                           "plan names, else the kind worth most)")
+    markets.add_parser(sub)
     return parser
 
 
@@ -205,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _economics(args)
         if args.command == "score":
             return _score(args)
+        if args.command == "markets":
+            return markets.command(args)
     except ModelfitError as exc:
         for line in exc.problems:
             print(f"modelfit: {terminal_text(line)}", file=sys.stderr)
