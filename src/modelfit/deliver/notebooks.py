@@ -30,6 +30,9 @@ KERNEL = {"name": KERNEL_NAME, "display_name": "modelfit (.venv)", "language": "
 # only its name).
 RUN_METADATA = ("papermill", "execution")
 WIDGETS = "widgets"
+# The day the report notebook's reference outputs are for: its market fees and rules are
+# dated, so the committed outputs name a fixed day; `modelfit report` injects the day it runs.
+REFERENCE_AS_OF = "2026-12-06"
 
 
 def _notebook(cells: list[tuple[str, str]], params: str) -> Any:
@@ -77,6 +80,7 @@ def company_report(root: Path | None = None) -> Any:
         "seed = 0\n"
         "framework_path = None\n"
         'profile_sha256 = ""\n'
+        f"as_of = {REFERENCE_AS_OF!r}\n"
     )
     cells = [
         ("params", ""),
@@ -86,7 +90,7 @@ def company_report(root: Path | None = None) -> Any:
                "client's HTML."),
         ("code", "from modelfit import report"),
         ("code", "r = report.build(company_id, profile, lang=lang, seed=seed, "
-                 "framework_path=framework_path, profile_sha256=profile_sha256)"),
+                 "framework_path=framework_path, profile_sha256=profile_sha256, as_of=as_of)"),
         ("code", "r.title()"),
         ("code", 'r.heading("h_summary")'),
         ("code", "r.summary_plan()"),
@@ -141,6 +145,9 @@ def company_report(root: Path | None = None) -> Any:
         ("code", "r.economics_table()"),
         ("code", "r.economics_order_table()"),
         ("code", "r.economics_figure()"),
+        ("code", "r.markets_heading()"),
+        ("code", "r.markets_intro()"),
+        ("code", "r.markets_detail()"),
         ("code", 'r.heading("h_roadmap")'),
         ("code", "r.roadmap()"),
         ("code", "r.roadmap_table()"),

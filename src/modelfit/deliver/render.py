@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,7 @@ class ReportJob:
     input_key: str = ""
     pdf: bool = False
     xlsx: bool = False
+    as_of: str | None = None  # the day whose market fees and rules apply (YYYY-MM-DD)
 
 
 @dataclass
@@ -160,7 +162,8 @@ def make_job(
 ) -> ReportJob:
     """The job of one validated profile."""
     return ReportJob(profile.company_id, profile.company, profile.params(), profile.source_sha256,
-                     lang, seed, framework_path, notebook, input_key, pdf, xlsx)
+                     lang, seed, framework_path, notebook, input_key, pdf, xlsx,
+                     date.today().isoformat())
 
 
 def _run(
@@ -206,6 +209,7 @@ def render_job(job: ReportJob, kernel: Any, *, progress: bool = False) -> Report
             kernel.execute(source, nb_path, {
                 "company_id": cid, "profile": job.params, "lang": job.lang, "seed": job.seed,
                 "framework_path": job.framework_path, "profile_sha256": job.profile_sha256,
+                "as_of": job.as_of,
             }, progress=progress)
         except PapermillExecutionError as exc:
             return ReportFiles(cid, {}, error=(
