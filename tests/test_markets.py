@@ -275,3 +275,25 @@ def test_recommend_json_carries_the_markets() -> None:
     assert result["markets"]["as_of"] == "2026-07-02"
     assert result["markets"] == _answer("forge", AFTER).to_dict()
     assert {"economics", "robustness", "primary", "scores"} <= set(result)
+
+
+def test_the_refresh_tool_lists_what_expires_and_refuses_a_bad_file(tmp_path: Path) -> None:
+    """tools/markets_check.py names the Section 122 record ending on 24 July 2026 as expiring
+    within 90 days of 30 June, the €3 duty as starting; a file without a source exits 2."""
+    import subprocess
+    import sys
+
+    tool = str(ROOT / "tools" / "markets_check.py")
+    done = subprocess.run([sys.executable, tool, "--as-of", "2026-06-30"], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    expiring_part = done.stdout.split("expire within 90 days")[1].split("start within")[0]
+    assert "2026-07-24  rules.us_section_122.records[0]" in expiring_part
+    assert "2026-07-01  rules.eu_duty_eur3.records[0]" in done.stdout.split("start within")[1]
+    bad = tmp_path / "markets.yaml"
+    text = resources.files("modelfit").joinpath("data", "markets.yaml").read_text("utf-8")
+    bad.write_text(text.replace("source: eurlex_gpsr, ", "", 1), "utf-8")
+    done = subprocess.run([sys.executable, tool, str(bad)], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 2
+    assert "rules.eu_gpsr.records[0].source is missing" in done.stderr
