@@ -79,6 +79,7 @@ TEXT: Mapping[str, Mapping[str, str]] = {
     "h_unknown": {"en": "Values left unknown", "zh": "暂无可靠数据的项目"},
     "no_market_data": {"en": "No market data for this market.",
                        "zh": "该市场暂无可靠数据。"},
+    "no_routes": {"en": "No route data for this market.", "zh": "该市场暂无物流线路数据。"},
     "no_changes": {"en": "No change known within the next year.",
                    "zh": "未来一年内暂无已知变化。"},
     "no_managed": {"en": "No managed programme in the data for this market.",

@@ -205,6 +205,8 @@ def format_markets(answer: MarketsAnswer, company: str) -> str:
         lines += [f"    - {row['platform']}{colon}{row['gives_up']}" for row in managed] or [
             f"    {text('no_managed', lang)}"]
         lines.append(f"  {text('h_routes', lang)}{colon.rstrip()}")
+        if not m.routes:
+            lines.append(f"    {text('no_routes', lang)}")
         for row in route_rows(m, answer):
             wins = "" if row["wins_from"] == "—" else f"{sep}{row['wins_from']}"
             lines.append(f"    - {row['route']}{colon}{text('cost_per_order', lang)} "

@@ -74,7 +74,9 @@ class MarketsSection(Section):
             parts.append(markdown_table(managed, MANAGED_COLUMNS, lang) if managed
                          else markdown_text(text("no_managed", lang)))
             parts.append(f"**{markdown_text(text('h_routes', lang))}**")
-            parts.append(markdown_table(mv.route_rows(m, answer), ROUTE_COLUMNS, lang))
+            routes = mv.route_rows(m, answer)
+            parts.append(markdown_table(routes, ROUTE_COLUMNS, lang) if routes
+                         else markdown_text(text("no_routes", lang)))
             parts.append(f"**{markdown_text(text('h_compliance', lang))}**")
             parts.append(markdown_table(mv.compliance_rows(m, answer), RULE_COLUMNS, lang))
             parts.append(f"**{markdown_text(text('h_ahead', lang))}**")
