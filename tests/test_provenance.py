@@ -38,10 +38,11 @@ def test_same_inputs_same_key() -> None:
 
 @pytest.mark.parametrize("change", [
     {"lang": "zh"}, {"seed": 1}, {"notebook": b"other cells"}, {"classifier": "c2"},
-    {"pdf": True}, {"xlsx": True},
+    {"pdf": True}, {"xlsx": True}, {"as_of": "2026-07-02"},
 ])
 def test_each_input_changes_the_key(change: dict[str, object]) -> None:
-    """Language, seed, notebook, classifier and deliverables each change the key."""
+    """Language, seed, notebook, classifier, deliverables and the as-of day of the market
+    rules each change the key."""
     assert _key(ROOT / "params" / "demo.yaml", **change) != _key(ROOT / "params" / "demo.yaml")
 
 

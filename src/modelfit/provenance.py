@@ -107,14 +107,19 @@ def classifier_digest(root: Path) -> str:
 def report_key(
     profile: Profile, fw: Framework, *, notebook: bytes, root: Path, lang: str, seed: int,
     pdf: bool = False, xlsx: bool = False, classifier: str | None = None,
+    as_of: str | None = None,
 ) -> str:
-    """The key of one company's report (see the module's docstring)."""
-    return digest({
+    """The key of one company's report (see the module's docstring); `as_of`, the day whose
+    market fees and rules the report applies, is part of it when given."""
+    parts: dict[str, Any] = {
         "profile": profile.source_sha256, "framework": framework_digest(fw),
         "code": code_digest(), "libraries": library_versions(),
         "classifier": classifier if classifier is not None else classifier_digest(root),
         "notebook": notebook, "lang": lang, "seed": seed, "pdf": pdf, "xlsx": xlsx,
-    })
+    }
+    if as_of is not None:
+        parts["as_of"] = as_of
+    return digest(parts)
 
 
 def recorded_key(out_dir: Path, cid: str, suffixes: tuple[str, ...]) -> str | None:

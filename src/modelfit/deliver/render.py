@@ -158,12 +158,13 @@ def notebook_bytes(path: Path) -> bytes:
 
 def make_job(
     profile: Profile, *, notebook: bytes, lang: str, seed: int, framework_path: str | None,
-    input_key: str = "", pdf: bool = False, xlsx: bool = False,
+    input_key: str = "", pdf: bool = False, xlsx: bool = False, as_of: str | None = None,
 ) -> ReportJob:
-    """The job of one validated profile."""
+    """The job of one validated profile; `as_of` (default today) is the day whose market fees
+    and rules the report applies."""
     return ReportJob(profile.company_id, profile.company, profile.params(), profile.source_sha256,
                      lang, seed, framework_path, notebook, input_key, pdf, xlsx,
-                     date.today().isoformat())
+                     as_of or date.today().isoformat())
 
 
 def _run(
@@ -181,10 +182,12 @@ def _run(
         # jupyter_client is imported: two threads importing one package can see it half-made.
         threading.Thread(target=_import_nbconvert, daemon=True).start()
         notebook = notebook_bytes(root / "notebooks" / REPORT_NOTEBOOK)
+        today = date.today().isoformat()
         key = report_key(profile, fw, notebook=notebook, root=root, lang=lang, seed=seed,
-                         pdf=pdf, xlsx=xlsx)
+                         pdf=pdf, xlsx=xlsx, as_of=today)
         job = make_job(profile, notebook=notebook, lang=lang, seed=seed,
-                       framework_path=framework_path, input_key=key, pdf=pdf, xlsx=xlsx)
+                       framework_path=framework_path, input_key=key, pdf=pdf, xlsx=xlsx,
+                       as_of=today)
         result = render_job(job, kernel, progress=progress)
     finally:
         kernel.close()

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -123,14 +124,15 @@ def render_batch(
     notebook = notebook_bytes(root / "notebooks" / REPORT_NOTEBOOK)
     classifier = classifier_digest(root)
     jobs = []
+    today = date.today().isoformat()  # the day whose market fees and rules the reports apply
     for profile in profiles:
         key = report_key(profile, fw, notebook=notebook, root=root, lang=lang, seed=seed,
-                         classifier=classifier)
+                         classifier=classifier, as_of=today)
         if not force and recorded_key(out_dir, profile.company_id, REPORT_FILES) == key:
             result.skipped.append(profile.company_id)
         else:
             jobs.append(make_job(profile, notebook=notebook, lang=lang, seed=seed,
-                                 framework_path=None, input_key=key))
+                                 framework_path=None, input_key=key, as_of=today))
     portfolio_nb = notebook_bytes(root / "notebooks" / PORTFOLIO_NOTEBOOK)
     if not jobs and not profiles:
         return result
