@@ -39,7 +39,8 @@ ROUTE_KINDS = ("parcel", "marketplace_warehouse", "overseas_warehouse")
 RULE_KINDS = ("duty", "tax", "registration", "product", "platform")
 PLATFORM_FIELDS = ("commission_pct", "monthly_fee", "payout_days", "fulfilment")
 ROUTE_FIELDS = ("per_kg_usd", "per_order_usd", "days", "stock_days", "fixed_month_usd")
-TOP_KEYS = ("version", "order_weight_kg", "sources", "markets", "platforms", "routes", "rules")
+TOP_KEYS = ("version", "order_weight_kg", "fx_usd", "sources", "markets", "platforms", "routes",
+            "rules")
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class MarketData:
     label: str
     names: Mapping[str, Mapping[str, str]]  # market id -> {en, zh}
     order_weight_kg: tuple[Dated, ...]
+    fx_usd: tuple[Dated, ...]  # {currency: US dollars per unit}
     platforms: tuple[Platform, ...]
     routes: tuple[Route, ...]
     rules: tuple[Rule, ...]
@@ -104,6 +106,7 @@ def records_of(data: MarketData) -> list[tuple[str, Dated]]:
     for the checks and the refresh tool."""
     out: list[tuple[str, Dated]] = [(f"order_weight_kg[{i}]", r)
                                     for i, r in enumerate(data.order_weight_kg)]
+    out += [(f"fx_usd[{i}]", r) for i, r in enumerate(data.fx_usd)]
     for p in data.platforms:
         for name, recs in p.fields.items():
             out += [(f"platforms.{p.id}.{name}[{i}]", r) for i, r in enumerate(recs)]
@@ -157,6 +160,14 @@ def _parse(text: str, label: str) -> MarketData:
                 _number(v) and v > 0 for v in value.values()):
             problems.append(f"{label}: order_weight_kg has {shown(value)}; give a positive "
                             f"weight for each of {', '.join(CATEGORIES)}")
+    fx = read_records(_resolve(data.get("fx_usd"), sources, "fx_usd", label, problems),
+                      "fx_usd", label, problems)
+    for record in fx:
+        if not isinstance(record.value, Mapping) or not all(
+                isinstance(k, str) and len(k) == 3 and _number(v) and v > 0
+                for k, v in record.value.items()):
+            problems.append(f"{label}: fx_usd has {shown(record.value)}; give US dollars per "
+                            "unit for each three-letter currency code")
     platforms = tuple(_platform(item, i, sources, set(names), label, problems)
                       for i, item in enumerate(_items(data, "platforms", label, problems)))
     routes = tuple(_route(item, i, sources, set(names), label, problems)
@@ -172,7 +183,7 @@ def _parse(text: str, label: str) -> MarketData:
                 seen.add(item.id)
     if problems:
         raise ModelfitError(problems)
-    return MarketData(str(version), label, names, weights,
+    return MarketData(str(version), label, names, weights, fx,
                       tuple(p for p in platforms if p is not None),
                       tuple(r for r in routes if r is not None),
                       tuple(r for r in rules if r is not None))
