@@ -36,6 +36,7 @@ _PUBLIC = {
 _MODULES = {
     "explore": "modelfit.views.explore",
     "intake": "modelfit.views.intake",
+    "plot": "modelfit.views.plot",
     "portfolio": "modelfit.views.portfolio",
     "report": "modelfit.views.report",
     "whatif": "modelfit.views.whatif",

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelfit.core.reproducible import rounded
 from modelfit.core.vocab import RATINGS
@@ -25,6 +25,9 @@ from modelfit.inputs.profile import FIELDS, Profile
 from modelfit.outcome.classifier import SecondOpinion
 from modelfit.outcome.economics import MoneyPlan
 from modelfit.outcome.predictor import find_default_model
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FIELD_SPECS = {f.name: f for f in FIELDS}
 
@@ -61,6 +64,10 @@ class Analysis:
     client: ClientAnswer | None = None  # the answer under the client's own weights, if given
     economics: MoneyPlan | None = None
     markets: MarketsAnswer | None = None  # per target market: platforms, routes, rules
+
+    def to_frame(self) -> pd.DataFrame:
+        """The contributions as a tidy table (`Recommendation.to_frame`)."""
+        return self.rec.to_frame()
 
     def to_dict(self) -> dict[str, Any]:
         """The `recommend --json` object: the recommendation, `robustness`, `classifier`,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,6 +34,9 @@ from modelfit.decision.scoring import (
     score_matrix,
 )
 from modelfit.inputs.profile import Profile
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STAGE_PRIOR = "stage_prior"
 
@@ -108,6 +111,15 @@ class Recommendation:
     def margin(self) -> float:
         """Points between the primary and the runner-up."""
         return self.scores[self.primary] - self.scores[self.runner_up]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The contributions as a tidy pandas DataFrame: one row per (model, term) with its
+        `points`, models in ranking order; a model's points sum to its score."""
+        import pandas as pd
+
+        return pd.DataFrame([(m, t, p) for m in self.ranking
+                             for t, p in self.contributions[m].items()],
+                            columns=["model", "term", "points"])
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of DESIGN.md (plus rationale, checklist and notes)."""
