@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 from modelfit.core.errors import ModelfitError, ProfileError, kind, shown
 from modelfit.core.reading import StrictLoader, nesting
 from modelfit.core.vocab import BASE_CHANNELS, CATEGORIES, MARKETS, RATINGS
+from modelfit.inputs.notes import NOTES, parse_notes
 from modelfit.inputs.preferences import parse
 from modelfit.inputs.rubric import fill_ratings
 
@@ -115,6 +116,8 @@ class Profile(BaseModel):
     # Answers to the assessment rubric (modelfit.inputs.assessment), and the ratings derived from them.
     assessment: dict[str, int | float | str] = Field(default_factory=dict)
     derived_ratings: tuple[str, ...] = ()
+    # The analyst's notes per report section and language (modelfit.inputs.notes); never scored.
+    notes: dict[str, dict[str, str]] = Field(default_factory=dict)
 
     def __hash__(self) -> int:
         # The answers are a dict; hash the profile by its content so that it stays hashable.
@@ -137,6 +140,8 @@ class Profile(BaseModel):
             data["assessment"] = dict(self.assessment)
         if self.preferences is not None:
             data[PREFERENCES] = dict(self.preferences)
+        if self.notes:
+            data[NOTES] = {k: dict(v) for k, v in self.notes.items()}
         return data
 
     @classmethod
@@ -173,7 +178,7 @@ class Profile(BaseModel):
         problems = []
         for key in data:
             if not isinstance(key, str) or (key not in _SPEC and key not in ("assessment",
-                                                                               PREFERENCES)):
+                                                                               PREFERENCES, NOTES)):
                 problems.append(_unknown_key(source, key))
         fields = {k: v for k, v in data.items() if isinstance(k, str) and k in _SPEC}
         company = fields.get("company")
@@ -191,6 +196,9 @@ class Profile(BaseModel):
                                             source=f"{source}: {PREFERENCES}").to_dict()
             except ModelfitError as exc:
                 problems.extend(exc.problems)
+        if data.get(NOTES) is not None:
+            extra[NOTES], bad = parse_notes(data[NOTES], source)
+            problems.extend(bad)
         for name in ("target_markets", "existing_channels"):
             if isinstance(fields.get(name), list):
                 items = fields[name]
@@ -345,7 +353,7 @@ def _parse_yaml(raw: bytes, path: Path) -> Any:
 
 def _unknown_key(source: str, key: Any) -> str:
     message = f"{source}: {shown(key)} is not a field"
-    names = (*FIELD_NAMES, PREFERENCES)
+    names = (*FIELD_NAMES, PREFERENCES, NOTES)
     close = difflib.get_close_matches(str(key).lower(), names, n=1, cutoff=0.6)
     if close:
         return f"{message}; did you mean {close[0]!r}?"

@@ -21,16 +21,19 @@ class EconomicsSection(Section):
         return Markdown(f"## {markdown_text(text('title', self.lang))}")
 
     def economics_intro(self) -> Markdown:
-        """One paragraph: what the money plan is and which kind of distribution it plans."""
+        """One paragraph: what the money plan is and which kind of distribution it plans; then
+        the analyst's note on the economics, if any."""
         from modelfit.outcome.economics import kind_name, text
 
         plan = self.analysis.economics
+        notes = self._notes(("economics",))
         if plan is None:
-            return Markdown("")
+            return Markdown(notes)
         template = text("intro", self.lang, company="${company}", months=plan.horizon_months,
                         version=plan.assumptions_version,
                         kind=kind_name(plan.distribution_kind, self.lang))
-        return Markdown(markdown_fill(template, {"company": self.profile.company}))
+        intro = markdown_fill(template, {"company": self.profile.company})
+        return Markdown(f"{intro}\n\n{notes}" if notes else intro)
 
     def economics_table(self) -> pd.DataFrame | Markdown:
         """Set-up, working capital, break-even and cash at 36 months, per model."""

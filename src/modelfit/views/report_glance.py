@@ -40,8 +40,11 @@ class GlanceSection(Section):
         return Markdown(summary.plan_markdown(self._summary, self.fw, self.lang))
 
     def summary_steps(self) -> Markdown:
-        """The three next steps."""
-        return Markdown(summary.steps_markdown(self._summary, self.fw, self.lang))
+        """The three next steps, then the analyst's notes (every section's) when the profile
+        has any."""
+        notes = self._notes()
+        steps = summary.steps_markdown(self._summary, self.fw, self.lang)
+        return Markdown(f"{steps}\n\n{notes}" if notes else steps)
 
     def summary_figures(self) -> pd.DataFrame:
         """The headline figures, each with the section that develops it."""

@@ -39,11 +39,13 @@ class RecommendationSection(Section):
 
     def plan_notes(self) -> Markdown:
         """The plan's notes: the next step and its trigger (S2), local platforms (S3), the light
-        own-site test."""
-        return Markdown("\n".join(
+        own-site test; then the analyst's note on the plan, if any."""
+        lines = "\n".join(
             f"- **{markdown_text(n.rule)}** "
             f"{markdown_template(n.text.removeprefix(n.rule).lstrip(' :'))}"
-            for n in self.rec.plan_notes))
+            for n in self.rec.plan_notes)
+        notes = self._notes(("plan",))  # the analyst's note on the plan, if any
+        return Markdown(f"{lines}\n\n{notes}" if notes and lines else lines or notes)
 
     def score_table(self) -> pd.DataFrame:
         """Scores 0–100 by rank: the key result, compared exactly by nbval."""

@@ -18,6 +18,7 @@ from modelfit.analysis import Analysis
 from modelfit.core.safe import markdown_fill, markdown_text
 from modelfit.decision.framework import Framework
 from modelfit.decision.recommend import Recommendation
+from modelfit.inputs.notes import NOTE_LABELS, NOTE_SECTIONS, note_text
 from modelfit.inputs.profile import Profile
 from modelfit.views import charts
 
@@ -57,6 +58,12 @@ class Section:
     def _name(self, model: str) -> str:
         return self.fw.model_name(model, self.lang)
 
+    # --- the analyst's notes -------------------------------------------------------------------
+    def _notes(self, sections: tuple[str, ...] = NOTE_SECTIONS) -> str:
+        """The analyst's notes of `sections` in the report's language (modelfit.inputs.notes)
+        as a quoted Markdown block under their label; "" when there are none."""
+        return notes_markdown(self.profile.notes, sections, self.lang)
+
     # --- profile fields -----------------------------------------------------------------------
     def _field_name(self, name: str) -> str:
         """A profile field's display name."""
@@ -77,6 +84,26 @@ class Section:
         if isinstance(value, float):
             return f"{value:,.0f}" if value >= 100 else f"{value:g}"
         return str(value)
+
+
+def notes_markdown(notes: dict[str, dict[str, str]], sections: tuple[str, ...], lang: str) -> str:
+    """Notes as a quoted block: "**Analyst's notes**", then each section's note under its
+    label (the label left out when one section is asked for). Every line of a note is literal
+    text (`markdown_text`): a note can add no link, image, heading or HTML."""
+    labels = NOTE_LABELS[lang]
+    colon = "：" if lang == "zh" else ": "
+    blocks = []
+    for section in sections:
+        text = note_text(notes, section, lang)
+        if not text:
+            continue
+        lines = [markdown_text(line) for line in text.split("\n")]
+        if len(sections) > 1:
+            lines[0] = f"**{markdown_text(labels[section])}{colon}**{lines[0]}"
+        blocks.append("\n".join(f"> {line}".rstrip() for line in lines))
+    if not blocks:
+        return ""
+    return f"**{markdown_text(labels['notes'])}**\n\n" + "\n>\n".join(blocks)
 
 
 def drop_index_name(df: pd.DataFrame) -> pd.DataFrame:
