@@ -27,6 +27,7 @@ _PUBLIC = {
     "Recommendation": "modelfit.decision.recommend",
     "Analysis": "modelfit.analysis",
     "analyse": "modelfit.analysis",
+    "compare": "modelfit.views.compare",
     "load_profile": "modelfit.inputs.profile",
     "recommend": "modelfit.decision.recommend",
     "recommend_frame": "modelfit.decision.frame",
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from modelfit.decision.recommend import Recommendation, recommend
     from modelfit.decision.scoring import score_profiles
     from modelfit.inputs.profile import Profile, load_profile
+    from modelfit.views.compare import compare
 
 
 def __getattr__(name: str) -> Any:
@@ -77,6 +79,7 @@ __all__ = [
     "Recommendation",
     "__version__",
     "analyse",
+    "compare",
     "load_profile",
     "recommend",
     "recommend_frame",

@@ -301,9 +301,39 @@ def whatif_book(root: Path | None = None) -> Any:
     return _notebook(cells, params)
 
 
+def compare_book(root: Path | None = None) -> Any:
+    """The comparison notebook: two companies side by side, then a company and its saved
+    what-if scenarios."""
+    params = ('company_ids = ["demo", "lumen"]\nparams_dir = "../params"\nlang = "en"\n'
+              "seed = 0\n")
+    cells = [
+        ("params", ""),
+        ("md", "# Compare\n**For analysts.** Several companies side by side, or one company and "
+               "the scenarios saved from the what-if notebook: each answered in full (the "
+               "confidence with the same seed for all), then set out as one table, the primary's "
+               "score term by term, and one figure. `modelfit.compare` takes profiles, paths, "
+               "answers of `modelfit.analyse` and what-if scenarios (docs/api.md)."),
+        ("code", "import modelfit\nfrom modelfit.views.compare import scenarios_of"),
+        ("code", "cmp = modelfit.compare([f\"{params_dir}/{c}.yaml\" for c in company_ids], "
+                 "lang=lang, seed=seed)"),
+        ("code", "cmp.table()"),
+        ("code", "cmp.primary_contributions()"),
+        ("code", "cmp.figure()"),
+        ("md", "## A company and its saved what-if scenarios\nEvery profile in `params_dir` that "
+               "the what-if notebook saved from the first company, beside it (the company alone "
+               "when none is saved yet)."),
+        ("code", "base = f\"{params_dir}/{company_ids[0]}.yaml\"\n"
+                 "scenarios = modelfit.compare([base, *scenarios_of(company_ids[0], params_dir)], "
+                 "lang=lang, seed=seed)"),
+        ("code", "scenarios.table()"),
+    ]
+    return _notebook(cells, params)
+
+
 BOOKS: dict[str, Callable[[Path | None], Any]] = {
     "company_report": company_report, "framework": framework_book, "intake": intake_book,
     "classifier": classifier_book, "portfolio": portfolio_book, "whatif": whatif_book,
+    "compare": compare_book,
 }
 
 
