@@ -103,10 +103,12 @@ def test_the_summary_page_shows_the_chinese_notes(reports: dict[str, report.Repo
 
 
 def test_each_note_is_shown_in_its_section(reports: dict[str, report.Report]) -> None:
-    """The plan's note follows the plan notes; the economics note follows its introduction."""
+    """The plan's note follows the plan notes; the economics and markets notes follow their
+    sections' introductions."""
     r = reports["en"]
     assert "> Start with two SKUs.\n> Add the rest in spring." in r.plan_notes().data
     assert "> Freight quotes are from March." in r.economics_intro().data
+    assert "> Germany first" in r.markets_intro().data
     assert "Freight" not in r.plan_notes().data
 
 

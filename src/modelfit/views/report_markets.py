@@ -45,14 +45,17 @@ class MarketsSection(Section):
         return Markdown(f"## {markdown_text(text('title', self.lang))}")
 
     def markets_intro(self) -> Markdown:
-        """What the section shows, as of which day, and the company's type."""
+        """What the section shows, as of which day, and the company's type; then the analyst's
+        note on the markets, if any."""
         answer = self.analysis.markets
+        notes = self._notes(("markets",))
         if answer is None:
-            return Markdown("")
+            return Markdown(notes)
         intro = text("intro", self.lang, company=self.profile.company,
                      as_of=mv.show_date(answer.as_of, self.lang), version=answer.version)
         kind = text("company_type", self.lang, kind=text(answer.company_type, self.lang))
-        return Markdown(f"{markdown_text(intro)}\n\n{markdown_text(kind)}")
+        body = f"{markdown_text(intro)}\n\n{markdown_text(kind)}"
+        return Markdown(f"{body}\n\n{notes}" if notes else body)
 
     def markets_detail(self) -> Markdown:
         """Per target market: platforms, managed programmes, routes, rules in force, changes
