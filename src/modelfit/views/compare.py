@@ -113,15 +113,15 @@ class Comparison:
                           if k.startswith("screen_")})
         names = [fw.label("stage_prior", lang), *(fw.criterion_name(c, lang) for c in fw.criteria),
                  *(f"{fw.label('screen', lang)} {k.removeprefix('screen_')}" for k in screens)]
-        rows = {name: [round(e.rec.contributions[e.rec.primary].get(term, 0.0), 2)
-                       for e in self.entries]
-                for name, term in zip(names, [*terms, *screens], strict=True)}
+        rows: dict[str, list[Any]] = {
+            name: [round(e.rec.contributions[e.rec.primary].get(term, 0.0), 2)
+                   for e in self.entries]
+            for name, term in zip(names, [*terms, *screens], strict=True)}
         rows[fw.label("primary", lang)] = [fw.model_name(e.rec.primary, lang)
                                            for e in self.entries]
         rows[fw.label("score", lang)] = [round(e.rec.scores[e.rec.primary], 2)
                                          for e in self.entries]
-        table = pd.DataFrame(rows, index=self.labels()).T
-        return table
+        return pd.DataFrame(rows, index=self.labels()).T
 
     def figure(self) -> Figure:
         """Three panels: every model's score per item; each item's primary's score built up
