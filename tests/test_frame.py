@@ -64,6 +64,23 @@ def test_each_row_is_recommend(rows: list[dict[str, object]]) -> None:
         assert got["confidence"] == robustness_of(profile, fw, samples=SAMPLES).confidence
 
 
+def test_without_an_existing_channels_column_rows_are_profiles_without_the_field() -> None:
+    """A frame with no existing_channels column answers as profiles that leave the field out."""
+    df = pd.DataFrame({"stage": ["growth", "startup", "mature", "growth"],
+                       "capital": [4, 1, 3, 2], "supply_chain": [2, 5, 3, 4],
+                       "brand_content": [5, 2, 4, 3], "tech_data": [5, 1, 3, 4]})
+    out = modelfit.recommend_frame(df, robustness=True, samples=SAMPLES)
+    fw = Framework.load()
+    for i, row in df.iterrows():
+        profile = modelfit.Profile.from_mapping({"company": "Test Co", **row.to_dict()},
+                                                company_id="test")
+        rec = recommend(profile, fw)
+        assert out.loc[i, "primary"] == rec.primary
+        assert out.loc[i, "held_by"] == held_by_of(rec, fw)
+        assert out.loc[i, "channels"] == ";".join(rec.channels)
+        assert out.loc[i, "confidence"] == robustness_of(profile, fw, samples=SAMPLES).confidence
+
+
 def test_held_by_names_the_screen_that_decided() -> None:
     """A growth company with no platform store yet whose own site scores most: S2 holds the
     platform in place (held_by S2) and the row's primary is not its top score; an average

@@ -188,22 +188,19 @@ def confidence(
     primary = primary_index(s0, f0)
     moved = np.clip(r_u[:, :, None] + np.arange(-1, 2)[None, None, :], RATING_MIN, RATING_MAX)
     dev = to_deviations(moved).reshape(len(uniq), n_crit * 3)  # [i, (c, k)]
-    # Which screens can fire for each company (stage, channels) and, for a rating screen,
-    # for each of the three moves of its rating.
+    # Which screens can fire for each company, every condition but a rating's judged by
+    # `fired_screens` itself (ratings at their lowest meet any rating condition), and for a
+    # rating screen, which of the three moves of its rating meets it.
+    whole_all = fired_screens(np.full_like(r_u, RATING_MIN), fw, st_u, run_u)
     screens = []
-    for screen in fw.screens:
-        whole = np.ones(len(uniq), dtype=bool)
-        if screen.stage is not None:
-            whole &= np.isin(st_u, [fw.stages.index(x) for x in screen.stage])
-        if screen.without_channel is not None and run_u is not None:
-            whole &= ~run_u[:, fw.base_channels.index(screen.without_channel)]
+    for s_idx, screen in enumerate(fw.screens):
         by_move = None
         c = -1
         if screen.criterion is not None and screen.max_rating is not None:
             c = fw.criteria.index(screen.criterion)
             by_move = moved[:, c, :] <= screen.max_rating  # (U, 3)
         idx = [fw.models.index(m) for m in screen.models]
-        screens.append((whole, by_move, c, idx, float(screen.penalty)))
+        screens.append((whole_all[:, s_idx], by_move, c, idx, float(screen.penalty)))
 
     counts = np.zeros(len(uniq), dtype=np.int64)
     block = max(1, _BLOCK // samples)
