@@ -85,6 +85,15 @@ def test_every_value_has_a_grade_and_a_source_or_a_judgement() -> None:
     assert len(records_of(load_markets())) == len(found)
 
 
+def test_the_bundled_file_reads_strictly_as_it_reads_fast() -> None:
+    """The bundled file, read as an edited copy (strict: no anchors, no duplicate keys, nesting
+    capped), gives the same data as the fast read of the package's own file."""
+    path = Path(str(resources.files("modelfit").joinpath("data", "markets.yaml")))
+    strict, fast = load_markets(path), load_markets()
+    assert (strict.platforms, strict.routes, strict.rules, strict.fx_usd) == (
+        fast.platforms, fast.routes, fast.rules, fast.fx_usd)
+
+
 def test_a_record_without_a_source_is_refused(tmp_path: Path) -> None:
     """A copy of the file whose record lost its source fails to load, naming the file, the
     place and what is needed."""
