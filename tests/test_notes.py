@@ -140,3 +140,26 @@ def test_a_hostile_note_is_inert(note: str, lang: str, baselines: dict[str, Any]
     html = _notebook_html(report.build("demo", {**DEMO, "notes": hostile}, lang=lang), tmp_path)
     _assert_nothing_live_added(html, baselines[lang])
     assert "<script" not in html
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", "The founder will not hold stock."), ("zh", "创始人不愿压库存。")])
+def test_a_rendered_report_shows_the_notes_on_its_summary_page(
+    lang: str, expected: str, tmp_path: Path,
+) -> None:
+    """`modelfit report` of a profile with notes: the summary page (before the company at a
+    glance) carries the note in the report's language; the JSON (the answer) does not."""
+    import yaml
+
+    from modelfit.deliver.render import render_report
+
+    root = Path(__file__).resolve().parents[1]
+    path = tmp_path / "noted.yaml"
+    path.write_text(yaml.safe_dump({**DEMO, "notes": NOTES}, allow_unicode=True), "utf-8")
+    render_report(path, out_dir=tmp_path / "out", lang=lang, root=root, progress=False)
+    html = (tmp_path / "out" / "noted.html").read_text("utf-8")
+    glance = "The company at a glance" if lang == "en" else modelfit.Framework.load().label(
+        "h_glance", "zh")
+    assert expected in html.split(glance)[0]
+    assert expected not in (tmp_path / "out" / "noted.json").read_text("utf-8")
