@@ -2,7 +2,8 @@
 
 One row per input, on the input's index: one score per model (as `score_profiles` gives them),
 `primary`, `runner_up`, `margin` (points between them), `held_by` (the screens that hold the
-primary in place against a model that scores more; "" when the scores alone decide), the
+primary in place against a model that scores more before the screens; "" when the scores
+alone decide), the
 plan's `channels` (core first) and the `kind` of its distribution channel, and with
 `robustness=True` the `confidence` (the primary's first-rank acceptability, exactly
 `modelfit.decision.robustness.analyse(profile, seed=seed).confidence`). Lists are `a;b` text,
@@ -10,9 +11,9 @@ as `existing_channels` is read, so a column filters with `.str.contains`.
 
 How each column is computed, all from `scoring.score_matrix`'s scores and screen flags:
 - `primary`, `runner_up`: the first two of `scoring.ranking_index`.
-- `held_by`: screen s holds when it fired, the primary is not among its models, and one of its
-  models has a score (after every penalty, rounded to `scoring.TIE_DECIMALS`) above the
-  primary's; ids in framework order, `;`-joined.
+- `held_by`: screen s holds when it fired and one of its models scores more than the primary
+  before the screens (scores with every fired screen's penalty given back, rounded to
+  `scoring.TIE_DECIMALS`); ids in framework order, `;`-joined.
 - `channels`, `kind`: `recommend.plan_details` once per distinct plan key (primary, stage, the
   R-rules that fired, the screens that fired, the channels running and the order of the scores),
   then spread to the rows by that key: a frame has at most a few thousand distinct plans.
@@ -99,15 +100,19 @@ def recommend_frame(
 
 def held_by(scores: np.ndarray, fired: np.ndarray, primary: np.ndarray, fw: Framework) -> np.ndarray:
     """Per row, the `;`-joined ids of the screens that hold `primary` in place against a model
-    that scores more (module docstring); "" where the scores alone decide."""
-    keys = np.round(scores, TIE_DECIMALS)
-    top = keys[np.arange(len(primary)), primary]
+    scoring more before the screens (its score with every screen's penalty given back, rounded
+    to TIE_DECIMALS, above the primary's so counted): the fired screens that hold such a model
+    back, in framework order; "" where the scores alone decide."""
+    penalty = np.zeros_like(scores)
+    for s, screen in enumerate(fw.screens):
+        for m in screen.models:
+            penalty[:, fw.models.index(m)] += np.where(fired[:, s], float(screen.penalty), 0.0)
+    raw = np.round(scores + penalty, TIE_DECIMALS)
+    above = raw > raw[np.arange(len(primary)), primary][:, None]
     holds = np.zeros(fired.shape, dtype=bool)
     for s, screen in enumerate(fw.screens):
         idx = [fw.models.index(m) for m in screen.models]
-        above = (keys[:, idx] > top[:, None]).any(axis=1)
-        mine = np.isin(primary, idx)
-        holds[:, s] = fired[:, s] & above & ~mine
+        holds[:, s] = fired[:, s] & above[:, idx].any(axis=1)
     code = holds.astype(np.int64) @ (1 << np.arange(len(fw.screens), dtype=np.int64))
     names = np.array([SEP.join(sc.id for k, sc in enumerate(fw.screens) if c >> k & 1)
                       for c in range(1 << len(fw.screens))], dtype=object)
