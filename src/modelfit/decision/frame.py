@@ -55,7 +55,6 @@ CALLER = "recommend_frame"
 FRAME_COLUMNS = ("primary", "runner_up", "margin", "held_by", "channels", "kind")
 SEP = ";"
 _BLOCK = 500_000  # (company, sample) pairs scored at once for the confidence: ~60 MB
-_SCREENED = 1000.0  # as scoring ranks them: a screened model after every unscreened one
 
 
 def recommend_frame(
@@ -163,8 +162,8 @@ def confidence(
     Draws exactly what `analyse` draws, in its order (weights, rating moves, prior noise), once
     for all rows. A moved rating is one of three (-1, 0, +1 clipped to 1..5), so a sample's
     criterion points are a (3 C)-long one-hot row times each company's (3 C) deviations: one
-    matrix product per block of companies scores them under every sample. Scores are ranked by
-    `scoring`'s rule (rounded to TIE_DECIMALS, screened models last); shares are rounded to
+    matrix product per block of companies scores them under every sample, and
+    `scoring.primary_index` ranks them (one rule for every path); shares are rounded to
     SHARE_DECIMALS at the source, like `analyse`'s."""
     n_crit, n_models = len(fw.criteria), len(fw.models)
     rng = np.random.Generator(np.random.PCG64(seed))
@@ -224,8 +223,9 @@ def confidence(
                 if penalty:
                     s[:, :, m] -= np.where(on, penalty, 0.0)
                 flags[:, :, m] |= on
-        ranked = np.round(s, TIE_DECIMALS) - np.where(flags, _SCREENED, 0.0)
-        wins = np.argmax(ranked, axis=2)
+        # scoring's own ranking rule on every (company, sample) row
+        wins = primary_index(s.reshape(b * samples, n_models),
+                             flags.reshape(b * samples, n_models)).reshape(b, samples)
         counts[lo:hi] = (wins == primary[lo:hi, None]).sum(axis=1)
     shares = np.array([rounded(x) for x in np.round(counts / samples, SHARE_DECIMALS)])
     return shares[np.asarray(inverse).reshape(-1)] if len(ratings) else np.zeros(0)
