@@ -75,7 +75,7 @@ def test_recommend_text_names_the_kind_of_distribution(capsys: pytest.CaptureFix
     """The terminal summary names the distribution by its kind (forge: small-B distribution)."""
     code, out, _ = run(capsys, "recommend", str(PARAMS / "forge.yaml"), "--no-model")
     assert code == 0
-    assert "Marketplace platform → Small-B distribution" in out
+    assert "Platform store → Small-B distribution" in out
 
 
 @pytest.mark.parametrize(("lang", "needle"), [("en", "Recommended model"), ("zh", "推荐模式")])

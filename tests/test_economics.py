@@ -323,8 +323,8 @@ def test_economics_json_prints_the_contract(capsys: pytest.CaptureFixture[str]) 
 
 
 @pytest.mark.parametrize(("lang", "needles"), [
-    ("en", ("The economics", "break-even month", "contribution", "Marketplace platform")),
-    ("zh", ("经济账", "回本月份", "单笔贡献", "平台模式")),
+    ("en", ("The money plan", "break-even month", "contribution", "Marketplace platform")),
+    ("zh", ("经营测算", "回本月份", "单笔贡献", "平台模式")),
 ])
 def test_economics_text_in_each_language(
     capsys: pytest.CaptureFixture[str], lang: str, needles: tuple[str, ...],
@@ -360,7 +360,7 @@ def test_recommend_json_carries_the_money_plan(capsys: pytest.CaptureFixture[str
     assert data["economics"] == money_plan(profile, kind).to_dict()
 
 
-@pytest.mark.parametrize(("lang", "heading"), [("en", "## The economics"), ("zh", "## 经济账")])
+@pytest.mark.parametrize(("lang", "heading"), [("en", "## The money plan"), ("zh", "## 经营测算")])
 def test_report_section_shows_the_money_plan(lang: str, heading: str) -> None:
     """The report's economics section: heading, intro naming the kind, a table per model, one
     order's economics and the cumulative-cash chart, in the report's language."""

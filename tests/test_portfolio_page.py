@@ -84,7 +84,7 @@ def test_companies_table_without_reports_has_no_links(
 def test_chinese_portfolio_uses_chinese_names(table: pd.DataFrame, framework: Framework) -> None:
     """zh: title, model and stage names and the attention reasons in Chinese."""
     pf = Portfolio(table, framework, "zh", links=True)
-    assert pf.heading().data.replace("\\", "") == "# 企业组合:共 4 家企业"
+    assert pf.heading().data.replace("\\", "") == "# 企业组合：共 4 家企业"
     html = pf.companies().data
     assert "独立站模式" in html
     assert "成长期" in html

@@ -243,8 +243,9 @@ def test_client_answer_that_agrees_says_so(fw: Framework) -> None:
     assert answer.agrees
     assert answer.reasons == ()
     assert answer.scores == {m: round(v, 4) for m, v in recommend(profile, fw).scores.items()}
-    assert answer.summary(fw, "en").startswith("Under the client's own weights (SWING weighting) "
-                                               "the answer is the same: Marketplace platform.")
+    assert answer.summary(fw, "en").startswith(
+        "Under the client's own weights (points for how much each criterion matters from worst "
+        "to best) the answer is the same: Marketplace platform.")
 
 
 def test_multipliers_become_importances() -> None:

@@ -110,7 +110,7 @@ def test_s2_existing_channels_take_part_in_the_answer(framework: Framework) -> N
     assert on_platform.primary == "hybrid"
     assert set(on_platform.channels) == {"platform", "independent_site"}
     assert none_yet.channels == ("platform",)
-    assert none_yet.plan_notes[0].text.startswith("Next step (S2)")
+    assert none_yet.plan_notes[0].text.startswith("Next step:")
 
 
 # --- S3 ------------------------------------------------------------------------------------------
@@ -220,11 +220,27 @@ def test_r3_r4_own_site_in_the_plan_or_the_rule_that_kept_it_out(
             else:
                 assert line.status == "kept_out", profile
                 assert line.by == ("S2",), profile
-                assert "(S2)" in line.text
+                assert "once the platform store is stable" in line.text
                 assert "plan_note.S2_next" in [n.key for n in rec.plan_notes]
 
 
 # --- explanations never contradict the plan -----------------------------------------------------
+# How a line names, in words, a rule that adjusted or outweighed it (rule ids are kept out of
+# client sentences, docs/style-zh.md): a screen by its reason, an R-rule by its criterion, an
+# S-rule by its stage.
+_RULE_WORDS = {"S1": ("start-up",), "S2": ("platform store",), "S3": ("mature",),
+               "R1": ("capital",), "R2": ("supply chain",)}
+
+
+def _names(rule: str, text: str, framework: Framework) -> bool:
+    if rule == "tie":
+        return True
+    words = list(_RULE_WORDS.get(rule, ()))
+    words += [framework.criterion_name(c, "en").lower() for c in framework.criteria
+              if framework.criterion_rule(c) == rule]
+    return any(w in text.lower() for w in words)
+
+
 def _check_line(line: Any, profile: Profile, rec: Recommendation, framework: Framework) -> None:
     """What each framework text claims about the plan, checked against the plan."""
     channels, core, kind = rec.channels, rec.core, rec.kind()
@@ -262,7 +278,7 @@ def _check_line(line: Any, profile: Profile, rec: Recommendation, framework: Fra
     if line.status != "supports":
         assert line.by, line
         for rule in line.by:
-            assert rule == "tie" or rule in line.text, line
+            assert _names(rule, line.text, framework), line
     else:
         assert not line.by
 
@@ -288,8 +304,8 @@ def test_an_outweighed_stage_rule_names_the_winning_points(framework: Framework)
     (s2,) = _lines(rec, "S2")
     assert s2.status == "outweighed"
     assert s2.by == ("R2", "R4")
-    assert "(+2.5 points, R2)" in s2.text
-    assert "(+1.5 points, R4)" in s2.text
+    assert "Supply chain and product advantage at 4/5 (+2.5 points)" in s2.text
+    assert "Technology and data operations at 2/5 (+1.5 points)" in s2.text
 
 
 def test_a_tie_says_how_it_was_broken(space: list[Any], framework: Framework) -> None:

@@ -185,10 +185,10 @@ def test_report_shows_what_to_build_and_what_to_protect(zh_report: object) -> No
 
 
 def test_report_channel_table_names_the_kind(zh_report: object) -> None:
-    """The channel table names distribution by its kind (forge: 小B端分销) with its role."""
+    """The channel table names distribution by its kind (forge: 小B分销) with its role."""
     from modelfit.views.report import Report
 
     assert isinstance(zh_report, Report)
     table = zh_report.channel_table()
-    assert list(table.index) == ["平台模式", "小B端分销"]
-    assert zh_report.verdict().data.endswith("平台模式 → 小B端分销。")
+    assert list(table.index) == ["平台店铺", "小B分销"]
+    assert zh_report.verdict().data.endswith("平台店铺 → 小B分销。")

@@ -62,7 +62,7 @@ def test_entropy_sentence_gives_bits(built: dict[str, Any]) -> None:
 def test_without_preferences_the_client_section_says_so(built: dict[str, Any]) -> None:
     """No `preferences:`: one sentence, no tables, and `client` null in the JSON."""
     r = built["plain"]
-    assert "gives no client weights" in r.client_summary().data
+    assert "has set no weights of its own" in r.client_summary().data
     assert r.client_scores_table().data == ""
     assert r.to_dict()["client"] is None
 

@@ -542,7 +542,7 @@ def test_a_risk_reads_as_what_to_protect(fw: Framework) -> None:
     risk = find_flips({"capital": 3, "supply_chain": 3, "brand_content": 3, "tech_data": 3},
                       "mature", fw, direction="down")[0]
     assert risk.describe(fw, key="risk").startswith("If Capital strength 3 → 2, ")
-    assert risk.describe(fw, "zh", key="risk").startswith("若资金实力从 3 分降至 2 分,")
+    assert risk.describe(fw, "zh", key="risk").startswith("若资金实力从 3 分降至 2 分，")
 
 
 def test_rating_and_prior_noise_are_on_by_default(fw: Framework) -> None:

@@ -35,7 +35,7 @@ def test_five_sheets_in_order(tmp_path: Path, payloads: list[dict[str, Any]],
                               framework: Framework) -> None:
     """Companies, scores, contributions, acceptability and roadmap flips, in that order."""
     wb = load_workbook(write(payloads, tmp_path / "p.xlsx", framework))
-    assert wb.sheetnames == ["Companies", "Scores", "Contributions", "Acceptability",
+    assert wb.sheetnames == ["Companies", "Scores", "Contributions", "Share by rank",
                              "Roadmap flips"]
 
 

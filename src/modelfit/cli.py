@@ -78,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="render a company's report (.ipynb, .html, .json)")
     rep.add_argument("target", metavar="COMPANY_ID_OR_PATH",
                      help="a company id (params/<id>.yaml) or a profile path")
-    rep.add_argument("--lang", choices=LANGUAGES, default="en", help="report language (en, zh)")
+    rep.add_argument("--lang", default="en", help="report language: en, zh, or both (en,zh); "
+                     "English is written as <id>.html, Chinese as <id>.zh.html")
     rep.add_argument("--out", metavar="DIR", default="reports", help="output folder (reports)")
     rep.add_argument("--seed", type=int, default=0, help="seed of the random parts (0)")
     rep.add_argument("--framework", metavar="PATH", help="an edited copy of the framework file")
@@ -101,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="render every company, even those whose report is up to date")
     bat.add_argument("--dashboard", action="store_true",
                      help="serve the local cluster's Dask dashboard (port 8787) while it runs")
-    bat.add_argument("--lang", choices=LANGUAGES, default="en", help="report language (en, zh)")
+    bat.add_argument("--lang", default="en", help="report language: en, zh, or both (en,zh); "
+                     "the portfolio is in the first")
     bat.add_argument("--seed", type=int, default=0, help="seed of the random parts (0)")
     tr = sub.add_parser("train", help="train the classifier (synthetic data, or your own CSV)")
     tr.add_argument("--data", metavar="FILE.csv",
@@ -268,16 +270,18 @@ def _economics(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from modelfit.deliver.render import RenderError, render_report
+    from modelfit.provenance import parse_langs
 
-    try:
-        done = render_report(args.target, out_dir=Path(args.out), lang=args.lang, seed=args.seed,
-                             framework_path=args.framework, id_only=args.id_only,
-                             pdf=args.pdf, xlsx=args.xlsx)
-    except RenderError as exc:
-        print(f"modelfit: {terminal_text(exc)}", file=sys.stderr)
-        return 1
-    files = [str(p) for p in (done.notebook, done.html, done.json, done.pdf, done.xlsx) if p]
-    print(f"wrote {', '.join(files[:-1])} and {files[-1]}")
+    for lang in parse_langs(args.lang):
+        try:
+            done = render_report(args.target, out_dir=Path(args.out), lang=lang, seed=args.seed,
+                                 framework_path=args.framework, id_only=args.id_only,
+                                 pdf=args.pdf, xlsx=args.xlsx)
+        except RenderError as exc:
+            print(f"modelfit: {terminal_text(exc)}", file=sys.stderr)
+            return 1
+        files = [str(p) for p in (done.notebook, done.html, done.json, done.pdf, done.xlsx) if p]
+        print(f"wrote {', '.join(files[:-1])} and {files[-1]}")
     return 0
 
 

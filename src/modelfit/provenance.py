@@ -122,8 +122,36 @@ def report_key(
     return digest(parts)
 
 
+def report_stem(company_id: str, lang: str) -> str:
+    """The file stem of a company's report in `lang`: `<id>` in English, `<id>.<lang>` in any
+    other language (acme.html beside acme.zh.html), so both languages live side by side."""
+    return company_id if lang == "en" else f"{company_id}.{lang}"
+
+
+def stem_parts(stem: str) -> tuple[str, str]:
+    """(company id, language) of a report file stem: `acme.zh` -> ("acme", "zh"). A company id
+    holds no dot, so the split is unambiguous."""
+    cid, _, lang = stem.partition(".")
+    return cid, lang or "en"
+
+
+def parse_langs(value: str) -> tuple[str, ...]:
+    """The languages of `--lang en,zh` (one or more, comma-separated, each once), or a
+    ModelfitError naming the value and what is allowed."""
+    from modelfit.core.errors import ModelfitError
+    from modelfit.core.vocab import LANGUAGES
+
+    langs = tuple(dict.fromkeys(part.strip() for part in value.split(",")))
+    bad = [lang for lang in langs if lang not in LANGUAGES]
+    if bad or not langs:
+        raise ModelfitError(f"--lang must be one or more of {', '.join(LANGUAGES)} separated by "
+                            f"commas (en,zh), got {value!r}")
+    return langs
+
+
 def recorded_key(out_dir: Path, cid: str, suffixes: tuple[str, ...]) -> str | None:
-    """The key recorded in `<cid>.json` when every `<cid>.<suffix>` is there, else None."""
+    """The key recorded in `<cid>.json` when every `<cid>.<suffix>` is there, else None; `cid`
+    is a report's file stem (`acme`, `acme.zh`)."""
     if not all((out_dir / f"{cid}.{suffix}").is_file() for suffix in suffixes):
         return None
     path = out_dir / f"{cid}.json"

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from modelfit.core.errors import FrameworkError
+from modelfit.core.wording import zh_spacing
 from modelfit.decision.framework_build import (
     check_monotone,
     check_range,
@@ -86,11 +87,18 @@ class Framework:
         node: Any = self.raw["texts"]
         for part in key.split("."):
             node = node[part]
-        return string.Template(node[lang]).substitute(**{k: _fmt(v) for k, v in values.items()})
+        filled = string.Template(node[lang]).substitute(**{k: _fmt(v) for k, v in values.items()})
+        return zh_spacing(filled) if lang == "zh" else filled
 
     def model_name(self, model: str, lang: str, *, short: bool = False) -> str:
         """Display name of a model in `lang`."""
         return str(self._model(model)["short" if short else "name"][lang])
+
+    def channel_label(self, channel: str, lang: str) -> str:
+        """How a base channel a plan runs is named (平台店铺, 独立站): a model's `channel` name,
+        or its short name in a framework file that gives none."""
+        model = self._model(channel)
+        return str((model.get("channel") or model["short"])[lang])
 
     def model_info(self, model: str, what: str, lang: str) -> str:
         """`description`, `strengths`, `weaknesses` or `role` of a model in `lang`."""

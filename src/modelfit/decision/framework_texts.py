@@ -56,6 +56,7 @@ _NAMED: tuple[tuple[str | None, tuple[str, ...]], ...] = (
     ("rule_variant", ("R1_test", "R2_distributors", "R2_dropshipping", "R2_outweighed",
                       "R3_test", "R3_later", "R4_test", "R4_later")),
     ("plan_note", ("S2_next", "S3_local", "test_site")),
+    ("screen_reason", ("S1", "R1", "S2")),
 )
 
 Check = Callable[[Any, str], None]
@@ -88,6 +89,8 @@ def _check_names(data: dict[str, Any], bilingual: Check) -> None:
     for item in data["models"]:
         for what in ("name", "short", "description", "strengths", "weaknesses", "role"):
             bilingual(item.get(what), f"models.{item.get('id')}.{what}")
+        if item.get("channel") is not None:
+            bilingual(item["channel"], f"models.{item.get('id')}.channel")
     for item in data["criteria"]:
         bilingual(item.get("name"), f"criteria.{item.get('id')}.name")
     for kind, item in ((data.get("channels") or {}).get("kinds") or {}).items():

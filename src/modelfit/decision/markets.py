@@ -281,7 +281,7 @@ def _unknowns(fits: Sequence[PlatformFit], routes: Sequence[RouteCost],
               compliance: Sequence[tuple[Rule, Dated]], lang: str, as_of: date,
               ) -> tuple[str, ...]:
     key = "zh" if lang == "zh" else "en"
-    sep = "：" if lang == "zh" else ": "
+    sep = "的" if lang == "zh" else ": "  # one colon per sentence (docs/style-zh.md)
     out = []
     for f in fits:
         for name in ("commission_pct", "monthly_fee", "payout_days"):

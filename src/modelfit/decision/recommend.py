@@ -191,10 +191,11 @@ def recommend(
 
 
 def channel_name(fw: Framework, detail: ChannelDetail, lang: str) -> str:
-    """How a plan's channel is named: the model's name, or the distribution kind's name."""
+    """How a plan's channel is named: as a channel (平台店铺, 独立站), or by the distribution
+    kind's name; never as a model (模式)."""
     if detail.kind is not None:
         return fw.kind_name(detail.kind, lang)
-    return fw.model_name(detail.channel, lang)
+    return fw.channel_label(detail.channel, lang)
 
 
 def rule_fired(fw: Framework, rule: str, ratings: dict[str, int]) -> bool:
@@ -348,7 +349,7 @@ def _by_screens(ctx: _Context, ids: Sequence[str]) -> str:
         text = fw.text(f"screen.{screen.id}", ctx.lang, rating=rating,
                        penalty=_pts(ctx, -float(screen.penalty)))
         parts.append(fw.text("by_screen", ctx.lang, text=text, rule=screen.id))
-    return ("; " if ctx.lang == "en" else ";").join(parts)
+    return ("; " if ctx.lang == "en" else "；").join(parts)
 
 
 def _screens_on(ctx: _Context, model: str) -> list[str]:
@@ -449,7 +450,8 @@ def _rule_line(ctx: _Context, rule: str) -> Rationale:
     if "independent_site" in wanted and own_site_test:
         test_ids = tuple(s for s in ("S1", "R1") if s in ctx.fired)
         return line(f"rule_variant.{rule}_test", "adjusted", test_ids,
-                    by=(", " if lang == "en" else "、").join(test_ids))
+                    by=(" and " if lang == "en" else "、").join(
+                        fw.text(f"screen_reason.{i}", lang) for i in test_ids))
     return line(f"rule.{rule}")
 
 

@@ -140,6 +140,14 @@ class ReportFiles:
     files: dict[str, bytes]
     error: str | None = None
     failed_notebook: bytes | None = None
+    lang: str = "en"
+
+    @property
+    def stem(self) -> str:
+        """The report's file stem: `<id>` in English, `<id>.zh` in Chinese."""
+        from modelfit.provenance import report_stem
+
+        return report_stem(self.company_id, self.lang)
 
 
 def notebook_bytes(path: Path) -> bytes:
@@ -202,12 +210,15 @@ def render_job(job: ReportJob, kernel: Any, *, progress: bool = False) -> Report
     skip_iri_grammar()
     from papermill.exceptions import PapermillExecutionError
 
+    from modelfit.provenance import report_stem
+
     cid = job.company_id
+    stem = report_stem(cid, job.lang)
     with tempfile.TemporaryDirectory(prefix=f".{cid}.") as work:
         tmp = Path(work)
         source = tmp / "input.ipynb"
         source.write_bytes(job.notebook)
-        nb_path = tmp / f"{cid}.ipynb"
+        nb_path = tmp / f"{stem}.ipynb"
         try:
             kernel.execute(source, nb_path, {
                 "company_id": cid, "profile": job.params, "lang": job.lang, "seed": job.seed,
@@ -217,27 +228,28 @@ def render_job(job: ReportJob, kernel: Any, *, progress: bool = False) -> Report
         except PapermillExecutionError as exc:
             return ReportFiles(cid, {}, error=(
                 f"report for {cid} failed in cell {exc.exec_count} ({exc.ename}: {exc.evalue})"),
-                failed_notebook=nb_path.read_bytes() if nb_path.exists() else None)
+                failed_notebook=nb_path.read_bytes() if nb_path.exists() else None,
+                lang=job.lang)
         nb = finish_notebook(nb_path, REPORT_NOTEBOOK)
         html = export_html(nb, lang=job.lang, title=job.company)
         payload = kernel_payload(nb)
         payload["run"] = _job_run_record(job, payload)
-        files = {nb_path.name: nb_path.read_bytes(), f"{cid}.html": html.encode("utf-8"),
-                 f"{cid}.json": (json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        files = {nb_path.name: nb_path.read_bytes(), f"{stem}.html": html.encode("utf-8"),
+                 f"{stem}.json": (json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
                  .encode("utf-8")}
         files.update(_deliverables(job, html, payload, tmp))
-        return ReportFiles(cid, files)
+        return ReportFiles(cid, files, lang=job.lang)
 
 
 def write_report(result: ReportFiles, out_dir: Path, *, pdf: bool = False,
                  xlsx: bool = False) -> Rendered:
     """Write a rendered report's files into `out_dir`, all of them or none (`replace_together`);
     a failed one leaves the last good report and keeps `<id>.failed.ipynb`, and raises."""
-    cid = result.company_id
-    final = Rendered(out_dir / f"{cid}.ipynb", out_dir / f"{cid}.html", out_dir / f"{cid}.json",
-                     out_dir / f"{cid}.pdf" if pdf else None,
-                     out_dir / f"{cid}.xlsx" if xlsx else None)
-    failed = out_dir / f"{cid}.failed.ipynb"
+    cid, stem = result.company_id, result.stem
+    final = Rendered(out_dir / f"{stem}.ipynb", out_dir / f"{stem}.html",
+                     out_dir / f"{stem}.json", out_dir / f"{stem}.pdf" if pdf else None,
+                     out_dir / f"{stem}.xlsx" if xlsx else None)
+    failed = out_dir / f"{stem}.failed.ipynb"
     if result.error is not None:
         message = result.error
         if result.failed_notebook is not None:
@@ -251,7 +263,7 @@ def write_report(result: ReportFiles, out_dir: Path, *, pdf: bool = False,
         for name, data in result.files.items():
             (tmp / name).write_bytes(data)
             made.append((tmp / name, out_dir / name))
-        replace_together(made, backup=tmp / "previous", rescue=out_dir / f"{cid}.previous",
+        replace_together(made, backup=tmp / "previous", rescue=out_dir / f"{stem}.previous",
                          what=f"report for {cid}")
         failed.unlink(missing_ok=True)
         return final
@@ -274,18 +286,20 @@ def _job_run_record(job: ReportJob, payload: dict[str, Any]) -> dict[str, str]:
 def _deliverables(job: ReportJob, html: str, payload: dict[str, Any], tmp: Path) -> dict[str, bytes]:
     """The PDF and the workbook the job asks for, by file name."""
     from modelfit.deliver.pdf import run_date
+    from modelfit.provenance import report_stem
 
+    stem = report_stem(job.company_id, job.lang)
     made: dict[str, bytes] = {}
     if job.pdf:
         from modelfit.deliver.pdf import write_pdf
 
-        out = write_pdf(html, tmp / f"{job.company_id}.pdf", company=job.company,
+        out = write_pdf(html, tmp / f"{stem}.pdf", company=job.company,
                         date=run_date(), lang=job.lang)
         made[out.name] = out.read_bytes()
     if job.xlsx:
         from modelfit.deliver import workbook
 
-        out = workbook.write([payload], tmp / f"{job.company_id}.xlsx",
+        out = workbook.write([payload], tmp / f"{stem}.xlsx",
                              Framework.load(job.framework_path), job.lang, run_date())
         made[out.name] = out.read_bytes()
     return made

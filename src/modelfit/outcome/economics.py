@@ -61,13 +61,13 @@ DEFAULT_KIND = None  # no kind named: the kind worth most for the company
 
 # Labels of the text and table output, in both languages.
 TEXT: Mapping[str, Mapping[str, str]] = {
-    "title": {"en": "The economics", "zh": "经济账"},
+    "title": {"en": "The money plan", "zh": "经营测算"},
     "intro": {
-        "en": "What each model costs and earns {company} over {months} months, from the outcome "
-              "model's assumptions (version {version}; USD; no luck either way). Distribution "
-              "figures are for {kind}.",
-        "zh": "按结果模型的假设（版本 {version}，美元，不计运气好坏），各模式在 {months} 个月内为"
-              "{company}花多少钱、赚多少钱。分销模式的数字按{kind}计算。",
+        "en": "What each model would cost {company} and return over {months} months, in USD, "
+              "under typical conditions (assumptions version {version}, each with its source). "
+              "Distribution figures are for {kind}.",
+        "zh": "以下测算{company}在各模式下 {months} 个月的投入与回报，以美元计，按常规情况测算"
+              "（测算假设版本 {version}，每项假设均注明来源）。分销模式的数字按{kind}计算。",
     },
     "model": {"en": "model", "zh": "模式"},
     "setup_usd": {"en": "set-up (USD)", "zh": "启动投入（美元）"},
@@ -77,12 +77,12 @@ TEXT: Mapping[str, Mapping[str, str]] = {
     "never": {"en": "not within {months} months", "zh": "{months} 个月内不回本"},
     "month": {"en": "month {n}", "zh": "第 {n} 个月"},
     "per_order": {"en": "One order (USD)", "zh": "单笔订单（美元）"},
-    "net_price_usd": {"en": "price received", "zh": "到手价格"},
+    "net_price_usd": {"en": "price received", "zh": "实收单价"},
     "product_cost_usd": {"en": "product cost", "zh": "产品成本"},
     "channel_fees_usd": {"en": "channel fees", "zh": "渠道费用"},
     "ads_usd": {"en": "ads", "zh": "广告"},
     "logistics_usd": {"en": "logistics", "zh": "物流"},
-    "duties_taxes_usd": {"en": "duties and taxes", "zh": "关税和税费"},
+    "duties_taxes_usd": {"en": "import duties and taxes", "zh": "进口关税及增值税"},
     "returns_usd": {"en": "returns", "zh": "退货"},
     "contribution_usd": {"en": "contribution", "zh": "单笔贡献"},
     "chart_title": {"en": "Cumulative cash by model", "zh": "各模式累计现金"},
@@ -91,8 +91,8 @@ TEXT: Mapping[str, Mapping[str, str]] = {
 }
 KIND_NAMES: Mapping[str, Mapping[str, str]] = {
     "dropshipping": {"en": "dropshipping", "zh": "一件代发"},
-    "small_b": {"en": "small retailers (small B)", "zh": "小B端"},
-    "distributors": {"en": "overseas distributors", "zh": "海外经销商"},
+    "small_b": {"en": "small-B distribution", "zh": "小B分销"},
+    "distributors": {"en": "overseas distributors", "zh": "海外分销商"},
 }
 
 

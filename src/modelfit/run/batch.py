@@ -94,7 +94,11 @@ def render_batch(
     lang: str = "en", seed: int = 0, root: Path | None = None, progress: bool = True,
     scheduler: str | None = None, force: bool = False, dashboard: bool = False,
 ) -> BatchResult:
-    """Validate every profile, render the changed ones on a Dask cluster, then the portfolio."""
+    """Validate every profile, render the changed ones on a Dask cluster, then the portfolio.
+
+    `lang` is one language or several (`"en,zh"`): each company is rendered in each, English as
+    `<id>.html`, Chinese as `<id>.zh.html` (and so on), side by side; the portfolio is in the
+    first language and links every company's reports in all of them."""
     from modelfit.decision.framework import Framework
     from modelfit.deliver.render import (
         REPORT_NOTEBOOK,
@@ -104,9 +108,17 @@ def render_batch(
         notebook_bytes,
         project_root,
     )
-    from modelfit.provenance import classifier_digest, recorded_key, report_key
+    from modelfit.provenance import (
+        classifier_digest,
+        parse_langs,
+        recorded_key,
+        report_key,
+        report_stem,
+    )
 
     root = root or project_root()
+    langs = parse_langs(lang)
+    lang = langs[0]  # the portfolio's
     check_seed(seed)
     check_out_dir(out_dir)
     scheduler = scheduler_address(scheduler)
@@ -126,13 +138,15 @@ def render_batch(
     jobs = []
     today = date.today().isoformat()  # the day whose market fees and rules the reports apply
     for profile in profiles:
-        key = report_key(profile, fw, notebook=notebook, root=root, lang=lang, seed=seed,
-                         classifier=classifier, as_of=today)
-        if not force and recorded_key(out_dir, profile.company_id, REPORT_FILES) == key:
-            result.skipped.append(profile.company_id)
-        else:
-            jobs.append(make_job(profile, notebook=notebook, lang=lang, seed=seed,
-                                 framework_path=None, input_key=key, as_of=today))
+        for report_lang in langs:
+            key = report_key(profile, fw, notebook=notebook, root=root, lang=report_lang,
+                             seed=seed, classifier=classifier, as_of=today)
+            stem = report_stem(profile.company_id, report_lang)
+            if not force and recorded_key(out_dir, stem, REPORT_FILES) == key:
+                result.skipped.append(stem)
+            else:
+                jobs.append(make_job(profile, notebook=notebook, lang=report_lang, seed=seed,
+                                     framework_path=None, input_key=key, as_of=today))
     portfolio_nb = notebook_bytes(root / "notebooks" / PORTFOLIO_NOTEBOOK)
     if not jobs and not profiles:
         return result
@@ -170,6 +184,7 @@ def _render_companies(
     from tqdm import tqdm
 
     from modelfit.deliver.render import RenderError, write_report
+    from modelfit.provenance import report_stem
 
     if not jobs:
         return
@@ -184,9 +199,10 @@ def _render_companies(
         job = next(waiting, None)
         if job is not None:
             light = dataclasses.replace(job, notebook=b"")
+            stem = report_stem(job.company_id, job.lang)
             future = client.submit(render_on_worker, light, notebook, root, pure=False,
-                                   key=f"report-{job.company_id}-{run_id}", retries=1)
-            futures[future] = job.company_id
+                                   key=f"report-{stem}-{run_id}", retries=1)
+            futures[future] = stem
             running.add(future)  # type: ignore[no-untyped-call]
 
     for _ in range(IN_FLIGHT_PER_WORKER * workers):

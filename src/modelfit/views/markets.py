@@ -85,9 +85,14 @@ def _commission(f: PlatformFit, lang: str, as_of: date) -> str:
     return shown
 
 
+ZH_CURRENCIES = {"USD": "美元", "EUR": "欧元", "GBP": "英镑", "JPY": "日元", "CNY": "元"}
+
+
 def _money(rec: Dated | None, currency: str, lang: str) -> str:
     if rec is None or rec.value is None:
         return unknown(lang)
+    if _zh(lang):  # the currency named in Chinese, after the number (docs/style-zh.md)
+        return f"{show_value(rec.value, lang)} {ZH_CURRENCIES.get(currency, currency)}"
     return f"{show_value(rec.value, lang)} {currency}"
 
 

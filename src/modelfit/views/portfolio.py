@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,10 @@ from matplotlib.ticker import MaxNLocator
 
 from modelfit.core.errors import ModelfitError
 from modelfit.core.safe import markdown_text, spreadsheet_cell
+from modelfit.core.vocab import LANGUAGES
 from modelfit.decision.framework import Framework
 from modelfit.inputs.profile import RESERVED_IDS
+from modelfit.provenance import report_stem, stem_parts
 from modelfit.views import charts
 
 NEAR_MARGIN = 3.0  # points between the top two models below which a company is near a boundary
@@ -47,15 +49,28 @@ def row(payload: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def report_languages(folder: Path) -> dict[str, list[str]]:
+    """Company id -> the languages its reports in `folder` are in (English first): `<id>.json`
+    is the English report, `<id>.zh.json` the Chinese one (modelfit.provenance.report_stem)."""
+    # The portfolio's own files are named by the reserved id `portfolio`, so a company such as
+    # `portfolio-co` is in the table.
+    found: dict[str, list[str]] = {}
+    for path in sorted(Path(folder).glob("*.json")):
+        cid, lang = stem_parts(path.stem)
+        if cid not in RESERVED_IDS and lang in LANGUAGES:
+            found.setdefault(cid, []).append(lang)
+    return {cid: sorted(langs, key=LANGUAGES.index) for cid, langs in found.items()}
+
+
 def load_reports(folder: Path) -> pd.DataFrame:
-    """The portfolio table from every `<id>.json` report in `folder`, sorted by company id."""
-    # Every <id>.json: the portfolio's own files are named by the reserved id `portfolio`, so a
-    # company such as `portfolio-co` is in the table.
-    paths = sorted(p for p in Path(folder).glob("*.json") if p.stem not in RESERVED_IDS)
-    if not paths:
+    """The portfolio table from the reports in `folder`, one row per company (its English
+    `<id>.json`, else its report in another language), sorted by company id."""
+    found = report_languages(folder)
+    if not found:
         raise ModelfitError(f"{folder}: no <company_id>.json reports to build a portfolio from")
     rows = []
-    for path in paths:
+    for cid, langs in sorted(found.items()):
+        path = Path(folder) / f"{report_stem(cid, langs[0])}.json"
         try:
             rows.append(row(json.loads(path.read_text("utf-8"))))
         except (KeyError, ValueError, TypeError) as exc:
@@ -134,6 +149,9 @@ def attention_order(table: pd.DataFrame) -> list[str]:
     return sorted(rows, key=key)
 
 
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}  # each language named in itself
+
+
 @dataclass(frozen=True)
 class Portfolio:
     """Tables and figures over a portfolio table."""
@@ -141,7 +159,8 @@ class Portfolio:
     table: pd.DataFrame
     fw: Framework
     lang: str
-    links: bool = False  # the companies link to <id>.html beside the portfolio
+    links: bool = False  # the companies link to <id>.html (and <id>.zh.html) beside the portfolio
+    languages: dict[str, list[str]] = field(default_factory=dict)  # id -> its reports' languages
 
     def _label(self, key: str) -> str:
         return self.fw.label(key, self.lang)
@@ -173,7 +192,7 @@ class Portfolio:
             row = data[cid]
             name = html_text(row["company"])
             if self.links:
-                name = f'<a href="{html_text(cid)}.html">{name}</a>'
+                name = self._linked(cid, name)
             confidence = _confidence(row)
             pick = row.get("classifier_primary")
             classifier = "" if pick is None or pd.isna(pick) else self._name(pick)
@@ -195,6 +214,18 @@ class Portfolio:
         table = pd.DataFrame(rows).to_html(index=False, escape=False, border=0,
                                            classes="dataframe modelfit-portfolio")
         return HTML(table)
+
+    def _linked(self, cid: str, name: str) -> str:
+        """The company's name linked to its report in the portfolio's language (or the first
+        there is), followed by a link to each other language's report: 中文, English."""
+        from modelfit.core.safe import html_text
+
+        langs = self.languages.get(cid) or ["en"]
+        first = self.lang if self.lang in langs else langs[0]
+        links = [f'<a href="{html_text(report_stem(cid, first))}.html">{name}</a>']
+        links += [f'<a href="{html_text(report_stem(cid, lang))}.html" hreflang="{lang}">'
+                  f"{LANGUAGE_NAMES[lang]}</a>" for lang in langs if lang != first]
+        return " · ".join(links)
 
     def mix(self) -> pd.DataFrame:
         """How many companies each model is recommended to, by display name."""
@@ -260,4 +291,5 @@ def portfolio(
         table = from_params(Path(params_dir), lang)
     else:
         raise ModelfitError("portfolio needs reports_dir or params_dir")
-    return Portfolio(table, Framework.load(framework_path), lang, links=bool(reports_dir))
+    return Portfolio(table, Framework.load(framework_path), lang, links=bool(reports_dir),
+                     languages=report_languages(Path(reports_dir)) if reports_dir else {})

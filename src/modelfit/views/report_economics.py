@@ -8,6 +8,7 @@ import pandas as pd
 from IPython.display import Image, Markdown
 
 from modelfit.core.safe import markdown_fill, markdown_text
+from modelfit.core.wording import zh_spacing
 from modelfit.views.report_section import Section, drop_index_name, show_figure
 
 
@@ -15,7 +16,7 @@ class EconomicsSection(Section):
     """The economics: heading, introduction, summary and order tables, cash chart."""
 
     def economics_heading(self) -> Markdown:
-        """The money plan's section heading: "The economics" / "经济账"."""
+        """The money plan's section heading: "The money plan" / "经营测算"."""
         from modelfit.outcome.economics import text
 
         return Markdown(f"## {markdown_text(text('title', self.lang))}")
@@ -33,6 +34,7 @@ class EconomicsSection(Section):
                         version=plan.assumptions_version,
                         kind=kind_name(plan.distribution_kind, self.lang))
         intro = markdown_fill(template, {"company": self.profile.company})
+        intro = zh_spacing(intro) if self.lang == "zh" else intro
         return Markdown(f"{intro}\n\n{notes}" if notes else intro)
 
     def economics_table(self) -> pd.DataFrame | Markdown:

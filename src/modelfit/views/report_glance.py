@@ -23,7 +23,8 @@ class GlanceSection(Section):
     def title(self) -> Markdown:
         """The report's title and one-paragraph introduction."""
         intro = self._md("report.intro", company=self.profile.company, version=self.fw.version)
-        return Markdown(f"# {markdown_text(self.profile.company)}: {self._label('report_title')}"
+        colon = "：" if self.lang == "zh" else ": "
+        return Markdown(f"# {markdown_text(self.profile.company)}{colon}{self._label('report_title')}"
                         f"\n\n{intro}")
 
     # --- summary (the one page a busy reader needs; see summary.py) ---------------------------

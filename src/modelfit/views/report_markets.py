@@ -8,6 +8,7 @@ from __future__ import annotations
 from IPython.display import Markdown
 
 from modelfit.core.safe import markdown_text
+from modelfit.core.wording import zh_spacing
 from modelfit.decision.markets_text import text
 from modelfit.views import markets as mv
 from modelfit.views.report_section import Section
@@ -54,7 +55,7 @@ class MarketsSection(Section):
         intro = text("intro", self.lang, company=self.profile.company,
                      as_of=mv.show_date(answer.as_of, self.lang), version=answer.version)
         kind = text("company_type", self.lang, kind=text(answer.company_type, self.lang))
-        body = f"{markdown_text(intro)}\n\n{markdown_text(kind)}"
+        body = self._spaced(f"{markdown_text(intro)}\n\n{markdown_text(kind)}")
         return Markdown(f"{body}\n\n{notes}" if notes else body)
 
     def markets_detail(self) -> Markdown:
@@ -86,9 +87,11 @@ class MarketsSection(Section):
             changes = mv.change_rows(m, answer)
             parts.append(markdown_table(changes, CHANGE_COLUMNS, lang) if changes
                          else markdown_text(text("no_changes", lang)))
-            if m.unknown:
-                sep = "、" if lang == "zh" else "; "
-                colon = "：" if lang == "zh" else ": "
-                parts.append(f"*{markdown_text(text('h_unknown', lang))}*{colon}"
-                             + markdown_text(sep.join(m.unknown)))
-        return Markdown("\n\n".join(parts))
+            if m.unknown:  # a list: an item may hold a colon of its own (one per line)
+                parts.append(f"*{markdown_text(text('h_unknown', lang))}*\n\n"
+                             + "\n".join(f"- {markdown_text(u)}" for u in m.unknown))
+        return Markdown(self._spaced("\n\n".join(parts)))
+
+    def _spaced(self, text: str) -> str:
+        """Chinese text with the house spacing rule (docs/style-zh.md) applied once filled."""
+        return zh_spacing(text) if self.lang == "zh" else text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import Image, Markdown
 
-from modelfit.core.safe import markdown_template, markdown_text
+from modelfit.core.safe import markdown_template
 from modelfit.decision.recommend import channel_name
 from modelfit.views import charts
 from modelfit.views.report_section import Section, drop_index_name, show_figure
@@ -25,7 +25,7 @@ class RecommendationSection(Section):
     def channel_table(self) -> pd.DataFrame:
         """The plan's channels with their role (core or auxiliary) and what each is for."""
         rows = []
-        colon = ": " if self.lang == "en" else ":"
+        colon = ": " if self.lang == "en" else "："
         for detail in self.rec.channel_details:
             what = (self.fw.kind_role(detail.kind, self.lang) if detail.kind is not None
                     else self.fw.model_info(detail.channel, "role", self.lang))
@@ -40,10 +40,7 @@ class RecommendationSection(Section):
     def plan_notes(self) -> Markdown:
         """The plan's notes: the next step and its trigger (S2), local platforms (S3), the light
         own-site test; then the analyst's note on the plan, if any."""
-        lines = "\n".join(
-            f"- **{markdown_text(n.rule)}** "
-            f"{markdown_template(n.text.removeprefix(n.rule).lstrip(' :'))}"
-            for n in self.rec.plan_notes)
+        lines = "\n".join(f"- {markdown_template(n.text)}" for n in self.rec.plan_notes)
         notes = self._notes(("plan",))  # the analyst's note on the plan, if any
         return Markdown(f"{lines}\n\n{notes}" if notes and lines else lines or notes)
 
@@ -68,13 +65,20 @@ class RecommendationSection(Section):
         rows = {}
         for term in [*terms, *screens]:
             label = (self.fw.label("stage_prior", self.lang) if term == "stage_prior"
-                     else f"{self.fw.label('screen', self.lang)} {term.removeprefix('screen_')}"
+                     else self._screen_label(term.removeprefix("screen_"))
                      if term.startswith("screen_") else self.fw.criterion_name(term, self.lang))
             rows[label] = [round(self.rec.contributions[m].get(term, 0.0), 2) + 0.0
                            for m in self.rec.ranking]
         rows[self.fw.label("total", self.lang)] = [round(self.rec.scores[m], 2)
                                                    for m in self.rec.ranking]
         return pd.DataFrame(rows, index=[self._name(m) for m in self.rec.ranking]).T
+
+    def _screen_label(self, screen: str) -> str:
+        """A screen's row of the contributions table, in plain words (筛选：资金实力薄弱)."""
+        colon = "：" if self.lang == "zh" else ": "
+        reasons = self.fw.raw["texts"].get("screen_reason", {})
+        reason = reasons[screen][self.lang] if screen in reasons else screen
+        return f"{self.fw.label('screen', self.lang)}{colon}{reason}"
 
     def contributions_figure(self) -> Image:
         """Contributions as a stacked chart."""
@@ -87,12 +91,13 @@ class RecommendationSection(Section):
 
     # --- why --------------------------------------------------------------------------------
     def why(self) -> Markdown:
-        """The rationale, one bullet per rule that fired, rule id first."""
-        lines = []
-        for item in self.rec.rationale:
-            text = item.text
-            if item.rule != "score" and text.startswith(item.rule):
-                text = text[len(item.rule):].lstrip()
-            tag = "" if item.rule == "score" else f"**{markdown_text(item.rule)}** "
-            lines.append(f"- {tag}{markdown_template(text)}")
-        return Markdown("\n".join(lines))
+        """The rationale, one bullet per rule that fired (the rule ids are in the method
+        appendix: `rule_table`)."""
+        return Markdown("\n".join(f"- {markdown_template(item.text)}"
+                                  for item in self.rec.rationale))
+
+    def rule_table(self) -> pd.DataFrame:
+        """The method appendix's table of the rules behind the rationale: rule id and text."""
+        rows = [(item.rule, item.text) for item in self.rec.rationale if item.rule != "score"]
+        return pd.DataFrame({self.fw.label("why", self.lang): [t for _, t in rows]},
+                            index=pd.Index([r for r, _ in rows]))

@@ -20,8 +20,13 @@ class RecordSection(Section):
         """Versions, framework, profile hash and seed: what it takes to reproduce this report."""
         record = provenance.run_record(self.profile, self.fw, self.seed,
                                        self.analysis.model_sha256)
-        return pd.DataFrame({self.fw.label("value", self.lang): list(record.values())},
-                            index=list(record))
+        labels = self.fw.raw["labels"][self.lang]
+        words = {"bundled": "rec_bundled", "none": "none", "not installed": "rec_missing"}
+        return pd.DataFrame(
+            {self.fw.label("value", self.lang): [
+                labels.get(words.get(v, ""), v) for v in record.values()]},
+            index=[labels.get(f"rec_{k}") or labels["rec_version"].replace("$name", k)
+                   for k in record])
 
     def to_dict(self) -> dict[str, Any]:
         """`recommend --json`'s object, and the hash of the classifier that gave its view."""

@@ -53,14 +53,11 @@ class RoadmapSection(Section):
         if not self.rec.checklist:
             return Markdown(self._md("report.no_checklist"))
         parts = [f"*{self._md('o_points_note')}*"]
-        for channel, items in self.rec.checklist.items():
-            prefix = "O-P" if channel == "platform" else "O-S"
-            parts.append(f"\n**{markdown_text(self._name(channel))}**\n")
-            parts += [f"{i}. **{prefix}{i}** {markdown_template(item)}"
-                      for i, item in enumerate(items, 1)]
+        for channel, items in self.rec.checklist.items():  # numbered; the ids are the appendix's
+            parts.append(f"\n**{markdown_text(self.fw.channel_label(channel, self.lang))}**\n")
+            parts += [f"{i}. {markdown_template(item)}" for i, item in enumerate(items, 1)]
         return Markdown("\n".join(parts))
 
     def notes(self) -> Markdown:
         """The F-notes that apply to this company."""
-        return Markdown("\n".join(f"- **{markdown_text(k)}** {markdown_template(v)}"
-                                  for k, v in self.rec.notes.items()))
+        return Markdown("\n".join(f"- {markdown_template(v)}" for v in self.rec.notes.values()))

@@ -16,6 +16,7 @@ from IPython.display import Image, Markdown
 
 from modelfit.analysis import Analysis
 from modelfit.core.safe import markdown_fill, markdown_text
+from modelfit.core.wording import zh_spacing
 from modelfit.decision.framework import Framework
 from modelfit.decision.recommend import Recommendation
 from modelfit.inputs.notes import NOTE_LABELS, NOTE_SECTIONS, note_text
@@ -45,7 +46,8 @@ class Section:
     def _md(self, key: str, **values: Any) -> str:
         """The framework text at `key` as safe Markdown, its placeholders filled with `values`."""
         template = self.fw.text(key, self.lang, **{k: "${" + k + "}" for k in values})
-        return markdown_fill(template, values)
+        filled = markdown_fill(template, values)
+        return zh_spacing(filled) if self.lang == "zh" else filled
 
     def _label(self, key: str) -> str:
         """A framework label as literal Markdown text."""
@@ -79,11 +81,16 @@ class Section:
             return self.fw.label(f"cat_{value}", self.lang)
         if isinstance(value, (list, tuple)):
             sep = "、" if self.lang == "zh" else ", "
-            return sep.join(self._name(v) if v in self.fw.models else str(v).upper()
-                            for v in value) or self.fw.label("none", self.lang)
+            return sep.join(self.fw.channel_label(v, self.lang) if v in self.fw.models
+                            else self._market(str(v)) for v in value
+                            ) or self.fw.label("none", self.lang)
         if isinstance(value, float):
             return f"{value:,.0f}" if value >= 100 else f"{value:g}"
         return str(value)
+
+    def _market(self, market: str) -> str:
+        """A target market's name in the report's language (美国, not US)."""
+        return str(self.fw.raw["labels"][self.lang].get(f"mkt_{market}", market.upper()))
 
 
 def notes_markdown(notes: dict[str, dict[str, str]], sections: tuple[str, ...], lang: str) -> str:

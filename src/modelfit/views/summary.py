@@ -229,11 +229,11 @@ def plan_markdown(s: Summary, fw: Framework, lang: str) -> str:
     from modelfit.core.safe import markdown_template, markdown_text
 
     zh = lang == "zh"
-    colon, dash, stop, space = (":", "——", "。", "") if zh else (": ", " — ", ".", " ")
+    colon, dash, stop, space = ("：", "——", "。", "") if zh else (": ", " — ", ".", " ")
     lines = [f"**{markdown_text(_label(fw, 'sum_plan', lang))}{colon}{markdown_text(s.primary)}**",
              ""]
     for p in s.plan:
-        role = f"({markdown_text(p.role)})" if zh else f" ({markdown_text(p.role)})"
+        role = f"（{markdown_text(p.role)}）" if zh else f" ({markdown_text(p.role)})"
         lines.append(f"- **{markdown_text(p.channel)}**{role}{dash}{markdown_text(p.purpose)}")
     level = markdown_text(_label(fw, f"sure_{s.level}", lang))
     lines += ["", f"**{markdown_text(_label(fw, 'sum_how_sure', lang))}{colon}{level}{stop}**",
