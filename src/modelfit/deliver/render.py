@@ -27,6 +27,9 @@ from modelfit.deliver.kernelspec import skip_iri_grammar
 from modelfit.inputs.profile import COMPANY_ID, Profile, check_company_id, load_profile
 
 REPORT_NOTEBOOK = "company_report.ipynb"
+# The outputs a client's HTML (and the PDF made from it) shows: what a cell displays, never its
+# printed stream (warnings, paths) or an error's traceback; the .ipynb keeps them for analysts.
+CLIENT_OUTPUTS = ("display_data", "execute_result")
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -480,6 +483,10 @@ def export_html(nb_path: Path | Any, *, lang: str, title: str) -> str:
 
     nb = _notebook(nb_path, copy=True)
     nb, _ = TagRemovePreprocessor(remove_cell_tags={PAYLOAD_TAG}).preprocess(nb, {})
+    for cell in nb.cells:  # nothing of the machinery: no printed text, warning or traceback
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = [out for out in cell.get("outputs", [])
+                               if out.get("output_type") in CLIENT_OUTPUTS]
     exporter = _EXPORTERS.get(lang)
     if exporter is None:  # compiling the templates is a tenth of a second: once per language
         exporter = _EXPORTERS[lang] = HTMLExporter(

@@ -79,10 +79,15 @@ def figure_lang(lang: str) -> str:
     """
     rcParams["font.family"] = "sans-serif"
     rcParams["svg.hashsalt"] = "modelfit"
-    if lang != "zh":
-        rcParams["font.sans-serif"] = ["DejaVu Sans"]
-        return lang
     name = _register_cjk()
+    if lang != "zh":
+        # English labels in DejaVu Sans; a company's name in Chinese (or Japanese) characters
+        # falls back glyph by glyph to the CJK font, never to empty boxes.
+        # (font.family names both: a generic family resolves to its first font only).
+        rcParams["font.sans-serif"] = ["DejaVu Sans"] + ([name] if name else [])
+        if name:
+            rcParams["font.family"] = ["DejaVu Sans", name]
+        return lang
     if name is None:
         warnings.warn(
             "no CJK font found (the mplfonts package is not installed): figure labels stay in "
