@@ -381,8 +381,15 @@ def _questionnaire(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists():
         raise ModelfitError(f"{out}: already exists; choose another --out (it is never overwritten)")
+    if not args.json and out.suffix == ".xlsx":
+        from modelfit.deliver.questionnaire_book import write
+
+        write(out, _load_framework(None), args.lang)
+        print(f"wrote {out}")
+        return 0
     if not args.json and out.suffix not in (".yaml", ".yml"):
-        raise ModelfitError(f"{out}: --out must be a .yaml file, got {out.suffix or 'no suffix'!r}")
+        raise ModelfitError(f"{out}: --out must be a .yaml file (for analysts) or a .xlsx "
+                            f"workbook (for a client), got {out.suffix or 'no suffix'!r}")
     out.write_text(text, "utf-8")
     print(f"wrote {out}")
     return 0

@@ -203,8 +203,13 @@ def import_table(
     path: str | Path, out_dir: str | Path, *, skip_bad: bool = False, force: bool = False,
 ) -> ImportResult:
     """Write `out_dir/<company_id>.yaml` for every row of the sheet at `path` (see the module)."""
+    from modelfit.inputs.form import form_rows, is_form
+
     path, out = Path(path), Path(out_dir)
-    header, rows = read_rows(path)
+    if path.suffix.lower() == ".xlsx" and path.is_file() and is_form(path):
+        header, rows = form_rows(path)  # the questionnaire workbook: one company
+    else:
+        header, rows = read_rows(path)
     known = columns()
     bad_columns = [_unknown_column(path, h, known) for h in header if h and h not in known]
     if "company_id" not in header:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import yaml
 
 from modelfit.core.safe import markdown_text
-from modelfit.core.vocab import RATINGS
+from modelfit.core.vocab import BASE_CHANNELS, CATEGORIES, MARKETS, RATINGS, STAGES
 from modelfit.decision.framework import Framework
 from modelfit.inputs.assessment import Assessment
 from modelfit.inputs.profile import FIELDS
@@ -101,13 +101,17 @@ def questionnaire(fw: Framework, lang: str = "en", rubric: Rubric | None = None)
         if spec.name in RATINGS:
             continue
         name = _field_title(fw, spec.name, lang)
+        allowed = spec.allowed if lang == "en" else _allowed_zh(spec.allowed)
+        options = choices(spec.name, fw, lang)
+        if lang == "zh" and options:  # each value glossed in Chinese: 取值 startup = 初创期（0-1）
+            allowed = "取值 " + "、".join(f"{value} = {label}" for label, value in options)
         if spec.default is None:
-            lines += [f"# {name}: {spec.allowed if lang == 'en' else _allowed_zh(spec.allowed)}",
+            lines += [f"# {name}：{allowed}" if lang == "zh" else f"# {name}: {allowed}",
                       f"{spec.name}:"]
         else:
             default = yaml.safe_dump(spec.default, default_flow_style=True).strip()
             default = default.removesuffix("...").strip()
-            lines += [f"# {name}: {spec.allowed if lang == 'en' else _allowed_zh(spec.allowed)}",
+            lines += [f"# {name}：{allowed}" if lang == "zh" else f"# {name}: {allowed}",
                       f"{spec.name}: {default}"]
     lines += ["", f"# {rubric.text('questionnaire_ratings', lang, min_answers=rubric.min_answers)}"]
     lines += [f"# {c}:    # {fw.criterion_name(c, lang)}, 1–5" for c in RATINGS]
@@ -126,6 +130,22 @@ def questionnaire(fw: Framework, lang: str = "en", rubric: Rubric | None = None)
                                                       direction=rubric.text(key, lang)))
             lines.append(f"  {q.id}:")
     return "\n".join(lines) + "\n"
+
+
+def choices(name: str, fw: Framework, lang: str) -> list[tuple[str, str]]:
+    """(label, value) of a profile field's allowed answers, in `lang`; empty for free answers."""
+    labels = fw.raw["labels"][lang]
+    if name == "stage":
+        return [(fw.stage_name(s, lang), s) for s in STAGES]
+    if name == "category":
+        return [(fw.label(f"cat_{c}", lang), c) for c in CATEGORIES]
+    if name == "target_markets":
+        return [(str(labels.get(f"mkt_{m}", m)), m) for m in MARKETS]
+    if name == "existing_channels":
+        return [(fw.channel_label(c, lang), c) for c in BASE_CHANNELS]
+    if name in RATINGS:
+        return [(str(i), str(i)) for i in range(1, 6)]
+    return []
 
 
 def _field_title(fw: Framework, name: str, lang: str) -> str:
