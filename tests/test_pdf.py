@@ -66,9 +66,9 @@ def test_header_has_company_and_run_date_and_footer_numbers_pages(tmp_path: Path
 
 @needs_poppler
 def test_chinese_header_uses_chinese_label(tmp_path: Path) -> None:
-    """zh: the date reads 报告日期:2026-11-29 (full-width colon, no space)."""
+    """zh: the date reads 报告日期：2026-11-29 (full-width colon, no space)."""
     out = pdf.write_pdf(PAGE, tmp_path / "a.pdf", company="示例", date=DAY, lang="zh")
-    assert "报告日期:2026-11-29" in _text(out, 1)
+    assert "报告日期：2026-11-29" in _text(out, 1)
 
 
 @needs_poppler

@@ -165,12 +165,12 @@ def test_edited_framework_without_summary_texts_is_refused_at_load(
 
 
 def test_report_notebook_opens_with_the_summary() -> None:
-    """The report notebook's cells: title, then the summary, then the details (tagged)."""
+    """The report notebook's cells: the cover, then the summary, then the details (tagged)."""
     import modelfit.deliver.notebooks as module
 
     sources = [(c.source, c.metadata.get("tags", [])) for c in module.company_report().cells]
     names = [s for s, _ in sources]
-    start = names.index("r.title()")
+    start = names.index("r.cover()")
     assert names[start + 1:start + 5] == ['r.heading("h_summary")', "r.summary_plan()",
                                           "r.summary_steps()", "r.summary_figures()"]
     assert sources[start + 5] == ('r.heading("h_glance")', ["modelfit-details"])

@@ -13,6 +13,7 @@ the assessment questionnaire's questions, options and headings.
 from __future__ import annotations
 
 import collections
+import html
 import itertools
 import re
 import string
@@ -23,7 +24,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
-from IPython.display import Markdown
+from IPython.display import HTML, Markdown
 
 from modelfit import Framework, Profile, recommend
 from modelfit.core.vocab import LANGUAGES, RATINGS, STAGES
@@ -148,6 +149,8 @@ def _strings(value: Any, data_cells: bool = False) -> Iterator[str]:
     the decimals of their column (23.0% beside 22.5%), so only their inf/nan is checked."""
     if isinstance(value, Markdown):
         yield str(value.data)
+    elif isinstance(value, HTML):  # the cover block: each element's text on its own
+        yield from (html.unescape(t) for t in re.split(r"<[^>]+>", str(value.data)) if t.strip())
     elif isinstance(value, pd.DataFrame):
         yield from (str(v) for v in value.columns)
         if not data_cells:

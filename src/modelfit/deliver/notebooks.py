@@ -13,6 +13,7 @@ removes the widget state (`metadata.widgets`) that an executed notebook carries.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -56,6 +57,11 @@ def _notebook(cells: list[tuple[str, str]], params: str) -> Any:
             cell = nbformat.v4.new_code_cell(source)
             cell.metadata["tags"] = ["modelfit-details"]
             out.append(cell)
+        elif kind == "code" and re.fullmatch(r"r\.(heading\(.*\)|\w+_heading\(\))", source):
+            # a section heading: the PDF keeps it on the page of what follows
+            cell = nbformat.v4.new_code_cell(source)
+            cell.metadata["tags"] = ["modelfit-heading"]
+            out.append(cell)
         elif kind == "params":
             cell = nbformat.v4.new_code_cell(params)
             cell.metadata["tags"] = ["parameters"]
@@ -91,7 +97,7 @@ def company_report(root: Path | None = None) -> Any:
         ("code", "from modelfit import report"),
         ("code", "r = report.build(company_id, profile, lang=lang, seed=seed, "
                  "framework_path=framework_path, profile_sha256=profile_sha256, as_of=as_of)"),
-        ("code", "r.title()"),
+        ("code", "r.cover()"),
         ("code", 'r.heading("h_summary")'),
         ("code", "r.summary_plan()"),
         ("code", "r.summary_steps()"),

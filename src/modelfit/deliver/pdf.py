@@ -48,14 +48,21 @@ body { max-width: none !important; margin: 0 !important; padding: 0 !important; 
 .mf-date { position: running(mf-date); font-size: 8.5pt; color: #555; }
 .jp-RenderedHTMLCommon { font-size: 10pt !important; line-height: 1.45 !important; }
 .jp-RenderedHTMLCommon h1 { font-size: 17pt; margin-top: 0; }
-.jp-RenderedHTMLCommon h2 { font-size: 13pt; break-after: avoid; }
+.jp-RenderedHTMLCommon h2 { font-size: 13pt; break-after: avoid; margin-top: 10pt; }
+.jp-RenderedHTMLCommon h3 { font-size: 11pt; break-after: avoid; }
 .jp-RenderedHTMLCommon table { display: table !important; overflow: visible !important;
-  font-size: 8.5pt !important; break-inside: auto; }
+  width: 100% !important; font-size: 8.5pt !important; break-inside: auto; }
 .jp-RenderedHTMLCommon tr { break-inside: avoid; }
-.jp-OutputArea-output img { max-width: 100% !important; height: auto !important;
-  break-inside: avoid; }
+/* Figures sized to the column and never taller than 105 mm, so a figure fits on the page
+   under the table before it instead of leaving that page mostly empty. */
+.jp-OutputArea-output img { width: auto !important; max-width: 100% !important;
+  max-height: 105mm !important; height: auto !important; break-inside: avoid; }
+.mf-cover { break-after: avoid; padding-top: 6mm; }
+.mf-cover-title { font-size: 22pt !important; }
+.jp-RenderedHTMLCommon p { orphans: 3; widows: 3; }
 .jp-InternalAnchorLink { display: none !important; }
 .celltag_@TAG@ { break-before: page; }
+.celltag_modelfit-heading { break-after: avoid; }
 """
 
 
@@ -124,7 +131,7 @@ def print_html(html: str, *, company: str, date: dt.date, lang: str) -> str:
     assert font is not None
     css = (PRINT_CSS.replace("@FAMILY@", FONT_FAMILY).replace("@FONT@", font.as_uri())
            .replace("@BOLD@", bold_font_path().as_uri()).replace("@TAG@", DETAILS_TAG))
-    label = "报告日期:" if lang == "zh" else "Date: "
+    label = "报告日期：" if lang == "zh" else "Date: "
     head = (f'<meta name="dcterms.created" content="{date.isoformat()}">'
             f'<meta name="dcterms.modified" content="{date.isoformat()}">'
             f"<style>{css}</style></head>")

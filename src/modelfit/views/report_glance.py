@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 
 import pandas as pd
-from IPython.display import Image, Markdown
+from IPython.display import HTML, Image, Markdown
 
 from modelfit.core.safe import markdown_text
 from modelfit.inputs.assessment import assess
@@ -22,10 +22,57 @@ class GlanceSection(Section):
 
     def title(self) -> Markdown:
         """The report's title and one-paragraph introduction."""
-        intro = self._md("report.intro", company=self.profile.company, version=self.fw.version)
+        intro = self.fw.text("report.intro", self.lang, company=self.profile.company,
+                             version=self.fw.version)
         colon = "：" if self.lang == "zh" else ": "
         return Markdown(f"# {markdown_text(self.profile.company)}{colon}{self._label('report_title')}"
                         f"\n\n{intro}")
+
+    def cover(self) -> HTML:
+        """The cover block a client reads first: the company, the report's title, the plan in
+        one line, how sure, the money headline and the first warning, then the introduction.
+        Every value is escaped: a company name is text, never markup."""
+        from modelfit.core.safe import html_text
+
+        s = self._summary
+        zh = self.lang == "zh"
+        colon, sep = ("：", "、") if zh else (": ", ", ")
+        plan = f"{s.primary}{colon}{sep.join(p.channel for p in s.plan)}"
+        sure = self.fw.label(f"sure_{s.level}", self.lang)
+        share = f"{100 * self.analysis.robustness.confidence:.0f}%"
+        stays = self.fw.label("sum_confidence", self.lang)
+        how_sure = f"{sure}（{stays} {share}）" if zh else f"{sure} ({stays.lower()}: {share})"
+        rows = [(self.fw.label("sum_plan", self.lang), plan),
+                (self.fw.label("sum_how_sure", self.lang), how_sure)]
+        money = self._money_headline()
+        if money:
+            rows.append((self.fw.label("cover_money", self.lang), money))
+        if len(s.sureness) > 1:
+            rows.append((self.fw.label("cover_warning", self.lang), s.sureness[-1]))
+        items = "".join(f"<tr><th>{html_text(k)}</th><td>{html_text(v)}</td></tr>"
+                        for k, v in rows)
+        intro = self._md("report.intro", company=self.profile.company, version=self.fw.version)
+        return HTML(
+            f'<section class="mf-cover"><p class="mf-cover-kicker">'
+            f'{html_text(self.fw.label("report_title", self.lang))}</p>'
+            f'<h1 class="mf-cover-title">{html_text(self.profile.company)}</h1>'
+            f'<table class="mf-cover-facts">{items}</table>'
+            f'<p class="mf-cover-intro">{html_text(intro)}</p></section>')
+
+    def _money_headline(self) -> str:
+        """The recommended plan's cash at 36 months and its break-even month, in words."""
+        plan = self.analysis.economics
+        if plan is None or self.rec.primary not in plan.models:
+            return ""
+        m = plan.models[self.rec.primary]
+        cash = f"{m['cash_36m_usd']:,.0f}"
+        month = m.get("breakeven_month")
+        if self.lang == "zh":
+            when = f"第 {month} 个月回本" if month else f"{plan.horizon_months} 个月内不回本"
+            return f"36 个月累计现金 {cash} 美元，{when}"
+        when = f"breaks even in month {month}" if month else (
+            f"does not break even within {plan.horizon_months} months")
+        return f"USD {cash} of cash at 36 months; {when}"
 
     # --- summary (the one page a busy reader needs; see summary.py) ---------------------------
     @cached_property
