@@ -85,7 +85,7 @@ def test_html_has_no_code_and_embeds_figures(rendered: Path) -> None:
 def test_chinese_report_has_chinese_headings(tmp_path: Path) -> None:
     """With lang zh every heading and table label is Chinese, from the framework's texts."""
     render_report("demo", out_dir=tmp_path, lang="zh", root=ROOT, progress=False)
-    html = (tmp_path / "demo.html").read_text("utf-8")
+    html = (tmp_path / "demo.zh.html").read_text("utf-8")  # Chinese: <id>.zh.html
     for zh in ("推荐方案", "推荐理由", "阶段发展路径", "企业概况", "运行记录", "平台模式"):
         assert zh in html
     for en in ("The recommendation", "Why this answer", "Stage roadmap", "Marketplace platform"):
