@@ -309,7 +309,7 @@ def test_bad_framework_file_is_refused(tmp_path: Path, content: bytes, message: 
 
 def test_missing_framework_file_is_refused(tmp_path: Path) -> None:
     """A framework path that does not exist is a FrameworkError naming it."""
-    with pytest.raises(FrameworkError, match=r"nope\.yaml: no such framework file"):
+    with pytest.raises(FrameworkError, match=r"nope\.yaml: no such file"):
         Framework.load(tmp_path / "nope.yaml")
 
 

@@ -41,8 +41,8 @@ def test_oversized_framework_is_refused(tmp_path: Path) -> None:
     """Issue 13, 8: a framework file over MAX_FRAMEWORK_BYTES is refused without parsing it."""
     path = tmp_path / "big.yaml"
     path.write_bytes(b"#" * (MAX_FRAMEWORK_BYTES + 1))
-    with pytest.raises(FrameworkError, match=rf"big\.yaml: a framework file may be at most "
-                       rf"{MAX_FRAMEWORK_BYTES} bytes"):
+    with pytest.raises(FrameworkError, match=rf"big\.yaml: the file is {MAX_FRAMEWORK_BYTES + 1} "
+                       rf"bytes; a framework file may be at most {MAX_FRAMEWORK_BYTES} bytes"):
         Framework.load(path)
 
 

@@ -136,7 +136,7 @@ def test_missing_file_is_refused(tmp_path: Path) -> None:
 def test_folder_is_refused(tmp_path: Path) -> None:
     """A folder named like a profile is refused as a folder."""
     (tmp_path / "acme.yaml").mkdir()
-    with pytest.raises(ProfileError, match=r"is a folder, not a profile file"):
+    with pytest.raises(ProfileError, match=r"is a folder, not a file; a profile must be a file"):
         load_profile(tmp_path / "acme.yaml")
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from modelfit.core.errors import ModelfitError
-from modelfit.core.reading import StrictLoader, nesting, read_capped
+from modelfit.core import reading
+from modelfit.core.errors import FrameworkError, ModelfitError
+from modelfit.core.reading import StrictLoader, check_zip, nesting, open_regular, read_capped
 
 
 # --- read_capped --------------------------------------------------------------------------------
@@ -46,34 +48,114 @@ def test_never_more_than_limit_plus_one_bytes_are_asked_for(
     path = tmp_path / "f.yaml"
     path.write_bytes(b"small")
     asked: list[Any] = []
+    fd = os.open(path, os.O_RDONLY)
 
     class Endless(io.RawIOBase):
+        def fileno(self) -> int:
+            return fd
+
         def read(self, size: int | None = -1) -> bytes:
             asked.append(size)
             return b"x" * (size if isinstance(size, int) and size >= 0 else 10**6)
 
-    monkeypatch.setattr(Path, "open", lambda self, mode="r": Endless())
-    with pytest.raises(ModelfitError, match=r"may be at most 100 bytes$"):
-        read_capped(path, 100, "a test file")
+    try:
+        monkeypatch.setattr(reading.os, "fdopen", lambda _fd, mode="r": Endless())
+        with pytest.raises(ModelfitError, match=r"may be at most 100 bytes$"):
+            read_capped(path, 100, "a test file")
+    finally:
+        os.close(fd)
     assert asked == [101]
 
 
-def test_a_fifo_and_a_folder_are_refused_without_reading(tmp_path: Path) -> None:
+def test_a_fifo_is_refused_without_reading(tmp_path: Path) -> None:
     """Not a regular file: refused at once (a FIFO would block a read for ever)."""
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
-    for path in (fifo, tmp_path):
-        with pytest.raises(ModelfitError, match=rf"^{path}: is not a regular file \(a pipe, "
-                           r"socket, device or folder\); a test file must be a file$"):
-            read_capped(path, 10, "a test file")
+    with pytest.raises(ModelfitError, match=rf"^{fifo}: is not a regular file \(a pipe, "
+                       r"socket, device or folder\); a test file must be a file$"):
+        read_capped(fifo, 10, "a test file")
+
+
+def test_a_folder_is_refused_as_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(ModelfitError, match=rf"^{tmp_path}: is a folder, not a file; a test "
+                       r"file must be a file$"):
+        read_capped(tmp_path, 10, "a test file")
+
+
+def test_a_link_to_a_device_is_refused_on_the_open_file(tmp_path: Path) -> None:
+    """A symlink named like data that points at /dev/zero is refused from the opened descriptor,
+    before a byte is read (it used to fill memory in `import` and `score`)."""
+    link = tmp_path / "z.csv"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(ModelfitError, match=rf"^{link}: is not a regular file"):
+        open_regular(link, "a table")
+
+
+def test_a_link_to_a_regular_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / "real.yaml").write_bytes(b"abc")
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "real.yaml")
+    assert read_capped(tmp_path / "link.yaml", 10, "a test file") == b"abc"
+
+
+def test_the_error_class_is_the_callers() -> None:
+    with pytest.raises(FrameworkError, match=r"no such file$"):
+        read_capped(Path("/nonexistent/f.yaml"), 10, "a test file", FrameworkError)
 
 
 def test_a_missing_file_is_one_line() -> None:
     """An OSError becomes a ModelfitError naming the path and the reason."""
     path = Path("/nonexistent/f.yaml")
-    with pytest.raises(ModelfitError, match=rf"^{path}: cannot be read \(No such file or "
-                       r"directory\)$"):
+    with pytest.raises(ModelfitError, match=rf"^{path}: no such file$"):
         read_capped(path, 10, "a test file")
+
+
+# --- check_zip -----------------------------------------------------------------------------------
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_zip_is_refused_by_what_it_unpacks_to_not_its_size(tmp_path: Path) -> None:
+    """A 1 MiB member of zeros is about 1 KB zipped: refused by its inflated size."""
+    data = _zip({"a": b"\0" * (1 << 20)})
+    assert len(data) < 5000
+    with pytest.raises(ModelfitError, match=rf"^{tmp_path}: unpacks to 1048576 bytes; a test "
+                       r"archive may unpack to at most 1048575 bytes$"):
+        check_zip(tmp_path, data, (1 << 20) - 1, "a test archive")
+    check_zip(tmp_path, data, 1 << 20, "a test archive")  # at the limit: accepted
+
+
+def test_the_members_are_counted_together(tmp_path: Path) -> None:
+    data = _zip({"a": b"x" * 600, "b": b"y" * 600})
+    with pytest.raises(ModelfitError, match=r"unpacks to 1200 bytes"):
+        check_zip(tmp_path, data, 1000, "a test archive")
+
+
+def test_not_a_zip_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ModelfitError, match=rf"^{tmp_path}: not a zip archive \(.*\); a test "
+                       r"archive must be one$"):
+        check_zip(tmp_path, b"PK not really", 1000, "a test archive")
+
+
+def test_zipfile_never_inflates_past_a_members_stated_size() -> None:
+    """What check_zip relies on: a member whose stated size is smaller than its data is cut at
+    the stated size (and fails its CRC), never inflated whole."""
+    data = bytearray(_zip({"a": b"\0" * 100_000}))
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 24:central + 28] = (10).to_bytes(4, "little")  # the stated size: 10 bytes
+    got = bytearray()
+
+    def inflate() -> None:
+        with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive, archive.open("a") as member:
+            while chunk := member.read(4096):
+                got.extend(chunk)
+
+    with pytest.raises(zipfile.BadZipFile):
+        inflate()
+    assert len(got) <= 10
 
 
 # --- StrictLoader ---------------------------------------------------------------------------------

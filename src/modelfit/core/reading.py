@@ -1,43 +1,87 @@
 """Safe reading of what enters: capped reads of regular files, and plain YAML.
 
-Profiles, framework files, rubrics, weights files, model cards and spreadsheets all enter
-through here: a FIFO, a device or a huge file never blocks modelfit or fills its memory, and
+Profiles, framework files, rubrics, weights files, models and their cards, spreadsheets and the
+files `score` reads all enter through here (`open_regular`, `read_capped`, `check_zip`): a FIFO,
+a device, a link to one, a huge file or a zip bomb never blocks modelfit or fills its memory, and
 YAML is read without tags, anchors, aliases or duplicate keys, its nesting counted from the
 parser's events before anything is built.
 """
 
 from __future__ import annotations
 
+import os
 import stat
+import zipfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
 from modelfit.core.errors import ModelfitError
 
-__all__ = ["StrictLoader", "nesting", "read_capped"]
+__all__ = ["StrictLoader", "check_zip", "nesting", "open_regular", "read_capped"]
 
 
-def read_capped(path: Path, limit: int, what: str) -> bytes:
-    """The bytes of the regular file `path`, refused (ModelfitError) when larger than `limit`:
-    a FIFO, a device or a huge file never makes modelfit block or run out of memory."""
+def open_regular(path: Path, what: str, error: type[ModelfitError] = ModelfitError) -> IO[bytes]:
+    """`path` opened for reading in binary, if it is a regular file (after following links);
+    `error` naming the path otherwise. The file is opened without blocking and checked on the
+    open descriptor (`fstat`), so a FIFO, a socket, a device or a link to one (`/dev/zero`) is
+    refused before a byte is read, and nothing can be swapped in between the check and the read.
+    The one way modelfit opens a file a user hands in (`what` says what it should be)."""
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise ModelfitError(f"{path}: is not a regular file (a pipe, socket, device or "
-                                f"folder); {what} must be a file")
-        if info.st_size > limit:
-            raise ModelfitError(f"{path}: the file is {info.st_size} bytes; {what} may be at "
-                                f"most {limit} bytes")
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise error(f"{path}: no such file") from None
     except OSError as exc:
-        raise ModelfitError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise error(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise error(f"{path}: is a folder, not a file; {what} must be a file")
+        if not stat.S_ISREG(mode):
+            raise error(f"{path}: is not a regular file (a pipe, socket, device or folder); "
+                        f"{what} must be a file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_capped(path: Path, limit: int, what: str,
+                error: type[ModelfitError] = ModelfitError) -> bytes:
+    """The bytes of the regular file `path` (`open_regular`), refused (`error`) when larger than
+    `limit`: a FIFO, a device or a huge file never makes modelfit block or run out of memory."""
+    with open_regular(path, what, error) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limit:
+            raise error(f"{path}: the file is {size} bytes; {what} may be at most {limit} bytes")
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise error(f"{path}: cannot be read ({exc.strerror})") from None
     if len(data) > limit:
-        raise ModelfitError(f"{path}: {what} may be at most {limit} bytes")
+        raise error(f"{path}: {what} may be at most {limit} bytes")
     return data
 
+
+def check_zip(path: Path, data: bytes, limit: int, what: str,
+              error: type[ModelfitError] = ModelfitError) -> None:
+    """Refuse the zip archive `data` (read from `path`) when its members would inflate to more
+    than `limit` bytes in all, counted from the sizes its directory states before anything is
+    inflated. Python's zipfile never inflates a member past its stated size (it stops there and
+    checks the CRC), so the stated sizes bound what any later reading of the archive takes."""
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise error(f"{path}: not a zip archive ({exc}); {what} must be one") from None
+    total = sum(m.file_size for m in members)
+    if total > limit:
+        raise error(f"{path}: unpacks to {total} bytes; {what} may unpack to at most {limit} "
+                    "bytes")
 
 
 class StrictLoader(yaml.SafeLoader):

@@ -73,12 +73,8 @@ class Framework:
         path = Path(path)
         try:
             text = read_capped(path)
-        except FileNotFoundError:
-            raise FrameworkError(f"{path}: no such framework file") from None
         except UnicodeDecodeError:
             raise FrameworkError(f"{path}: not UTF-8 text") from None
-        except OSError as exc:
-            raise FrameworkError(f"{path}: cannot be read ({exc.strerror})") from None
         return _cached(text, str(path), str(path))
 
     # --- lookups --------------------------------------------------------------------------

@@ -3,13 +3,13 @@ only) and parsing its YAML safely into a mapping. Validation is framework_build'
 
 from __future__ import annotations
 
-import stat
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from modelfit.core import reading
 from modelfit.core.errors import FrameworkError
 from modelfit.core.reading import StrictLoader, nesting
 
@@ -24,19 +24,9 @@ def bundled_text() -> str:
 
 
 def read_capped(path: Path) -> str:
-    """The text of a regular file of at most MAX_FRAMEWORK_BYTES (a FIFO or /dev/zero would
-    block or never end); FrameworkError otherwise."""
-    info = path.stat()
-    if stat.S_ISDIR(info.st_mode):
-        raise FrameworkError(f"{path}: is a folder, not a framework file")
-    if not stat.S_ISREG(info.st_mode):
-        raise FrameworkError(f"{path}: is not a regular file (a pipe, socket or device); a "
-                             "framework must be a .yaml file")
-    with path.open("rb") as handle:
-        raw = handle.read(MAX_FRAMEWORK_BYTES + 1)
-    if len(raw) > MAX_FRAMEWORK_BYTES:
-        raise FrameworkError(f"{path}: a framework file may be at most {MAX_FRAMEWORK_BYTES} "
-                             "bytes")
+    """The text of a regular file of at most MAX_FRAMEWORK_BYTES (core.reading: a FIFO or
+    /dev/zero would block or never end); FrameworkError otherwise."""
+    raw = reading.read_capped(path, MAX_FRAMEWORK_BYTES, "a framework file", FrameworkError)
     return raw.decode("utf-8")
 
 

@@ -12,7 +12,6 @@ import difflib
 import hashlib
 import json
 import re
-import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from modelfit.core.errors import ModelfitError, ProfileError, kind, shown
-from modelfit.core.reading import StrictLoader, nesting
+from modelfit.core.reading import StrictLoader, nesting, read_capped
 from modelfit.core.vocab import BASE_CHANNELS, CATEGORIES, MARKETS, RATINGS
 from modelfit.inputs.notes import NOTES, parse_notes
 from modelfit.inputs.preferences import parse
@@ -288,29 +287,7 @@ def _read_bytes(path: Path) -> bytes:
     if path.is_symlink() and path.resolve().suffix != ".yaml":
         raise ProfileError(f"{path}: is a link to a file that is not a .yaml profile; "
                            "give the profile file itself")
-    try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError
-        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
-            raise ProfileError(f"{path}: is not a regular file (a pipe, socket or device); "
-                               "a profile must be a .yaml file")
-        size = info.st_size
-        if size > MAX_PROFILE_BYTES:
-            raise ProfileError(
-                f"{path}: the file is {size} bytes; a profile may be at most {MAX_PROFILE_BYTES} bytes"
-            )
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_PROFILE_BYTES + 1)
-    except FileNotFoundError:
-        raise ProfileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ProfileError(f"{path}: is a folder, not a profile file") from None
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot be read ({exc.strerror})") from None
-    if len(raw) > MAX_PROFILE_BYTES:
-        raise ProfileError(f"{path}: a profile may be at most {MAX_PROFILE_BYTES} bytes")
-    return raw
+    return read_capped(path, MAX_PROFILE_BYTES, "a profile", ProfileError)
 
 
 def _parse_yaml(raw: bytes, path: Path) -> Any:

@@ -26,7 +26,10 @@ from typing import Any
 import yaml
 
 from modelfit.core.errors import FrameworkError, kind, shown
+from modelfit.core.reading import StrictLoader, read_capped
 from modelfit.core.vocab import LANGUAGES, RATINGS
+
+MAX_RUBRIC_BYTES = 256 * 1024  # the bundled rubric is about 10 KB
 
 Answer = int | float | str
 LANGS = LANGUAGES
@@ -233,10 +236,11 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
     if path is None:
         return _bundled()
     p = Path(path)
+    raw = read_capped(p, MAX_RUBRIC_BYTES, "a rubric file", FrameworkError)
     try:
-        data = yaml.safe_load(p.read_text("utf-8"))
-    except OSError as exc:
-        raise FrameworkError(f"{p}: cannot be read ({exc.strerror})") from None
+        data = yaml.load(raw.decode("utf-8"), Loader=StrictLoader)  # noqa: S506 - SafeLoader
+    except RecursionError:
+        raise FrameworkError(f"{p}: nested too deep to read") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise FrameworkError(f"{p}: not a valid YAML rubric ({exc})") from None
     return parse_rubric(data, str(p))

@@ -14,9 +14,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,15 +22,21 @@ from typing import Any
 import yaml
 
 from modelfit.core.errors import ModelfitError
+from modelfit.core.files import place_all, staged_file
+from modelfit.core.reading import check_zip, read_capped
+from modelfit.core.vocab import BASE_CHANNELS, CATEGORIES, MARKETS, STAGES
 from modelfit.inputs.profile import FIELD_NAMES, FIELDS, Profile, check_company_id
 from modelfit.inputs.rubric import load_rubric
 
-MAX_TABLE_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_TABLE_BYTES = 5 * 1024 * 1024  # the file as it is on disk
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # what an .xlsx may unpack to (its XML, all sheets)
+MAX_ROWS = 5000  # companies (non-empty rows) in one sheet
+MAX_CELL_CHARS = 32_767  # as in Excel
 FORMULA_START = ("=", "+", "-", "@")
 LIST_FIELDS = tuple(f.name for f in FIELDS if f.kind == "list")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _INTEGER = re.compile(r"-?\d+")
+_MAX_DIGITS = 40  # a plain number longer than this is no profile value (int() refuses 4300+)
 
 
 @dataclass
@@ -58,60 +62,111 @@ def columns() -> tuple[str, ...]:
 
 # --- reading --------------------------------------------------------------------------------
 def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    """The header and the non-empty rows (numbered as the sheet numbers them) of a CSV or XLSX."""
+    """The header and the non-empty rows (numbered as the sheet numbers them) of a CSV or XLSX.
+
+    The file is read through core.reading (regular files only, at most MAX_TABLE_BYTES), an
+    .xlsx refused when it would unpack to more than MAX_UNPACKED_BYTES; every non-empty row of
+    the first visible sheet is read, whatever the sheet's stated dimension says."""
     path = Path(path)
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise ModelfitError(f"{path}: must be a .csv or .xlsx file, got {path.suffix or 'no suffix'!r}")
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ModelfitError(f"{path}: no such file") from None
-    if size > MAX_TABLE_BYTES:
-        raise ModelfitError(f"{path}: the file is {size} bytes; at most {MAX_TABLE_BYTES} are read")
-    grid = _read_csv(path) if path.suffix.lower() == ".csv" else _read_xlsx(path)
-    if not grid or not any(str(c or "").strip() for c in grid[0]):
+    data = read_capped(path, MAX_TABLE_BYTES, "a client sheet")
+    grid = _read_csv(path, data) if path.suffix.lower() == ".csv" else _read_xlsx(path, data)
+    if not grid or not any(str(c or "").strip() for c in grid[0][1]):
         raise ModelfitError(f"{path}: no header row; the first row must name the columns, "
                             "starting with company_id")
-    header = [str(c or "").strip() for c in grid[0]]
+    header = [_plain(c).strip() if c is not None else "" for c in grid[0][1]]
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:
+        raise ModelfitError(f"{path}: column(s) {', '.join(map(repr, twice))} appear more than "
+                            "once in the header; each column once")
     rows: list[tuple[int, dict[str, Any]]] = []
-    for number, cells in enumerate(grid[1:], start=2):
+    for number, cells in grid[1:]:
         if not any(_blank(c) is not None for c in cells):
             continue
         if len(rows) >= MAX_ROWS:
             raise ModelfitError(f"{path}: more than {MAX_ROWS} companies; split the sheet")
+        for column, cell in enumerate(cells, start=1):
+            if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+                name = header[column - 1] if column <= len(header) else f"number {column}"
+                raise ModelfitError(f"{path}: row {number}, column {name}: a cell of {len(cell)} "
+                                    f"characters; a cell may hold at most {MAX_CELL_CHARS}")
         rows.append((number, {h: _blank(c) for h, c in zip(header, cells, strict=False) if h}))
     return header, rows
 
 
-def _read_csv(path: Path) -> list[list[Any]]:
+def _read_csv(path: Path, data: bytes) -> list[tuple[int, list[Any]]]:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ModelfitError(f"{path}: not UTF-8 text (byte offset {exc.start}); save the sheet as "
                             "CSV UTF-8") from None
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    grid: list[tuple[int, list[Any]]] = []
+    try:
+        for number, cells in enumerate(reader, start=1):
+            grid.append((number, list(cells)))
+    except csv.Error as exc:
+        line = reader.line_num
+        if "field larger than field limit" in str(exc):
+            raise ModelfitError(f"{path}: line {line}: a cell of more than "
+                                f"{csv.field_size_limit()} characters; a cell may hold at most "
+                                f"{MAX_CELL_CHARS}") from None
+        raise ModelfitError(f"{path}: line {line}: not readable as CSV ({exc})") from None
+    return grid
 
 
-def _read_xlsx(path: Path) -> list[list[Any]]:
-    import zipfile
+class Percent(float):
+    """A number read from a cell formatted as a percent (Excel stores 42% as 0.42): the value as
+    typed, 42.0, so that a `_pct` column gets what the person saw."""
 
+
+def _read_xlsx(path: Path, data: bytes) -> list[tuple[int, list[Any]]]:
     import openpyxl  # type: ignore[import-untyped]
 
+    check_zip(path, data, MAX_UNPACKED_BYTES, "an .xlsx workbook")
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise ModelfitError(f"{path}: not a readable .xlsx workbook ({exc})") from None
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:
+        raise ModelfitError(f"{path}: not a readable .xlsx workbook "
+                            f"({type(exc).__name__}: {str(exc)[:120]})") from None
     try:
-        sheet = book.worksheets[0]
-        grid = []
+        visible = [s for s in book.worksheets if getattr(s, "sheet_state", "visible") == "visible"]
+        if not visible:
+            raise ModelfitError(f"{path}: every sheet is hidden; the clients must be on the first "
+                                "visible sheet")
+        sheet = visible[0]
+        sheet.reset_dimensions()  # the stated <dimension> is often out of date: read every row
+        grid: list[tuple[int, list[Any]]] = []
+        filled = 0
         for row in sheet.iter_rows():
+            cells = [c for c in row if getattr(c, "row", None) is not None]
+            if not cells:
+                continue
             # A formula cell is read as its text (`=...`): never evaluated, never its cached value.
-            grid.append([c.value for c in row])
-            if len(grid) > MAX_ROWS + 1:
+            values: list[Any] = [None] * max(c.column for c in cells)
+            for c in cells:
+                values[c.column - 1] = _typed(c)
+            grid.append((cells[0].row, values))
+            filled += any(_blank(x) is not None for x in values)
+            if filled > MAX_ROWS + 1:  # the header and one company too many: read_rows says so
                 break
         return grid
+    except ModelfitError:
+        raise
+    except Exception as exc:
+        raise ModelfitError(f"{path}: not a readable .xlsx workbook "
+                            f"({type(exc).__name__}: {str(exc)[:120]})") from None
     finally:
         book.close()
+
+
+def _typed(cell: Any) -> Any:
+    value = cell.value
+    if (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and "%" in str(getattr(cell, "number_format", "") or "")):
+        return Percent(round(value * 100, 10))
+    return value
 
 
 def _blank(value: Any) -> Any:
@@ -135,22 +190,49 @@ def _plain(value: Any) -> str:
 
 
 def _cell(column: str, value: Any) -> tuple[Any, str | None]:
-    """A cell as profile data, or the reason it cannot be (what is allowed)."""
+    """A cell as profile data, or the reason it cannot be (what is allowed). Read as a person
+    typed it: a percent cell (42%) as 42 in a `_pct` column, a choice in any case (`Growth`),
+    a list separated by `;` or `,` (`US; EU`, `us,eu`)."""
     spec = _FIELD_KIND.get(column)
     kind = spec if spec is not None else _question_kind(column)
     if kind in ("integer", "number"):
         if isinstance(value, bool):
             return None, f"must be {_allowed(column)}"
+        if isinstance(value, Percent):
+            if not column.endswith("_pct"):
+                return None, (f"is a percent cell ({float(value):g}%); must be "
+                              f"{_allowed(column)} (format the cell as a plain number)")
+            return float(value), None
         if isinstance(value, (int, float)):
             return value, None
         text = str(value).strip()
+        if column.endswith("_pct") and text.endswith("%"):
+            text = text[:-1].strip()
         pattern = _INTEGER if kind == "integer" else _NUMBER
-        if not pattern.fullmatch(text):
+        if len(text) > _MAX_DIGITS or not pattern.fullmatch(text):
             return None, f"must be {_allowed(column)} (a plain number; formulas are not read)"
         return (int(text) if _INTEGER.fullmatch(text) else float(text)), None
+    choices = _choices(column)
     if kind == "list":
-        return [part.strip() for part in _text(value).split(";") if part.strip()], None
-    return _text(value), None
+        parts = [part.strip() for part in re.split(r"[;,]", _text(value)) if part.strip()]
+        return [_canonical(part, choices) for part in parts], None
+    return _canonical(_text(value), choices), None
+
+
+def _canonical(text: str, choices: tuple[str, ...]) -> str:
+    """`text` as the choice it names whatever its case (`Growth` -> growth), else unchanged (the
+    profile's own check then names what is allowed)."""
+    folded = {c.casefold(): c for c in choices}
+    return folded.get(text.casefold(), text)
+
+
+def _choices(column: str) -> tuple[str, ...]:
+    fixed = {"stage": STAGES, "category": CATEGORIES, "target_markets": MARKETS,
+             "existing_channels": BASE_CHANNELS}
+    if column in fixed:
+        return fixed[column]
+    question = load_rubric().questions.get(column)
+    return question.values() if question is not None and question.is_choice else ()
 
 
 _FIELD_KIND = {f.name: ("integer" if f.kind == "integer" else "number" if f.kind == "number"
@@ -236,7 +318,9 @@ def import_table(
         problems += [p for p in _check_profile(source, cid or "profile", data)
                      if not p.startswith(bad or "\0")]
         target = out / f"{cid}.yaml"
-        if not problems and target.exists() and not force:
+        if not problems and target.is_dir():
+            problems.append(f"{source}: {target} is a folder; it cannot be replaced by a profile")
+        elif not problems and target.exists() and not force:
             problems.append(f"{source}: {target} exists; pass --force to overwrite it")
         if problems:
             result.problems += problems
@@ -246,7 +330,7 @@ def import_table(
     if result.problems and not skip_bad:
         raise ModelfitError(result.problems)
     out.mkdir(parents=True, exist_ok=True)
-    _write_all(ready, out)
+    _write_all(ready)
     result.written = [t for t, _ in ready]
     return result
 
@@ -267,21 +351,18 @@ def _unknown_column(path: Path, name: str, known: tuple[str, ...]) -> str:
     return f"{message}; the columns are company_id, the profile fields and the question ids"
 
 
-def _write_all(ready: list[tuple[Path, str]], out: Path) -> None:
-    """Write every file beside its target first, then move them into place."""
-    staged: list[tuple[str, Path]] = []
+def _write_all(ready: list[tuple[Path, str]]) -> None:
+    """Write every file beside its target first, then move them all into place or none
+    (core.files: the old profiles are put back if one cannot be replaced)."""
+    staged: list[tuple[Path, Path]] = []
     try:
         for target, text in ready:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".yaml", dir=out)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            staged.append((tmp, target))
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    finally:
+            staged.append((staged_file(target, text), target))
+    except BaseException:
         for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            tmp.unlink(missing_ok=True)
+        raise
+    place_all(staged)
 
 
 def profile_yaml(data: dict[str, Any], *, note: str = "") -> str:

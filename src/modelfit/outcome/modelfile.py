@@ -302,7 +302,7 @@ def _model_path(path: str | Path) -> Path:
     if path.suffix != ".skops":
         raise ModelfitError(f"{path}: a model file must be a .skops file, got "
                             f"{path.suffix or 'no suffix'!r}")
-    if not path.is_file():
+    if not path.exists():  # a FIFO or a device exists: read_capped refuses it by its kind
         raise ModelfitError(f"{path}: no such model file; train one with `make model` or "
                             "`modelfit train --data FILE.csv --out PATH`")
     return path
