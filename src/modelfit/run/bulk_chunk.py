@@ -82,7 +82,9 @@ def _id_text(ids: pd.Series, for_csv: bool) -> pd.Series:
 def _safe_text(text: pd.Series) -> pd.Series:
     """A text column safe in a spreadsheet: `spreadsheet_cell` on every value that is not plain
     ASCII (vectorised: plain values are left as they are, which is what it would return)."""
-    plain = text.str.fullmatch(_PLAIN_TEXT).fillna(True).to_numpy(dtype=bool)
+    # a missing id stays missing (written empty), never the text "nan"
+    plain = text.isna().to_numpy(dtype=bool) | text.str.fullmatch(_PLAIN_TEXT).fillna(
+        True).to_numpy(dtype=bool)
     if plain.all():
         return text
     out = text.copy()

@@ -11,8 +11,10 @@ appended), and `<stem>.rejects.csv` next to it; both are moved into place togeth
 
 from __future__ import annotations
 
+import codecs
 import csv
 import importlib
+import io
 import os
 import shutil
 import sys
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from modelfit.core.errors import ModelfitError
+from modelfit.core.reading import open_regular
 from modelfit.run.bulk_chunk import ID_COLUMN, REJECT_COLUMNS, ROW_COLUMN
 
 if TYPE_CHECKING:
@@ -32,6 +35,10 @@ if TYPE_CHECKING:
 INPUT_SUFFIXES = (".csv", ".parquet")
 OUTPUT_SUFFIXES = (".parquet", ".csv")
 OPTIONAL_COLUMNS = ("existing_channels", ID_COLUMN)
+CHUNK_BYTES = 64 * 1024 * 1024  # about what one chunk may take in memory, whatever its rows
+FIRST_CHUNK_ROWS = 1000  # a CSV's first chunk, from which the next chunks are sized
+MAX_ROW_BYTES = 64 * 1024  # a profile row is a few hundred bytes; more is not a profile
+MAX_HEADER_BYTES = 1024 * 1024
 # How every CSV input is read, locally and on a Dask cluster: all text, only "" missing.
 CSV_OPTIONS: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_values": [""],
                                "encoding": "utf-8-sig"}
@@ -69,14 +76,19 @@ def describe_error(exc: BaseException) -> str:
 
 def open_source(path: Path, fw: Framework) -> Source:
     """Check that `path` is a readable CSV, Parquet file or folder of Parquet files holding the
-    needed columns; nothing is read past the header or the Parquet metadata."""
+    needed columns, once each and of usable types; nothing is read past the header or the
+    Parquet metadata. Files are opened through core.reading (regular files only: a FIFO or a
+    link to a device is refused before a byte is read)."""
     allowed = "a .csv or .parquet file, or a folder of .parquet files"
     if path.is_dir():
-        files = tuple(sorted(p for p in path.iterdir() if p.suffix == ".parquet" and p.is_file()))
+        # every *.parquet entry but folders: a FIFO or a link to a device is refused when
+        # opened, not skipped in silence
+        files = tuple(sorted(p for p in path.iterdir() if p.suffix == ".parquet"
+                             and not p.is_dir()))
         if not files:
             raise ModelfitError(f"{path}: a folder with no .parquet files; INPUT must be {allowed}")
         fmt: Format = "parquet"
-    elif not path.exists():
+    elif not path.exists() and not path.is_symlink():
         raise ModelfitError(f"{path}: no such file or folder; INPUT must be {allowed}")
     elif path.suffix.lower() not in INPUT_SUFFIXES:
         raise ModelfitError(f"{path}: unknown suffix {path.suffix or '(none)'!r}; INPUT must be "
@@ -89,6 +101,10 @@ def open_source(path: Path, fw: Framework) -> Source:
     present: set[str] | None = None
     for file in files:
         names, count = _parquet_header(file) if fmt == "parquet" else (_csv_header(file), None)
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ModelfitError(f"{file}: column(s) {', '.join(map(repr, twice))} appear more "
+                                "than once in the header; each column once")
         missing = [c for c in needed if c not in names]
         if missing:
             raise ModelfitError(
@@ -97,27 +113,73 @@ def open_source(path: Path, fw: Framework) -> Source:
         rows = None if rows is None or count is None else rows + count
         present = set(names) if present is None else present & set(names)
     columns = needed + tuple(c for c in OPTIONAL_COLUMNS if c in (present or set()))
+    if fmt == "parquet":
+        for file in files:
+            _check_parquet(file, columns)
     return Source(path=path, format=fmt, files=files, columns=columns, rows=rows)
 
 
 def _parquet_header(file: Path) -> tuple[list[str], int]:
     pa, pq = import_arrow()
-    try:
-        with pq.ParquetFile(file) as handle:  # the Arrow schema: top-level names, lists too
-            return list(handle.schema_arrow.names), int(handle.metadata.num_rows)
-    except (pa.ArrowException, OSError) as exc:
-        raise ModelfitError(f"{file}: not a readable Parquet file ({describe_error(exc)})") from None
+    with open_regular(file, "a Parquet file") as raw:
+        try:
+            with pq.ParquetFile(raw) as handle:  # the Arrow schema: top-level names, lists too
+                return list(handle.schema_arrow.names), int(handle.metadata.num_rows)
+        except (pa.ArrowException, OSError) as exc:
+            raise ModelfitError(f"{file}: not a readable Parquet file "
+                                f"({describe_error(exc)})") from None
+
+
+def _check_parquet(file: Path, columns: tuple[str, ...]) -> None:
+    """Refuse a column of a type that cannot hold a profile value (a list or struct `stage`), and
+    a file whose rows would inflate past MAX_ROW_BYTES each (the metadata's uncompressed sizes
+    of the columns read)."""
+    pa, pq = import_arrow()
+    with open_regular(file, "a Parquet file") as raw, pq.ParquetFile(raw) as handle:
+        schema = handle.schema_arrow
+        for name in columns:
+            kind = schema.field(name).type
+            text_list = (name == "existing_channels" and pa.types.is_list(kind)
+                         and _scalar(pa, kind.value_type))
+            if not (_scalar(pa, kind) or text_list):
+                what = "a list of text" if name == "existing_channels" else "text or a number"
+                raise ModelfitError(f"{file}: column {name} is of type {kind}; it must hold "
+                                    f"{what}, one value per row")
+        meta = handle.metadata
+        wanted = set(columns)
+        for index in range(meta.num_row_groups):
+            group = meta.row_group(index)
+            size = sum(group.column(i).total_uncompressed_size for i in range(group.num_columns)
+                       if group.column(i).path_in_schema.split(".")[0] in wanted)
+            if group.num_rows and size / group.num_rows > MAX_ROW_BYTES:
+                raise ModelfitError(
+                    f"{file}: row group {index} holds {size} bytes unpacked for {group.num_rows} "
+                    f"row(s); a profile row may take at most {MAX_ROW_BYTES} bytes")
+
+
+def _scalar(pa: Any, kind: Any) -> bool:
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind)
+                or pa.types.is_integer(kind) or pa.types.is_floating(kind)
+                or pa.types.is_null(kind) or pa.types.is_decimal(kind))
 
 
 def _csv_header(file: Path) -> list[str]:
+    """The header's names as written (duplicates kept, so that they can be refused)."""
+    with open_regular(file, "a CSV file") as handle:
+        head = handle.read(MAX_HEADER_BYTES)
     try:
-        return [str(c) for c in pd.read_csv(file, nrows=0, **CSV_OPTIONS).columns]
-    except pd.errors.EmptyDataError:
-        raise ModelfitError(f"{file}: an empty CSV file; the first line must name the columns "
-                            "(stage, capital, ...)") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, csv.Error) as exc:
+        # a character cut at the end of what was read is left out, not an error
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+        first = next(csv.reader(io.StringIO(text, newline="")), None)
+    except (UnicodeDecodeError, csv.Error) as exc:
         raise ModelfitError(f"{file}: not a readable CSV file ({describe_error(exc)}); it must "
                             "be UTF-8 text with a header line") from None
+    if not first:
+        raise ModelfitError(f"{file}: an empty CSV file; the first line must name the columns "
+                            "(stage, capital, ...)")
+    return [c.strip() for c in first]
 
 
 def rejects_path(output: Path) -> Path:
@@ -149,18 +211,62 @@ def check_output(out: Path, source: Source) -> Path:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def read_chunks(source: Source, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    """The input in chunks of at most `chunk_rows` rows, files in name order."""
+def read_chunks(source: Source, chunk_rows: int,
+                chunk_bytes: int = CHUNK_BYTES) -> Iterator[pd.DataFrame]:
+    """The input in chunks of at most `chunk_rows` rows and about `chunk_bytes` bytes in memory,
+    files in name order. A CSV's next chunk is sized from the bytes per row of the last one; a
+    Parquet file's from its metadata (uncompressed bytes per row of the columns read, the
+    widest row group's)."""
     if source.format == "csv":
-        with pd.read_csv(source.files[0], usecols=list(source.columns), chunksize=chunk_rows,
-                         **CSV_OPTIONS) as reader:
-            yield from reader
+        with open_regular(source.files[0], "a CSV file") as raw, \
+                pd.read_csv(raw, usecols=list(source.columns), chunksize=1, **CSV_OPTIONS) as reader:
+            size = min(chunk_rows, FIRST_CHUNK_ROWS)
+            while True:
+                try:
+                    chunk = reader.get_chunk(size)
+                except StopIteration:
+                    return
+                yield chunk
+                size = _next_size(chunk, chunk_rows, chunk_bytes)
         return
-    _, pq = import_arrow()
+    pa, pq = import_arrow()
     for file in source.files:
-        with pq.ParquetFile(file) as handle:
-            for batch in handle.iter_batches(batch_size=chunk_rows, columns=list(source.columns)):
-                yield batch.to_pandas()
+        with open_regular(file, "a Parquet file") as raw, pq.ParquetFile(raw) as handle:
+            meta = handle.metadata
+            wanted = set(source.columns)
+            widest = 1.0
+            for index in range(meta.num_row_groups):
+                group = meta.row_group(index)
+                size = sum(group.column(i).total_uncompressed_size
+                           for i in range(group.num_columns)
+                           if group.column(i).path_in_schema.split(".")[0] in wanted)
+                widest = max(widest, size / max(1, group.num_rows))
+            size = max(1, min(chunk_rows, int(chunk_bytes // widest)))
+            for batch in handle.iter_batches(batch_size=size, columns=list(source.columns)):
+                if ID_COLUMN in batch.schema.names:
+                    batch = _id_as_text(pa, batch)
+                # the pandas metadata would turn the id back into the integers it was written as
+                yield batch.to_pandas(ignore_metadata=True)
+
+
+def _next_size(chunk: pd.DataFrame, chunk_rows: int, chunk_bytes: int) -> int:
+    if not len(chunk):
+        return chunk_rows
+    per_row = max(1.0, chunk.memory_usage(deep=True, index=False).sum() / len(chunk))
+    return max(1, min(chunk_rows, int(chunk_bytes // per_row)))
+
+
+def _id_as_text(pa: Any, batch: Any) -> Any:
+    """company_id as text whatever its Parquet type: an integer 1 as "1" (not "1.0" when the
+    column has a gap), a missing one as missing (not "nan")."""
+    pc = importlib.import_module("pyarrow.compute")
+    index = batch.schema.get_field_index(ID_COLUMN)
+    column = batch.column(index)
+    if pa.types.is_dictionary(column.type):
+        column = column.dictionary_decode()
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        column = pc.cast(column, pa.string())
+    return batch.set_column(index, ID_COLUMN, column)
 
 
 def guard_reading(source: Source, chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
