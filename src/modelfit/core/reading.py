@@ -13,11 +13,14 @@ import os
 import stat
 import zipfile
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 import yaml
 
 from modelfit.core.errors import ModelfitError
+
+MAX_INT_DIGITS = 100  # no modelfit value needs more; Python refuses to convert 4,300 and up
+DEEPEST = 1_000_000  # the nesting reported for a text too deep for the parser itself
 
 __all__ = ["StrictLoader", "check_zip", "nesting", "open_regular", "read_capped"]
 
@@ -102,6 +105,20 @@ class StrictLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
+    def construct_yaml_int(self, node: Any) -> Any:
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > MAX_INT_DIGITS:
+            raise yaml.MarkedYAMLError(
+                problem=f"an integer of {digits} digits; a number may have at most "
+                        f"{MAX_INT_DIGITS} digits",
+                problem_mark=node.start_mark,
+            )
+        return super().construct_yaml_int(node)
+
+    # The int constructor is looked up in this table, not as a method: point it at the check.
+    yaml_constructors: ClassVar[dict[Any, Any]] = {**yaml.SafeLoader.yaml_constructors,
+                                                   "tag:yaml.org,2002:int": construct_yaml_int}
+
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: set[Any] = set()
         for key_node, _ in node.value:
@@ -132,4 +149,6 @@ def nesting(text: str) -> int:
                 depth -= 1
     except yaml.YAMLError:
         pass
+    except RecursionError:  # the scanner recurses on some deep flow collections
+        return DEEPEST
     return deepest

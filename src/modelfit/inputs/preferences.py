@@ -43,7 +43,7 @@ import numpy as np
 import yaml
 
 from modelfit.core.errors import ModelfitError, shown
-from modelfit.core.reading import StrictLoader, read_capped
+from modelfit.core.reading import DEEPEST, StrictLoader, nesting, read_capped
 
 METHODS = ("rank", "swing", "ahp")
 DECIMALS = 6  # importances
@@ -53,6 +53,7 @@ MAX_CONSISTENCY_RATIO = 0.1
 RANDOM_INDEX = (0.0, 0.0, 0.58, 0.9, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49)
 SAATY_MIN, SAATY_MAX = 1 / 9, 9.0
 MAX_FILE_BYTES = 16 * 1024
+MAX_FILE_NESTING = 10  # a weights file needs 3 levels
 WORST_SHOWN = 2
 
 
@@ -186,9 +187,16 @@ def read_file(path: str | Path, criteria: Sequence[str]) -> Preferences:
     # the same capped reader as model files: a FIFO, a device or a huge file is refused at once
     raw = read_capped(path, MAX_FILE_BYTES, "a weights file")
     try:
-        data = yaml.load(raw.decode("utf-8"), Loader=StrictLoader)  # noqa: S506 - SafeLoader
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ModelfitError(f"{path}: not UTF-8 text") from None
+    depth = nesting(text)
+    if depth > MAX_FILE_NESTING:
+        raise ModelfitError(f"{path}: lists or mappings nested "
+                            f"{'too' if depth >= DEEPEST else depth} deep; a weights file may "
+                            f"nest at most {MAX_FILE_NESTING} levels")
+    try:
+        data = yaml.load(text, Loader=StrictLoader)  # noqa: S506 - SafeLoader
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise ModelfitError(f"{path}: {problem}") from None

@@ -26,10 +26,11 @@ from typing import Any
 import yaml
 
 from modelfit.core.errors import FrameworkError, kind, shown
-from modelfit.core.reading import StrictLoader, read_capped
+from modelfit.core.reading import StrictLoader, nesting, read_capped
 from modelfit.core.vocab import LANGUAGES, RATINGS
 
-MAX_RUBRIC_BYTES = 256 * 1024  # the bundled rubric is about 10 KB
+MAX_RUBRIC_BYTES = 256 * 1024  # the bundled rubric is about 15 KB
+MAX_RUBRIC_NESTING = 20  # the bundled one needs 5 levels
 
 Answer = int | float | str
 LANGS = LANGUAGES
@@ -238,9 +239,11 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
     p = Path(path)
     raw = read_capped(p, MAX_RUBRIC_BYTES, "a rubric file", FrameworkError)
     try:
-        data = yaml.load(raw.decode("utf-8"), Loader=StrictLoader)  # noqa: S506 - SafeLoader
-    except RecursionError:
-        raise FrameworkError(f"{p}: nested too deep to read") from None
+        text = raw.decode("utf-8")
+        if nesting(text) > MAX_RUBRIC_NESTING:
+            raise FrameworkError(f"{p}: lists or mappings nested too deep; a rubric may nest at "
+                                 f"most {MAX_RUBRIC_NESTING} levels")
+        data = yaml.load(text, Loader=StrictLoader)  # noqa: S506 - SafeLoader
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise FrameworkError(f"{p}: not a valid YAML rubric ({exc})") from None
     return parse_rubric(data, str(p))
