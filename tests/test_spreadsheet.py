@@ -163,7 +163,8 @@ def test_corrupt_xlsx_is_refused(tmp_path: Path) -> None:
     """A file named .xlsx that is not a workbook is named, not a traceback."""
     path = tmp_path / "clients.xlsx"
     path.write_bytes(b"not a zip")
-    with pytest.raises(ModelfitError, match=r"clients.xlsx: not a readable .xlsx workbook"):
+    with pytest.raises(ModelfitError, match=r"clients\.xlsx: not a zip archive \(File is not a zip "
+                       r"file\); an \.xlsx workbook must be one$"):
         import_table(path, tmp_path)
 
 
