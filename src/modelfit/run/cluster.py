@@ -8,11 +8,13 @@ address is checked before anything connects to it, so a typo is one line at once
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
 import re
 import sys
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -76,15 +78,62 @@ def client(scheduler: str | None, *, workers: int, dashboard: bool = False) -> I
 
 
 def connect(address: str) -> Any:
-    """A client of the scheduler at `address`, or a ModelfitError saying none answered."""
+    """A client of the scheduler at `address`, or a ModelfitError saying none answered.
+
+    Dask bounds the TCP connection by its connect time-out but not the handshake that follows
+    (dask/distributed#8071): an HTTP server (the dashboard's port 8787 typed by mistake) or a
+    port that accepts and stays silent would hang the client for ever. So the handshake is
+    tried first (`handshake`), bounded by CONNECT_SECONDS as a whole, and any failure of it
+    (a time-out, a refused connection, a reply that is not Dask's) is one line."""
     from distributed import Client
 
+    if not _IN_PROCESS.fullmatch(address):
+        handshake(address, CONNECT_SECONDS)
     try:
         return Client(  # type: ignore[no-untyped-call]
             address, timeout=f"{CONNECT_SECONDS}s", set_as_default=False)
-    except (OSError, ValueError, TypeError) as exc:  # TimeoutError is an OSError
-        raise ModelfitError(
-            f"--scheduler {address}: no Dask scheduler answered within {CONNECT_SECONDS} s "
-            f"({type(exc).__name__}: {exc}); start one with `dask scheduler` and give the "
-            "tcp://HOST:PORT address it prints"
-        ) from None
+    except Exception as exc:  # whatever the far end did, it is one line
+        raise _no_scheduler(address, exc) from None
+
+
+def handshake(address: str, seconds: float) -> None:
+    """Open a Dask comm to `address` and close it again, the handshake included, within
+    `seconds` in all; a ModelfitError otherwise. Runs on its own event loop in a daemon thread,
+    so that a caller with a running loop (a notebook) can use it and nothing it leaves behind
+    outlives the command."""
+    outcome: dict[str, BaseException | None] = {}
+
+    def attempt() -> None:
+        from distributed.comm.core import connect as open_comm
+
+        async def go() -> None:
+            comm = await asyncio.wait_for(
+                open_comm(address, timeout=seconds), seconds)  # type: ignore[no-untyped-call]
+            await comm.close()
+
+        try:
+            asyncio.run(go())
+            outcome["error"] = None
+        except BaseException as exc:  # reported below, in one line
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=attempt, name="modelfit-scheduler-check", daemon=True)
+    thread.start()
+    thread.join(seconds + 2)
+    if "error" not in outcome:
+        raise _no_scheduler(address, TimeoutError())
+    error = outcome["error"]
+    if error is not None:
+        raise _no_scheduler(address, error)
+
+
+def _no_scheduler(address: str, exc: BaseException) -> ModelfitError:
+    reason = " ".join(str(exc).split())[:160]
+    what = f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__
+    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+        what = "it accepted the connection but never replied as a Dask scheduler does" \
+            if not reason else what
+    return ModelfitError(
+        f"--scheduler {address}: no Dask scheduler answered within {CONNECT_SECONDS} s "
+        f"({what}); start one with `dask scheduler` and give the tcp://HOST:PORT address it "
+        "prints")
