@@ -400,6 +400,27 @@ def test_derivation_markdown_escapes_markup(framework: Framework) -> None:
     assert r"&lt;b&gt;none&lt;/b&gt; \| \*x\*" in text
 
 
+def test_a_markdown_table_in_a_rubric_text_is_shown_as_text(framework: Framework) -> None:
+    """Issue 25 item 10: a rubric text written as a Markdown table (a header, a delimiter row)
+    renders as text in the report's HTML, not as a live <table>; the report's own table stays."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    rubric = copy.deepcopy(rubric_data())
+    table = "| EVIL | X |\n|---|---|\n| 1 | 2 |"
+    rubric["labels"]["en"]["intro"] = table
+    rubric["labels"]["en"]["question"] = "# Q"
+    rubric["labels"]["en"]["differs"] = (table + " {criterion} {stated} {derived}")
+    edited = parse_rubric(rubric, "edited.yaml")
+    profile = Profile.from_mapping({**BASE, "capital": 5, "supply_chain": 3, "brand_content": 3,
+                                    "tech_data": 3, "assessment": {"cap_financing": "none"}})
+    result = assess(profile, rubric=edited)
+    html = markdown2html_mistune(derivation_markdown(result, framework, "en", edited))
+    assert "EVIL" in html
+    assert "<th>EVIL</th>" not in html
+    assert "<h1>" not in html
+    assert html.count("<table>") == 1  # the derivation's own table
+
+
 def test_rubric_type_is_frozen() -> None:
     """The rubric is an immutable value."""
     with pytest.raises(AttributeError):

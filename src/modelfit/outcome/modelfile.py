@@ -149,10 +149,22 @@ def load_fast(path: str | Path) -> Pipeline | Predictor:
     if trained != installed:
         raise ModelfitError(f"{path}: trained with scikit-learn {trained}, but {installed} is "
                             "installed; retrain it with `make model`")
+    # the skops file is checked against the card too: a tampered one is refused on this path
+    # as on load_model's (the predictor copy alone would not notice it)
+    _check_model_hash(path, read_capped(path, MAX_MODEL_BYTES, "a model file"), card)
     predictor = load_predictor(predictor_path(path), expected)
     if not set(map(str, predictor.classes_)) <= set(MODELS):
         raise ModelfitError(f"{path}: not a modelfit classifier (classes must be model ids)")
     return predictor
+
+
+def _check_model_hash(path: Path, data: bytes, card: dict[str, Any]) -> None:
+    """Refuse a model file whose bytes `data` do not hash to the card's model_sha256."""
+    digest = hashlib.sha256(data).hexdigest()
+    if card.get("model_sha256") != digest:
+        raise ModelfitError(f"{path}: the file does not match its card {card_path(path).name} "
+                            f"(model_sha256 {card.get('model_sha256')!r}, file {digest!r}); "
+                            "retrain it or restore the matching card")
 
 
 def _installed_sklearn() -> str:
@@ -225,11 +237,7 @@ def load_model(path: str | Path) -> Pipeline:
                             "to load it: it may be a pickle, which could run code")
     check_skops_archive(path, data)
     card = read_card(path)
-    digest = hashlib.sha256(data).hexdigest()
-    if card.get("model_sha256") != digest:
-        raise ModelfitError(f"{path}: the file does not match its card {card_path(path).name} "
-                            f"(model_sha256 {card.get('model_sha256')!r}, file {digest!r}); "
-                            "retrain it or restore the matching card")
+    _check_model_hash(path, data, card)
     trained = card.get("versions", {}).get("scikit-learn")
     installed = versions()["scikit-learn"]
     if trained != installed:

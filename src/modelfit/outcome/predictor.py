@@ -32,12 +32,14 @@ from typing import Any
 import numpy as np
 
 from modelfit.core.errors import ModelfitError
+from modelfit.core.reading import read_capped
 from modelfit.core.vocab import BASE_CHANNELS, CATEGORIES, MARKETS, RATINGS, STAGES
 
 DEFAULT_MODEL = Path("data") / "classifier.skops"
 MODEL_ENV = "MODELFIT_MODEL"
 
 FORMAT = "modelfit-predictor"
+MAX_PREDICTOR_BYTES = 64 * 1024 * 1024  # the default model's copy is about 0.5 MB
 VERSION = 1
 SUFFIX = ".predictor.npz"
 CHANNELS = BASE_CHANNELS
@@ -221,10 +223,7 @@ def load_predictor(path: str | Path, expected_sha256: str) -> Predictor:
     """Read a predictor file after checking its hash against the card's; every problem is a
     `ModelfitError` naming the file. Nothing in the file is executed or unpickled."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ModelfitError(f"{path}: cannot be read ({exc.strerror})") from None
+    data = read_capped(path, MAX_PREDICTOR_BYTES, "a predictor file")
     digest = hashlib.sha256(data).hexdigest()
     if digest != expected_sha256:
         raise ModelfitError(f"{path}: the file does not match its card (predictor_sha256 "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import yaml
 
-from modelfit.core.safe import markdown_text
+from modelfit.core.safe import markdown_template, markdown_text
 from modelfit.core.vocab import BASE_CHANNELS, CATEGORIES, MARKETS, RATINGS, STAGES
 from modelfit.decision.framework import Framework
 from modelfit.inputs.assessment import Assessment
@@ -62,13 +62,15 @@ def derivation_markdown(result: Assessment, fw: Framework, lang: str,
     nothing from the profile reaches the markdown unescaped.
     """
     rubric = rubric or load_rubric()
-    parts = [rubric.text("intro", lang, version=rubric.version)]
+    # The rubric's texts (an edited rubric is the user's file) keep emphasis and nothing else
+    # live: a Markdown table or heading in one of them is shown as the text it is.
+    parts = [markdown_template(rubric.text("intro", lang, version=rubric.version))]
     for criterion, steps in result.derivation.items():
         if not steps:
             continue
         parts.append(f"\n**{_md(fw.criterion_name(criterion, lang))}**\n")
-        parts.append(f"| {rubric.text('question', lang)} | {rubric.text('answer', lang)} | "
-                     f"{rubric.text('points', lang)} |\n|---|---|---:|")
+        parts.append(f"| {_md(rubric.text('question', lang))} | {_md(rubric.text('answer', lang))} "
+                     f"| {_md(rubric.text('points', lang))} |\n|---|---|---:|")
         for step in steps:
             q = rubric.questions[step.question]
             parts.append(f"| {_md(q.text[lang])} | {_md(q.label(step.answer, lang))} | "
@@ -76,9 +78,9 @@ def derivation_markdown(result: Assessment, fw: Framework, lang: str,
     for criterion in result.derivation:
         stated, derived = result.stated[criterion], result.derived[criterion]
         if stated is not None and derived is not None and abs(stated - derived) >= rubric.warn_gap:
-            parts.append("\n> " + rubric.text("differs", lang,
-                                                criterion=_md(fw.criterion_name(criterion, lang)),
-                                                stated=stated, derived=derived))
+            parts.append("\n> " + markdown_template(rubric.text(
+                "differs", lang, criterion=fw.criterion_name(criterion, lang), stated=stated,
+                derived=derived)))
     return "\n".join(parts)
 
 
