@@ -15,7 +15,7 @@ from pathlib import Path
 
 from modelfit.core.errors import ModelfitError, RunError
 
-__all__ = ["ordinary_mode", "place_all", "staged_file"]
+__all__ = ["ordinary_mode", "place_all", "process_alive", "staged_file"]
 
 
 def ordinary_mode() -> int:
@@ -89,3 +89,15 @@ def _undo(placed: list[Path], saved: list[tuple[Path, Path]]) -> None:
                         f"{aside}")
     if lost:
         raise RunError(lost)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` still runs (someone else's live process counts as running): what
+    tells a killed run's leftovers from a running one's."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -35,6 +36,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 class RenderError(RunError):
     """A report notebook that failed while running (not bad input): exit status 1."""
+
+
+DELIVERABLES = ("ipynb", "html", "json", "pdf", "xlsx")  # a report's files: <stem>.<suffix>
 
 
 @dataclass(frozen=True)
@@ -266,8 +270,13 @@ def write_report(result: ReportFiles, out_dir: Path, *, pdf: bool = False,
         for name, data in result.files.items():
             (tmp / name).write_bytes(data)
             made.append((tmp / name, out_dir / name))
+        # The deliverables of this company and language that this run did not make (a PDF of
+        # an older profile beside a new HTML) go with the old set: removed together with the
+        # move, put back with it if the move fails.
+        stale = [out_dir / f"{stem}.{ext}" for ext in DELIVERABLES
+                 if f"{stem}.{ext}" not in result.files]
         replace_together(made, backup=tmp / "previous", rescue=out_dir / f"{stem}.previous",
-                         what=f"report for {cid}")
+                         what=f"report for {cid}", remove=stale)
         failed.unlink(missing_ok=True)
         return final
     finally:
@@ -354,19 +363,21 @@ def _alive(pid: int) -> bool:
 
 def replace_together(
     pairs: list[tuple[Path, Path]], *, backup: Path, rescue: Path, what: str,
+    remove: Sequence[Path] = (),
 ) -> None:
     """Move each produced file onto its target: all of them, or none.
 
     The current targets are first moved aside into `backup` (same file system, so each move is
     a rename); if any step fails, the new files are taken back out and the previous set is put
     back, and a RenderError says so in one line. Should even that fail, the previous files are
-    kept in `rescue` and the line names it.
+    kept in `rescue` and the line names it. The files in `remove` leave with the previous set
+    (moved into `backup`, put back if the move fails).
     """
     backup.mkdir(parents=True, exist_ok=True)
     saved: list[tuple[Path, Path]] = []
     placed: list[Path] = []
     try:
-        for _, target in pairs:
+        for target in [*(t for _, t in pairs), *remove]:
             if target.exists() or target.is_symlink():
                 aside = backup / target.name
                 os.replace(target, aside)

@@ -25,6 +25,8 @@ leaves them as they were. Text written to CSV is escaped against formula injecti
 
 from __future__ import annotations
 
+import glob
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from modelfit.core.errors import ModelfitError
+from modelfit.core.files import process_alive
 from modelfit.run.bulk_chunk import SCORE_DECIMALS, score_chunk
 from modelfit.run.bulk_dask import run_distributed
 from modelfit.run.bulk_io import (
@@ -89,8 +92,9 @@ def score_file(
     source = open_source(Path(input_path), fw)
     out = check_output(Path(output_path), source)
     rejects = rejects_path(out)
+    remove_dead_runs(out)
     try:
-        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}.", dir=out.parent))
     except OSError as exc:
         raise ModelfitError(f"{out.parent}: cannot write the output there ({exc.strerror}); "
                             "choose an --out in a folder you can write to") from None
@@ -105,6 +109,21 @@ def score_file(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return ScoreResult(output=out, rejects=rejects, rows=rows, scored=rows - bad, bad_rows=bad)
+
+
+def remove_dead_runs(out: Path) -> list[Path]:
+    """Remove the working folders `.<OUTPUT name>.<pid>.<random>` of runs writing `out` whose
+    process is gone (kill -9 leaves them); a live run's folder is left alone. Returns them."""
+    removed: list[Path] = []
+    prefix = f".{out.name}."
+    for folder in out.parent.glob(f"{glob.escape(prefix)}*"):
+        pid, _, rest = folder.name[len(prefix):].partition(".")
+        if not (pid.isdigit() and rest and folder.is_dir() and not folder.is_symlink()):
+            continue
+        if not process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def _run_local(source: Source, fw: Framework, out: Path, rejects: Path, chunk_rows: int,
