@@ -77,3 +77,51 @@ def test_item8_a_killed_score_leaves_a_folder_the_next_run_removes(
     assert live.is_dir()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["in.csv", "out.csv", "out.rejects.csv", live.name])
+
+
+# --- item 8: a killed report's kernel files -------------------------------------------------------
+def _dead_pid() -> int:
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    return int(done.stdout)
+
+
+def test_item8_a_killed_runs_kernel_files_go_at_once_not_after_ten_minutes(
+    tmp_path: Path,
+) -> None:
+    """A connection file (it holds the kernel's key) and five IPC sockets named with the id of
+    a process that is gone are removed by the next run, young as they are; the same files of a
+    live process stay."""
+    import json
+
+    from modelfit.deliver.kernelspec import remove_stale_connection_files
+
+    made = {}
+    for who, pid in (("dead", _dead_pid()), ("live", os.getpid())):
+        ip = tmp_path / f"modelfit-{pid}-{who}00000000-ipc"
+        conn = tmp_path / f"kernel-modelfit-{pid}-{who}.json"
+        conn.write_text(json.dumps({"transport": "ipc", "ip": str(ip), "shell_port": 1,
+                                    "key": "secret"}), "utf-8")
+        sockets = [Path(f"{ip}-{n}") for n in range(1, 6)]
+        for sock in sockets:
+            sock.write_text("", "utf-8")
+        made[who] = [conn, *sockets]
+    orphan = tmp_path / f"modelfit-{_dead_pid()}-orphan000000-ipc-3"  # its file already gone
+    orphan.write_text("", "utf-8")
+    removed = remove_stale_connection_files(tmp_path)
+    assert sorted(removed) == sorted([*made["dead"], orphan])
+    assert all(p.exists() for p in made["live"])
+
+
+def test_item8_the_kernel_connection_file_is_made_where_the_clean_up_looks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """jupyter_client's own default is an anonymous tmpXXXX.json in the temporary folder, which
+    no clean-up could tell from anything else."""
+    from modelfit.deliver.kernelspec import kernel_manager_class
+
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+    manager = kernel_manager_class(sync=True)(kernel_name="python3")
+    assert Path(manager.connection_file).parent == tmp_path
+    assert Path(manager.connection_file).name.startswith(f"kernel-modelfit-{os.getpid()}-")
+    assert Path(manager.ip).name.startswith(f"modelfit-{os.getpid()}-")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -32,21 +33,27 @@ def remove_stale_connection_files(runtime: Path | None = None) -> list[Path]:
     """Remove the connection files and IPC sockets of modelfit kernels whose run was killed
     (kill -9 leaves them behind); return what was removed.
 
-    Only modelfit's own kernels (IPC sockets named `modelfit-*-ipc`) are considered, only files
-    older than STALE_CONNECTION_SECONDS, and only when the kernel's shell socket no longer
-    accepts a connection: a running kernel, or one just starting, is never touched.
+    Only modelfit's own kernels (IPC sockets named `modelfit-*-ipc`) are considered, and only
+    when the kernel's shell socket no longer accepts a connection: a running kernel, or one
+    just starting, is never touched. Files named with the id of the process that made them
+    (`kernel-modelfit-<pid>-*.json`, `modelfit-<pid>-*-ipc-N`) go as soon as that process is
+    gone; older unnamed ones once they are STALE_CONNECTION_SECONDS old.
     """
-    import socket
     import time
 
     from jupyter_core.paths import jupyter_runtime_dir
+
+    from modelfit.core.files import process_alive
 
     runtime = runtime or Path(jupyter_runtime_dir())
     removed: list[Path] = []
     now = time.time()
     for conn in runtime.glob("kernel-*.json"):
+        owner = _owner(conn.name, "kernel-modelfit-")
         try:
-            if now - conn.stat().st_mtime < STALE_CONNECTION_SECONDS:
+            if owner is None and now - conn.stat().st_mtime < STALE_CONNECTION_SECONDS:
+                continue
+            if owner is not None and process_alive(owner):
                 continue
             info = json.loads(conn.read_text("utf-8"))
         except (OSError, ValueError):
@@ -54,18 +61,37 @@ def remove_stale_connection_files(runtime: Path | None = None) -> list[Path]:
         ip = str(info.get("ip", "")) if isinstance(info, dict) else ""
         if info.get("transport") != "ipc" or not Path(ip).name.startswith("modelfit-"):
             continue
-        shell = Path(f"{ip}-{info.get('shell_port')}")
-        try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-                probe.connect(str(shell))
-            continue  # a live kernel answers
-        except OSError:
-            pass
+        if _answers(Path(f"{ip}-{info.get('shell_port')}")):
+            continue
         for path in [conn, *Path(ip).parent.glob(f"{Path(ip).name}-*")]:
             with contextlib.suppress(OSError):
                 path.unlink()
                 removed.append(path)
+    # sockets whose connection file is gone (it was removed, or never written)
+    for sock in runtime.glob("modelfit-*-ipc-*"):
+        owner = _owner(sock.name, "modelfit-")
+        if owner is not None and not process_alive(owner) and not _answers(sock):
+            with contextlib.suppress(OSError):
+                sock.unlink()
+                removed.append(sock)
     return removed
+
+
+def _owner(name: str, prefix: str) -> int | None:
+    """The process id in a name `<prefix><pid>-...`, or None."""
+    pid = name[len(prefix):].split("-", 1)[0] if name.startswith(prefix) else ""
+    return int(pid) if pid.isdigit() else None
+
+
+def _answers(socket_path: Path) -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.connect(str(socket_path))
+    except OSError:
+        return False
+    return True
 
 
 def ensure_kernel() -> str:
@@ -110,7 +136,16 @@ def kernel_manager_class(sync: bool = False) -> Any:
         def _unique_ip(self) -> str:
             runtime = Path(jupyter_runtime_dir())
             runtime.mkdir(parents=True, exist_ok=True)
-            return str(runtime / f"modelfit-{uuid4().hex[:12]}-ipc")
+            return str(runtime / f"modelfit-{os.getpid()}-{uuid4().hex[:12]}-ipc")
+
+        @default("connection_file")
+        def _own_connection_file(self) -> str:
+            # In the runtime folder and named with this process's id (jupyter_client's default
+            # is an anonymous tmpXXXX.json in the temporary folder): the next run finds it, and
+            # the kernel's secret key in it, when this one was killed.
+            runtime = Path(jupyter_runtime_dir())
+            runtime.mkdir(parents=True, exist_ok=True)
+            return str(runtime / f"kernel-modelfit-{os.getpid()}-{uuid4().hex[:12]}.json")
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             # The kernel's own log goes nowhere: after Ctrl-C or a shutdown it would print
