@@ -125,3 +125,92 @@ def test_item8_the_kernel_connection_file_is_made_where_the_clean_up_looks(
     assert Path(manager.connection_file).parent == tmp_path
     assert Path(manager.connection_file).name.startswith(f"kernel-modelfit-{os.getpid()}-")
     assert Path(manager.ip).name.startswith(f"modelfit-{os.getpid()}-")
+
+
+# --- item 9: the smaller ones ---------------------------------------------------------------------
+def test_item9_questionnaire_on_a_full_disk_leaves_nothing_and_names_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from modelfit.cli import main
+    from modelfit.core import files
+
+    out = tmp_path / "q.yaml"
+
+    class Full:
+        def __init__(self, fd: int, *_: Any, **__: Any) -> None:
+            os.close(fd)
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *_: Any) -> None:
+            pass
+
+        def write(self, _: str) -> int:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fdopen", Full)
+    assert main(["questionnaire", "--out", str(out)]) == 1
+    assert capsys.readouterr().err == (f"modelfit: {out}: cannot be written (No space left on "
+                                       "device)\n")
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    assert main(["questionnaire", "--out", str(out)]) == 0  # the re-run is not refused
+    assert out.read_text("utf-8").startswith("#")
+
+
+def test_item9_questionnaire_never_follows_a_dangling_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from modelfit.cli import main
+
+    link = tmp_path / "q.yaml"
+    link.symlink_to(tmp_path / "elsewhere.yaml")
+    assert main(["questionnaire", "--out", str(link)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert not (tmp_path / "elsewhere.yaml").exists()
+
+
+@pytest.mark.parametrize("name", ["\u3164", "\u3164\u3164", "\u2800", " \u2800 "])
+def test_item9_names_that_print_as_nothing_are_refused(name: str) -> None:
+    from modelfit import ModelfitError, Profile
+
+    with pytest.raises(ModelfitError, match=r"company must hold at least one visible character"):
+        Profile.from_mapping({"company": name, "stage": "growth", "capital": 3,
+                              "supply_chain": 3, "brand_content": 3, "tech_data": 3,
+                              "target_markets": ["us"]})
+
+
+def test_item9_a_refused_batch_makes_no_out_folder(tmp_path: Path) -> None:
+    from modelfit import ModelfitError
+    from modelfit.run.batch import render_batch
+
+    from .conftest import PARAMS
+
+    with pytest.raises(ModelfitError):
+        render_batch(PARAMS, tmp_path / "out", ids=["../x"], progress=False)
+    with pytest.raises(ModelfitError):
+        render_batch(PARAMS, tmp_path / "out", workers=2, scheduler="tcp://127.0.0.1:9",
+                     progress=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_item9_saved_what_if_profiles_get_the_ordinary_mode_and_a_missing_folder_is_one_line(
+    tmp_path: Path,
+) -> None:
+    import stat
+
+    from modelfit import ModelfitError
+    from modelfit.inputs.profile import load_profile
+    from modelfit.views.whatif import Scenario, save_profile
+
+    from .conftest import PARAMS
+
+    profile = load_profile(PARAMS / "demo.yaml")
+    path = save_profile(profile, Scenario.of(profile), tmp_path, "demo2")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
+    with pytest.raises(ModelfitError, match=rf"^{tmp_path / 'nope' / 'demo3.yaml'}: cannot be "
+                       r"written \(No such file or directory\)$"):
+        save_profile(profile, Scenario.of(profile), tmp_path / "nope", "demo3")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from modelfit.core.errors import ModelfitError
+from modelfit.core.files import write_new
 from modelfit.core.safe import terminal_text
 from modelfit.core.vocab import LANGUAGES
 from modelfit.decision.framework import Framework
@@ -379,7 +380,7 @@ def _questionnaire(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     out = Path(args.out)
-    if out.exists():
+    if out.exists() or out.is_symlink():  # a dangling link too: never written through
         raise ModelfitError(f"{out}: already exists; choose another --out (it is never overwritten)")
     if not args.json and out.suffix == ".xlsx":
         from modelfit.deliver.questionnaire_book import write
@@ -390,7 +391,8 @@ def _questionnaire(args: argparse.Namespace) -> int:
     if not args.json and out.suffix not in (".yaml", ".yml"):
         raise ModelfitError(f"{out}: --out must be a .yaml file (for analysts) or a .xlsx "
                             f"workbook (for a client), got {out.suffix or 'no suffix'!r}")
-    out.write_text(text, "utf-8")
+    # never overwritten, never through a link, and nothing left behind when the write fails
+    write_new(out, text, exists="already exists; choose another --out (it is never overwritten)")
     print(f"wrote {out}")
     return 0
 

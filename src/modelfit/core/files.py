@@ -15,7 +15,7 @@ from pathlib import Path
 
 from modelfit.core.errors import ModelfitError, RunError
 
-__all__ = ["ordinary_mode", "place_all", "process_alive", "staged_file"]
+__all__ = ["ordinary_mode", "place_all", "process_alive", "staged_file", "write_new"]
 
 
 def ordinary_mode() -> int:
@@ -101,3 +101,21 @@ def process_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def write_new(target: Path, text: str, *, exists: str = "already exists") -> None:
+    """Write `text` to `target`, which must not exist (a dangling link counts as existing: it
+    is never followed). The text is written beside it first and linked into place, so a full
+    disk or a failed write leaves no file, not even an empty one; errors name `target`
+    (`exists` says what is wrong when it is there already)."""
+    if target.exists() or target.is_symlink():
+        raise ModelfitError(f"{target}: {exists}")
+    tmp = staged_file(target, text)
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise ModelfitError(f"{target}: {exists}") from None
+    except OSError as exc:
+        raise RunError(f"{target}: cannot be written ({exc.strerror})") from None
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -263,6 +263,11 @@ def check_company_id(value: str, *, what: str = "company id") -> str:
     return value
 
 
+# Letters and symbols that print as nothing: Hangul fillers, the blank Braille pattern, the
+# Mongolian vowel separator and Khmer's invisible vowels.
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u17b4\u17b5")
+
+
 def _company_name_problem(name: str) -> str | None:
     """Why a display name cannot be used (blank, invisible, controls, bidi overrides), or None."""
     if any(unicodedata.category(ch) == "Cc" for ch in name):
@@ -270,7 +275,8 @@ def _company_name_problem(name: str) -> str | None:
     if any(unicodedata.category(ch) in ("Cf", "Zl", "Zp", "Co", "Cs") for ch in name):
         return ("must not hold invisible formatting characters (zero-width characters, "
                 "right-to-left overrides)")
-    if not any(ch.isprintable() and not ch.isspace() for ch in name):
+    if not any(ch.isprintable() and not ch.isspace() and ch not in _BLANK_LOOKING
+               and unicodedata.category(ch) not in ("Mn", "Me") for ch in name):
         return "must hold at least one visible character"
     return None
 

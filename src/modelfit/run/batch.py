@@ -120,14 +120,15 @@ def render_batch(
     langs = parse_langs(lang)
     lang = langs[0]  # the portfolio's
     check_seed(seed)
-    check_out_dir(out_dir)
     scheduler = scheduler_address(scheduler)
     if scheduler and workers:
         raise ModelfitError("--workers sets the size of the local cluster; with --scheduler "
                             f"({scheduler}) the batch uses that cluster's workers: drop --workers")
+    paths = collect(params_dir, ids)
+    check_out_dir(out_dir)  # made only once the command's arguments are accepted
     result = BatchResult()
     profiles: list[Profile] = []
-    for path in collect(params_dir, ids):
+    for path in paths:
         try:
             profiles.append(load_profile(path))
         except ModelfitError as exc:

@@ -10,8 +10,6 @@ tests drive the widgets directly.
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ import ipywidgets as w  # type: ignore[import-untyped]
 from IPython.display import Markdown
 
 from modelfit.core.errors import ModelfitError
+from modelfit.core.files import place_all, staged_file
 from modelfit.core.vocab import BASE_CHANNELS, CATEGORIES, MARKETS, RATINGS, STAGES
 from modelfit.decision.framework import Framework
 from modelfit.decision.recommend import recommend
@@ -282,11 +281,14 @@ class IntakeForm:
         if path.exists() and not self.overwrite.value:
             raise ModelfitError(f"{path}: already exists; tick '{self.t['overwrite']}' to replace it")
         text = profile_yaml(self.profile.params(), note="written by the modelfit intake form")
-        self.params_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".yaml", dir=self.params_dir)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
+        try:
+            self.params_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ModelfitError(f"{self.params_dir}: the folder cannot be made "
+                                f"({exc.strerror}); choose a folder you can write to") from None
+        # written beside the profile with the ordinary mode, then moved into place; a read-only
+        # folder or a full disk is one line naming the profile, and nothing is left behind
+        place_all([(staged_file(path, text), path)])
         return path
 
     def _save_clicked(self) -> None:

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import html
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +28,7 @@ import pandas as pd
 import yaml
 
 from modelfit.core.errors import ModelfitError
+from modelfit.core.files import write_new
 from modelfit.core.vocab import LANGUAGES
 from modelfit.decision.client import reweighted
 from modelfit.decision.framework import Framework
@@ -230,22 +229,13 @@ def save_profile(
     check_company_id(company_id, what="the new company id")
     scenario.check(fw)
     path = Path(folder) / f"{company_id}.yaml"
-    if path.exists():
-        raise ModelfitError(f"{path}: a profile of that id exists already; choose another id")
     data = scenario_params(profile, scenario, fw)
     Profile.from_mapping(data, source=str(path), company_id=company_id)
     text = (f"# What-if scenario of {profile.company_id}, saved from notebooks/whatif.ipynb.\n"
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.link(tmp, path)  # fails if the file appeared meanwhile: never overwrite
-    except FileExistsError:
-        raise ModelfitError(f"{path}: a profile of that id exists already; choose another id"
-                            ) from None
-    finally:
-        os.unlink(tmp)
+    # into a missing or read-only folder, or on a full disk: one line naming the file, nothing
+    # left behind; written with the ordinary mode (core.files)
+    write_new(path, text, exists="a profile of that id exists already; choose another id")
     return path
 
 
