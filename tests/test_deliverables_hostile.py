@@ -214,3 +214,15 @@ def test_item9_saved_what_if_profiles_get_the_ordinary_mode_and_a_missing_folder
     with pytest.raises(ModelfitError, match=rf"^{tmp_path / 'nope' / 'demo3.yaml'}: cannot be "
                        r"written \(No such file or directory\)$"):
         save_profile(profile, Scenario.of(profile), tmp_path / "nope", "demo3")
+
+
+def test_item7_a_chinese_run_removes_only_the_chinese_deliverables(tmp_path: Path) -> None:
+    """<id>.zh.* is its own set: a Chinese run without --pdf removes acme.zh.pdf, and the English
+    acme.pdf stays."""
+    out = tmp_path / "reports"
+    _old_set(out)
+    new = {"acme.zh.ipynb": b"n", "acme.zh.html": b"h", "acme.zh.json": b"{}"}
+    write_report(ReportFiles("acme", new, lang="zh"), out)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["acme.ipynb", "acme.html", "acme.json", "acme.pdf", "acme.xlsx", "acme2.pdf",
+         "acme.zh.ipynb", "acme.zh.html", "acme.zh.json"])

@@ -39,6 +39,8 @@ CHUNK_BYTES = 64 * 1024 * 1024  # about what one chunk may take in memory, whate
 FIRST_CHUNK_ROWS = 1000  # a CSV's first chunk, from which the next chunks are sized
 MAX_ROW_BYTES = 64 * 1024  # a profile row is a few hundred bytes; more is not a profile
 MAX_HEADER_BYTES = 1024 * 1024
+# Parquet pages are read through a buffer of this size, not a whole column chunk at once
+READ_BUFFER_BYTES = 1024 * 1024
 # How every CSV input is read, locally and on a Dask cluster: all text, only "" missing.
 CSV_OPTIONS: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_values": [""],
                                "encoding": "utf-8-sig"}
@@ -231,7 +233,8 @@ def read_chunks(source: Source, chunk_rows: int,
         return
     pa, pq = import_arrow()
     for file in source.files:
-        with open_regular(file, "a Parquet file") as raw, pq.ParquetFile(raw) as handle:
+        with open_regular(file, "a Parquet file") as raw, pq.ParquetFile(
+                raw, buffer_size=READ_BUFFER_BYTES, pre_buffer=False) as handle:
             meta = handle.metadata
             wanted = set(source.columns)
             widest = 1.0
