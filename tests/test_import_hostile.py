@@ -305,3 +305,18 @@ def test_item11_a_percent_typed_as_text_in_a_pct_column(tmp_path: Path) -> None:
                      + ",".join(map(str, ROW)) + ",42%\n", "utf-8")
     import_table(sheet, tmp_path / "out")
     assert load_profile(tmp_path / "out" / "acme.yaml").fields()["gross_margin_pct"] == 42.0
+
+
+def test_item11_the_questionnaires_own_words_are_accepted_as_headers(tmp_path: Path) -> None:
+    """A question's Chinese or English wording as the header names that question; a field name
+    in another case names that field."""
+    from modelfit.inputs.rubric import load_rubric
+
+    question = load_rubric().questions["cap_runway_months"]
+    sheet = tmp_path / "clients.csv"
+    sheet.write_text(",".join([*HEADER[:2], "Stage", *HEADER[3:], question.text["zh"]]) + "\n"
+                     + ",".join(map(str, [*ROW, 9])) + "\n", "utf-8")
+    import_table(sheet, tmp_path / "out")
+    profile = load_profile(tmp_path / "out" / "acme.yaml")
+    assert profile.assessment == {"cap_runway_months": 9}
+    assert profile.fields()["stage"] == "growth"

@@ -75,7 +75,7 @@ def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, An
     if not grid or not any(str(c or "").strip() for c in grid[0][1]):
         raise ModelfitError(f"{path}: no header row; the first row must name the columns, "
                             "starting with company_id")
-    header = [_plain(c).strip() if c is not None else "" for c in grid[0][1]]
+    header = [_column_name(_plain(c).strip()) if c is not None else "" for c in grid[0][1]]
     twice = sorted({h for h in header if h and header.count(h) > 1})
     if twice:
         raise ModelfitError(f"{path}: column(s) {', '.join(map(repr, twice))} appear more than "
@@ -93,6 +93,19 @@ def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, An
                                     f"characters; a cell may hold at most {MAX_CELL_CHARS}")
         rows.append((number, {h: _blank(c) for h, c in zip(header, cells, strict=False) if h}))
     return header, rows
+
+
+def _column_name(name: str) -> str:
+    """A header cell as the column it names: a field or question id in any case, or a
+    question written as the questionnaire words it, in English or Chinese."""
+    known = columns()
+    folded = {c.casefold(): c for c in known}
+    if name.casefold() in folded:
+        return folded[name.casefold()]
+    for question in load_rubric().questions.values():
+        if name in {text.strip() for text in question.text.values()}:
+            return question.id
+    return name
 
 
 def _read_csv(path: Path, data: bytes) -> list[tuple[int, list[Any]]]:
