@@ -343,8 +343,9 @@ def test_a_stale_folder_that_cannot_be_removed_is_left_quietly(
 
 
 def test_alive_never_signals_the_process_it_asks_about() -> None:
-    """_alive sends signal 0 (a probe): a live process is reported alive and goes on running."""
-    from modelfit.deliver import render
+    """process_alive sends signal 0 (a probe): a live process is reported alive and goes on
+    running."""
+    from modelfit.core.files import process_alive
 
     # The child exits at any signal it can catch (a run under nohup ignores SIGHUP, and
     # ignored signals are inherited: the child sets its own handlers).
@@ -360,7 +361,7 @@ def test_alive_never_signals_the_process_it_asks_about() -> None:
     try:
         assert child.stdout is not None
         assert child.stdout.readline() == "ready\n"
-        assert render._alive(child.pid) is True
+        assert process_alive(child.pid) is True
         with pytest.raises(subprocess.TimeoutExpired):
             child.wait(timeout=0.5)
     finally:
@@ -368,18 +369,18 @@ def test_alive_never_signals_the_process_it_asks_about() -> None:
         child.wait()
         if child.stdout is not None:
             child.stdout.close()
-    assert render._alive(child.pid) is False
+    assert process_alive(child.pid) is False
 
 
 def test_another_users_live_process_counts_as_alive(monkeypatch: pytest.MonkeyPatch) -> None:
     """Probing a process of another user is refused (PermissionError): it is alive."""
-    from modelfit.deliver import render
+    from modelfit.core.files import process_alive
 
     def kill(pid: int, sig: int) -> None:
         raise PermissionError(1, "Operation not permitted")
 
     monkeypatch.setattr(os, "kill", kill)
-    assert render._alive(12345) is True
+    assert process_alive(12345) is True
 
 
 def test_backup_folder_is_made_with_its_parents_or_reused(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from modelfit.core.errors import ModelfitError, RunError
+from modelfit.core.files import process_alive
 from modelfit.decision.framework import Framework
 from modelfit.deliver.kernelspec import skip_iri_grammar
 from modelfit.inputs.profile import COMPANY_ID, Profile, check_company_id, load_profile
@@ -270,9 +271,7 @@ def write_report(result: ReportFiles, out_dir: Path, *, pdf: bool = False,
         for name, data in result.files.items():
             (tmp / name).write_bytes(data)
             made.append((tmp / name, out_dir / name))
-        # The deliverables of this company and language that this run did not make (a PDF of
-        # an older profile beside a new HTML) go with the old set: removed together with the
-        # move, put back with it if the move fails.
+        # what this run did not make (an old PDF beside the new HTML) leaves with the old set
         stale = [out_dir / f"{stem}.{ext}" for ext in DELIVERABLES
                  if f"{stem}.{ext}" not in result.files]
         replace_together(made, backup=tmp / "previous", rescue=out_dir / f"{stem}.previous",
@@ -347,18 +346,8 @@ def remove_stale_temporaries(out_dir: Path, cid: str) -> None:
         parts = folder.name.split(".")
         if len(parts) != 4 or parts[1] != cid or not parts[2].isdigit() or not folder.is_dir():
             continue
-        if not _alive(int(parts[2])):
+        if not process_alive(int(parts[2])):
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's live process
-        return True
-    return True
 
 
 def replace_together(
