@@ -100,9 +100,10 @@ def test_item2_an_xlsx_with_a_huge_cell_is_refused_by_what_it_unpacks_to(tmp_pat
     assert len(data) < 500_000
     path = tmp_path / "bomb.xlsx"
     path.write_bytes(data)
-    with pytest.raises(ModelfitError, match=rf"^{path}: unpacks to \d+ bytes; an? \.xlsx "
-                       rf"workbook may unpack to at most {MAX_UNPACKED_BYTES} bytes$"):
-        read_rows(path)
+    for read in (read_rows, lambda p: import_table(p, tmp_path / "out")):
+        with pytest.raises(ModelfitError, match=rf"^{path}: unpacks to \d+ bytes; an? \.xlsx "
+                           rf"workbook may unpack to at most {MAX_UNPACKED_BYTES} bytes$"):
+            read(path)
 
 
 # --- item 3: rows dropped without a word ----------------------------------------------------------

@@ -301,7 +301,7 @@ def import_table(
     from modelfit.inputs.form import form_rows, is_form
 
     path, out = Path(path), Path(out_dir)
-    if path.suffix.lower() == ".xlsx" and path.is_file() and is_form(path):
+    if path.suffix.lower() == ".xlsx" and path.is_file() and is_form(_checked_xlsx(path)):
         header, rows = form_rows(path)  # the questionnaire workbook: one company
     else:
         header, rows = read_rows(path)
@@ -346,6 +346,14 @@ def import_table(
     _write_all(ready)
     result.written = [t for t, _ in ready]
     return result
+
+
+def _checked_xlsx(path: Path) -> Path:
+    """`path`, once its bytes are known to be a capped regular file that unpacks within the
+    budget (what read_rows checks), before openpyxl opens it by name."""
+    check_zip(path, read_capped(path, MAX_TABLE_BYTES, "a client sheet"), MAX_UNPACKED_BYTES,
+              "an .xlsx workbook")
+    return path
 
 
 def _check_profile(source: str, cid: str, data: dict[str, Any]) -> list[str]:
