@@ -110,6 +110,11 @@ _TRAILING_ZERO = re.compile(r"(?<![\d.])\d+\.0(?![\d.])")
 _DOUBLE_COLON = re.compile(r"[:：][^。！？；\n:：|]*[:：]")
 _MODEL = re.compile(r"(平台|独立站|分销)模式")
 _CHANNEL_LIST = re.compile(r"渠道[^。；\n]*?[：:][^。；\n]*?(平台|独立站|分销)模式")
+# A weak rating (1/5 or 2/5) named among what a plan's lead "comes from" (优势来自 / wins on).
+_WEAK_STRENGTH = {
+    "zh": re.compile(r"优势来自[^。；]*?(?<![\d.])[12]/5"),
+    "en": re.compile(r"(?:wins on|recommended, on)[^.;]*? at [12]/5"),
+}
 _SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
 
 
@@ -163,6 +168,8 @@ def problems(text: str, lang: str, *, allowed: Iterable[str] = (), appendix: boo
         found.append("doubled colons")
     if "`" in bare:
         found.append("a code span (machinery) in client text")
+    if weak := _WEAK_STRENGTH["zh" if lang == "zh" else "en"].search(bare):
+        found.append(f"a weak rating called a strength ({weak.group()})")
     if not appendix:
         hits = [w for w in METHOD_WORDS[lang] if w.lower() in bare.lower()]
         if hits:
