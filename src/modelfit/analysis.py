@@ -176,7 +176,7 @@ def classifier_drivers(model: Any, profile: Profile, target: str, top: int = 5) 
 
     from modelfit.outcome.pipelines import to_model_frame
 
-    fields = profile.fields()
+    fields = profile.outcome_fields()
     names = [f.name for f in FIELDS if f.name not in ("company", "stage")]
     changed = [n for n in names if _differs(fields[n], reference_value(n))]
     rows = [fields] + [{**fields, n: _as_field(reference_value(n))} for n in changed]

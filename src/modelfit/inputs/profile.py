@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 from modelfit.core.errors import ModelfitError, ProfileError, kind, shown
 from modelfit.core.reading import StrictLoader, nesting, read_capped
 from modelfit.core.vocab import BASE_CHANNELS, CATEGORIES, MARKETS, RATINGS
+from modelfit.inputs.money import MONEY_KEYS, read_money
 from modelfit.inputs.notes import NOTES, parse_notes
 from modelfit.inputs.preferences import parse
 from modelfit.inputs.rubric import fill_ratings
@@ -68,7 +69,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("avg_order_value_usd", "number", "a number from 1 to 5000", 40.0, "USD per order",
               "average order value"),
     FieldSpec("gross_margin_pct", "number", "a number from 0 to 95", 45.0, "% of price",
-              "product gross margin before channel fees and ads"),
+              "share of the consumer price left after the ex-works cost of the goods, before "
+              "freight, duties, fees, returns and ads"),
     FieldSpec("marketing_budget_usd", "number", "a number from 0 to 10000000", 5000.0,
               "USD per month", "monthly marketing budget"),
     FieldSpec("team_size", "integer", "an integer from 1 to 100000", 5, "people",
@@ -111,6 +113,10 @@ class Profile(BaseModel):
     )
     existing_channels: tuple[Literal["platform", "distribution", "independent_site"], ...] = ()
     preferences: dict[str, Any] | None = None  # validated by modelfit.inputs.preferences.parse
+    # The money inputs beside the fields (modelfit.inputs.money): None when not given.
+    product_cost_pct: float | None = None
+    cash_usd: float | None = None
+    current: dict[str, dict[str, float]] | None = None
     source_sha256: str = ""
     # Answers to the assessment rubric (modelfit.inputs.assessment), and the ratings derived from them.
     assessment: dict[str, int | float | str] = Field(default_factory=dict)
@@ -131,6 +137,18 @@ class Profile(BaseModel):
         data = self.model_dump(include=set(FIELD_NAMES))
         return {name: list(v) if isinstance(v, tuple) else v for name, v in data.items()}
 
+    @property
+    def margin_pct(self) -> float:
+        """The margin the money plan and the classifier read: 100 − product_cost_pct when the
+        profile gives the cost, else gross_margin_pct."""
+        if self.product_cost_pct is not None:
+            return round(100.0 - self.product_cost_pct, 6)
+        return self.gross_margin_pct
+
+    def outcome_fields(self) -> dict[str, Any]:
+        """`fields()` with `gross_margin_pct` read as `margin_pct` (the cost, when given, wins)."""
+        return {**self.fields(), "gross_margin_pct": self.margin_pct}
+
     def params(self) -> dict[str, Any]:
         """What a params file holds: the fields (ratings derived from answers left out), the
         answers under `assessment:` and the client's `preferences:` when there are any."""
@@ -141,6 +159,9 @@ class Profile(BaseModel):
             data[PREFERENCES] = dict(self.preferences)
         if self.notes:
             data[NOTES] = {k: dict(v) for k, v in self.notes.items()}
+        for key in MONEY_KEYS:
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
         return data
 
     @classmethod
@@ -177,7 +198,8 @@ class Profile(BaseModel):
         problems = []
         for key in data:
             if not isinstance(key, str) or (key not in _SPEC and key not in ("assessment",
-                                                                               PREFERENCES, NOTES)):
+                                                                               PREFERENCES, NOTES,
+                                                                               *MONEY_KEYS)):
                 problems.append(_unknown_key(source, key))
         fields = {k: v for k, v in data.items() if isinstance(k, str) and k in _SPEC}
         company = fields.get("company")
@@ -198,6 +220,9 @@ class Profile(BaseModel):
         if data.get(NOTES) is not None:
             extra[NOTES], bad = parse_notes(data[NOTES], source)
             problems.extend(bad)
+        listed = data.get("existing_channels")
+        running = tuple(str(c) for c in listed) if isinstance(listed, list) else ()
+        extra.update(read_money(data, source, running, problems))
         for name in ("target_markets", "existing_channels"):
             if isinstance(fields.get(name), list):
                 items = fields[name]
@@ -336,7 +361,7 @@ def _parse_yaml(raw: bytes, path: Path) -> Any:
 
 def _unknown_key(source: str, key: Any) -> str:
     message = f"{source}: {shown(key)} is not a field"
-    names = (*FIELD_NAMES, PREFERENCES, NOTES)
+    names = (*FIELD_NAMES, PREFERENCES, NOTES, *MONEY_KEYS)
     close = difflib.get_close_matches(str(key).lower(), names, n=1, cutoff=0.6)
     if close:
         return f"{message}; did you mean {close[0]!r}?"

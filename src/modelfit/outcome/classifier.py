@@ -53,7 +53,7 @@ def second_opinion(model: Pipeline | Predictor, profile: Profile) -> SecondOpini
     machines and thread counts) and sum to 1 (the most probable id takes the rounding residue);
     `primary` is the most probable id (ties: the lighter plan first).
     """
-    frame = pd.DataFrame([profile.fields()])
+    frame = pd.DataFrame([profile.outcome_fields()])
     proba = np.asarray(model.predict_proba(to_model_frame(frame))[0], dtype=float)
     full = dict.fromkeys(MODELS, 0.0)
     for cls, p in zip(model.classes_, proba, strict=True):

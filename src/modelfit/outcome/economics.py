@@ -156,7 +156,7 @@ def money_plan(
     a["settings"]["demand_sd"] = 0.0  # a plan for the client: no luck either way
     a["settings"]["capital_sd"] = 0.0
     horizon = int(a["settings"]["horizon_months"])
-    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in profile.fields().items()}
+    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in profile.outcome_fields().items()}
     frame = pd.DataFrame([fields])
     kinds = KINDS if distribution_kind is None else (distribution_kind,)
     _, chunks = simulate_detail(frame, 0, a, distribution_kinds=kinds, detail=True,

@@ -9,6 +9,7 @@ from modelfit.core.safe import markdown_template, markdown_text
 from modelfit.core.vocab import BASE_CHANNELS, CATEGORIES, MARKETS, RATINGS, STAGES
 from modelfit.decision.framework import Framework
 from modelfit.inputs.assessment import Assessment
+from modelfit.inputs.money import DEFINITIONS, MONEY_KEYS, definition
 from modelfit.inputs.profile import FIELDS
 from modelfit.inputs.rubric import Rubric, load_rubric, number_text
 
@@ -113,8 +114,15 @@ def questionnaire(fw: Framework, lang: str = "en", rubric: Rubric | None = None)
         else:
             default = yaml.safe_dump(spec.default, default_flow_style=True).strip()
             default = default.removesuffix("...").strip()
-            lines += [f"# {name}：{allowed}" if lang == "zh" else f"# {name}: {allowed}",
-                      f"{spec.name}: {default}"]
+            lines.append(f"# {name}：{allowed}" if lang == "zh" else f"# {name}: {allowed}")
+            if spec.name in DEFINITIONS:
+                lines.append(f"#   {definition(spec.name, lang)}")
+            lines.append(f"{spec.name}: {default}")
+    # The money inputs beside the fields: optional, left commented out.
+    colon = "：" if lang == "zh" else ": "
+    lines += [""] + [f"# {name}{colon}{definition(name, lang)}" for name in MONEY_KEYS]
+    lines += ["# product_cost_pct:", "# cash_usd:", "# current:", "#   platform:",
+              "#     monthly_orders:", "#     ad_spend_usd:", "#     fees_usd:"]
     lines += ["", f"# {rubric.text('questionnaire_ratings', lang, min_answers=rubric.min_answers)}"]
     lines += [f"# {c}:    # {fw.criterion_name(c, lang)}, 1–5" for c in RATINGS]
     lines += ["", f"# {rubric.text('questionnaire_answers', lang)}", "assessment:"]
