@@ -142,22 +142,37 @@ def _oracle(channel: str, c: dict[str, Any]) -> tuple[dict[str, float], dict[str
     for level in settings_["spend_levels"]:
         spend = level * budget
         effective = half * math.log(1 + spend / half)
-        orders, fees, flows, terminal = [], 0.0, [], 0.0
+        orders, fees, flows, terminal, ads = [], 0.0, [], 0.0, 0.0
+        test = v("paid_acquisition.test_months")
         if channel == "platform":
+            # the stop rule judges the ads once launch and organic ramp are over: their cost per
+            # order they bring against what an order leaves (less the risen take)
+            judge = max(v("platform.launch_months"), v("platform.organic_ramp_months"))
+            month = []
             for t in range(horizon):
                 launch = t < v("platform.launch_months")
                 acos = v("platform.acos")["launch" if launch else "steady"]
                 organic = v("platform.organic_ratio") * equity * min(
                     1.0, (t + 1) / v("platform.organic_ramp_months"))
-                revenue = effective / acos * (1 + organic)
+                month.append((effective / acos * (1 + organic), organic))
+            revenue, _ = month[judge - 1]
+            rise = v("platform.take_drift_year") * (judge - 1) / 12 * price
+            cut = spend / (revenue / price) > v("paid_acquisition.stop_rule") * (margin - rise)
+            for t, (revenue, _) in enumerate(month):
+                funded = t < judge or not cut
+                revenue = revenue if funded else 0.0
+                paid = spend if funded else 0.0
+                ads += paid
                 orders.append(revenue / price)
                 drift = v("platform.take_drift_year") * t / 12 * revenue
-                operating = orders[-1] * margin - drift - spend
+                operating = orders[-1] * margin - drift - paid
                 risk = (v("platform.suspension_rate_year") / 12
                         * v("platform.suspension_months_lost") * max(operating, 0.0))
-                fixed = v("platform.subscription_month")  # one market
-                fees += drift + fixed + risk
+                fixed = v("platform.subscription_month")  # one market: a fixed cost
+                fees += drift + risk
                 flows.append(operating - fixed - risk)
+            tested = ads if cut else 0.0
+            organic = month[-1][1]
             # the organic share of the last month's sales runs on after the horizon
             kept = (orders[-1] * margin - drift) * organic / (1 + organic)
             terminal = _runoff(kept, v("platform.organic_retention"),
@@ -166,10 +181,21 @@ def _oracle(channel: str, c: dict[str, Any]) -> tuple[dict[str, float], dict[str
             cac = v("independent_site.cac_usd")[category] * (
                 price / v("independent_site.cac_aov")["reference_aov"]
             ) ** v("independent_site.cac_aov")["elasticity"]
+            brought = [effective / (cac * (1 + v("dropship.ad_decay_month")) ** t)
+                       for t in range(horizon)]
+            # the stop rule: cut when a test ends above break-even, then as soon as the rising
+            # cost per order passes what the order leaves
+            ok = [spend / x <= v("paid_acquisition.stop_rule") * margin for x in brought]
+            cut = not ok[test - 1]
+            funded = True
             for t in range(horizon):
-                orders.append(effective / (cac * (1 + v("dropship.ad_decay_month")) ** t))
-                flows.append(orders[-1] * margin - spend - v("dropship.tools_month"))
-            fees = v("dropship.tools_month") * horizon
+                if t >= test:
+                    funded = funded and not cut and ok[t]
+                orders.append(brought[t] if funded else 0.0)
+                ads += spend if funded else 0.0
+                flows.append(orders[-1] * margin - (spend if funded else 0.0)
+                             - v("dropship.tools_month"))
+            tested = ads if cut else 0.0
         flows[0] -= setup
         # stock of `stock_months` of sales at cost, bought ahead and sold off at the end
         held = 0.0
@@ -186,7 +212,7 @@ def _oracle(channel: str, c: dict[str, Any]) -> tuple[dict[str, float], dict[str
                 "breakeven_month": month, "cash_36m_usd": cumulative[35]}
         plans.append((cumulative[-1] + terminal, level, {
             **unit, "channel_fees_usd": unit["channel_fees_usd"] + fees / sum(orders),
-            "ads_usd": spend * horizon / sum(orders)}, plan))
+            "ads_usd": (ads - tested) / sum(orders)}, plan))
     worth = sorted(p[0] for p in plans)
     assert worth[-1] - worth[-2] > 100, "the best spend level must win clearly"
     _, _, best, plan = max(plans, key=lambda p: p[0])
@@ -228,7 +254,7 @@ def test_per_order_figures_match_a_hand_computation(
 
 
 def test_per_order_figures_as_derived_by_hand() -> None:
-    """The same company's figures written out (outcome assumptions 2.2.0; re-derive them when
+    """The same company's figures written out (outcome assumptions 2.3.0; re-derive them when
     `data/outcomes.yaml` changes). Price $80, cost 30% of it = $24. EU VAT is 21.5% of the
     pre-VAT price, so 0.215 / 1.215 of the consumer price, paid on the 94% of sales that are not
     returned (beauty returns 6%): 13.307. Platform: referral 15% = 12 plus other fees 5% = 4,
@@ -236,18 +262,23 @@ def test_per_order_figures_as_derived_by_hand() -> None:
     VAT 13.307 plus 5% duty on cost (1.20) = 14.51; returns 6% of (80 - 70% x 24 resold + 6.57)
     = 4.19. Dropshipping: card fees 4.4% + $0.30 = 3.82 before tools; a large parcel $15; VAT
     plus the EU's flat $3.50 parcel duty = 16.81; returns 6% of 80 = 4.80. Fees, ads and
-    contribution below come from the 36-month hand computation above (subscription, take
-    drift, suspension risk and tools spread over the orders; ads = spend / orders)."""
+    contribution below come from the 36-month hand computation above (take drift and
+    suspension risk spread over the orders; the subscription and the tools are fixed monthly
+    costs, not per order; ads = spend / orders). Dropshipping's cost per order (USD 127.68
+    before) is above the USD 15.57 an order leaves at the end of its two-month test, so the
+    stop rule cuts it: its USD 3,000 of test ads are a one-off, not per-order ads."""
     plan = money_plan(Profile.from_mapping(ORACLE_COMPANY, company_id="oracle"), "dropshipping")
-    assert plan.assumptions_version == "2.2.0"
+    assert plan.assumptions_version == "2.3.0"
     assert plan.models["platform"]["per_order"] == {
-        "net_price_usd": 80.0, "product_cost_usd": 24.0, "channel_fees_usd": 18.62,
+        "net_price_usd": 80.0, "product_cost_usd": 24.0, "channel_fees_usd": 18.49,
         "ads_usd": 9.83, "logistics_usd": 8.49, "duties_taxes_usd": 14.51, "returns_usd": 4.19,
-        "contribution_usd": 0.36}
+        "contribution_usd": 0.49}
     assert plan.models["distribution"]["per_order"] == {
-        "net_price_usd": 80.0, "product_cost_usd": 24.0, "channel_fees_usd": 12.33,
-        "ads_usd": 127.68, "logistics_usd": 15.0, "duties_taxes_usd": 16.81, "returns_usd": 4.8,
-        "contribution_usd": -120.62}
+        "net_price_usd": 80.0, "product_cost_usd": 24.0, "channel_fees_usd": 3.82,
+        "ads_usd": 0.0, "logistics_usd": 15.0, "duties_taxes_usd": 16.81, "returns_usd": 4.8,
+        "contribution_usd": 15.57}
+    assert (plan.models["distribution"]["test_usd"],
+            plan.models["distribution"]["fixed_month_usd"]) == (3000.0, 100.0)
 
 
 def test_demo_contract_values() -> None:
@@ -357,7 +388,8 @@ def test_recommend_json_carries_the_money_plan(capsys: pytest.CaptureFixture[str
     profile = load_profile(DEMO)
     kind = plan_kind(recommend(profile).channel_details)
     assert kind == "small_b"
-    assert data["economics"] == money_plan(profile, kind).to_dict()
+    details = recommend(profile).channel_details
+    assert data["economics"] == money_plan(profile, kind, channel_details=details).to_dict()
 
 
 @pytest.mark.parametrize(("lang", "heading"), [("en", "## The money plan"), ("zh", "## 经营测算")])

@@ -64,6 +64,9 @@ def test_money_inputs_survive_a_round_trip() -> None:
     ({"current": {"amazon": {"monthly_orders": 10}}},
      "acme.yaml: current has 'amazon'; allowed channels: platform, distribution, "
      "independent_site"),
+    ({"current": {"platform": {"monthly_orders": 10, "fees_usd": 500}}},
+     "acme.yaml: current.platform.fees_usd is 500, more than the channel's sales of 400 a "
+     "month; fees are paid out of sales, give at most the monthly sales"),
     ({"current": "lots"}, "acme.yaml: current must be a mapping of running channel to its "
                           "monthly figures (platform, distribution, independent_site), got the "
                           "text 'lots'"),

@@ -247,6 +247,13 @@ def _recommend(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         print("\n".join(terminal_text(line) for line in format_summary(result.rec, fw).splitlines()))
+        if result.economics is not None and result.economics.warnings:
+            from modelfit.outcome.plan_text import label
+
+            colon = "：" if args.lang == "zh" else ": "
+            print()
+            print(terminal_text(f"{label('money_check', args.lang)}{colon}"
+                                f"{result.economics.warnings[0]['text']}"))
         print("\n".join(terminal_text(line)
                         for line in format_robustness(result, fw).splitlines()))
     return 0
@@ -259,8 +266,9 @@ def _economics(args: argparse.Namespace) -> int:
     profile = load_profile(args.path)
     # Without --kind, the kind of distribution the recommended plan names, as in
     # `recommend --json`; a plan without distribution takes the kind worth most.
-    kind = args.kind or plan_kind(recommend(profile).channel_details)
-    plan = money_plan(profile, kind)
+    details = recommend(profile).channel_details
+    kind = args.kind or plan_kind(details)
+    plan = money_plan(profile, kind, channel_details=details, lang=args.lang)
     if args.json:
         print(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -143,6 +143,7 @@ def company_report(root: Path | None = None) -> Any:
         ("code", "r.drivers_table()"),
         ("code", "r.economics_heading()"),
         ("code", "r.economics_intro()"),
+        ("code", "r.economics_plan()"),
         ("code", "r.economics_table()"),
         ("code", "r.economics_order_table()"),
         ("code", "r.economics_figure()"),

@@ -95,15 +95,17 @@ def read_money(data: Mapping[str, Any], source: str, running: tuple[str, ...] | 
         else:
             out["cash_usd"] = value
     if data.get("current") is not None:
-        current = read_current(data["current"], source, running, problems)
+        value = number(data.get("avg_order_value_usd", 40.0), 1.0, 5000.0) or 40.0
+        current = read_current(data["current"], source, running, problems, value)
         if current:
             out["current"] = current
     return out
 
 
 def read_current(raw: Any, source: str, running: tuple[str, ...] | None,
-                 problems: list[str]) -> dict[str, dict[str, float]]:
-    """The `current:` block: {channel: {figure: value}}, with every problem appended."""
+                 problems: list[str], order_value: float = 40.0) -> dict[str, dict[str, float]]:
+    """The `current:` block: {channel: {figure: value}}, with every problem appended
+    (`order_value`: the profile's average order value, for sales given as orders)."""
     if not isinstance(raw, Mapping):
         problems.append(f"{source}: current must be a mapping of running channel to its monthly "
                         f"figures ({', '.join(BASE_CHANNELS)}), got {kind(raw)}")
@@ -140,6 +142,12 @@ def read_current(raw: Any, source: str, running: tuple[str, ...] | None,
             if not any(p.startswith(f"{source}: {where}.monthly") for p in problems):
                 problems.append(f"{source}: {where} needs monthly_orders or monthly_revenue_usd "
                                 "above 0 (the channel's sales a month)")
+            continue
+        revenue = checked.get("monthly_revenue_usd") or checked["monthly_orders"] * order_value
+        if checked.get("fees_usd", 0.0) > revenue:
+            problems.append(f"{source}: {where}.fees_usd is {checked['fees_usd']:,.0f}, more than "
+                            f"the channel's sales of {revenue:,.0f} a month; fees are paid out of "
+                            "sales, give at most the monthly sales")
             continue
         out[channel] = checked
     return out

@@ -10,16 +10,32 @@ cost, the working capital it needs beyond that, the month it breaks even, the cu
      models: {<model>: {setup_usd, working_capital_usd, breakeven_month, cash_36m_usd,
                         per_order: {net_price_usd, product_cost_usd, channel_fees_usd, ads_usd,
                                     logistics_usd, duties_taxes_usd, returns_usd,
-                                    contribution_usd}}},
-     assumptions_version}
+                                    contribution_usd},
+                        fixed_month_usd, test_usd}},
+     assumptions_version,
+     plan: {channels: [{channel, role, kind, start_month, calibrated, setup_usd,
+                        working_capital_usd, fixed_month_usd, test_usd, cash_36m_usd,
+                        per_order}],
+            setup_usd, working_capital_usd, fixed_month_usd, breakeven_month, cash_36m_usd,
+            running_cash_36m_usd, need_usd, cash_available_usd, cash_source, affordable,
+            shortfall_usd} or null,
+     warnings: [{channel, code, text}]}
+
+`plan` is the recommended plan itself, costed (`modelfit.outcome.plan_cost`; null when no
+recommendation was given), and `warnings` what its own money says no to, most important first
+(`modelfit.outcome.money_warnings`).
 
 Definitions. `net_price_usd` is what the company itself receives for one order: the retail
 price when it sells to the consumer (dropshipping included, where the supplier's price is its
 product cost), its wholesale price when distributors or retailers sell. The per-order costs and
 `contribution_usd` add up to it exactly (whole cents). Per-order figures are averages over the
-plan's 36 months (a hybrid's over all its channels); fixed monthly fees (subscriptions, site
-apps, account management) are spread over the orders as channel fees; set-up, hiring and
-coordination are not per-order costs. `setup_usd` is the set-up the plan pays in month 0;
+plan's 36 months (a hybrid's over all its channels), and count what one more order costs:
+fixed monthly costs (subscriptions, site apps and tools, account management, hires and
+coordination) are `fixed_month_usd` (their average a month), and set-up is not per order
+either. Paid acquisition follows a stop rule (`paid_acquisition` in the assumptions): a channel
+whose cost per acquisition at the end of its test is above what an order (an own site: a
+customer within the payback window) leaves is cut; the ads of that test are `test_usd`, a
+one-off, not per-order ads. `setup_usd` is the set-up the plan pays in month 0;
 `working_capital_usd` the most cash it needs at once beyond that set-up (stock, and losses before
 break-even); `breakeven_month` the first month (1-based) from which cumulative cash stays at or
 above zero, or null when it does not within the horizon; `cash_36m_usd` the cumulative cash at
@@ -37,7 +53,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,15 +63,16 @@ from modelfit.core.vocab import MODELS
 from modelfit.inputs.profile import Profile
 from modelfit.outcome.assumptions import load_assumptions
 from modelfit.outcome.flows import KINDS, PARTS
+from modelfit.outcome.money_warnings import plan_warnings
+from modelfit.outcome.plan_cost import cost_plan
+from modelfit.outcome.plan_text import format_costed
 from modelfit.outcome.simulation import simulate_detail
-
-if TYPE_CHECKING:
-    pass
 
 CURRENCY = "USD"
 CONTRACT_KEYS = ("company_id", "currency", "horizon_months", "distribution_kind", "models",
-                 "assumptions_version")
-MODEL_KEYS = ("setup_usd", "working_capital_usd", "breakeven_month", "cash_36m_usd", "per_order")
+                 "assumptions_version", "plan", "warnings")
+MODEL_KEYS = ("setup_usd", "working_capital_usd", "breakeven_month", "cash_36m_usd", "per_order",
+              "fixed_month_usd", "test_usd")
 PER_ORDER_KEYS = (*PARTS, "contribution_usd")
 DEFAULT_KIND = None  # no kind named: the kind worth most for the company
 
@@ -117,6 +134,8 @@ class MoneyPlan:
     models: Mapping[str, Mapping[str, Any]]
     cumulative: Mapping[str, tuple[float, ...]]  # per model, month 1..horizon, whole dollars
     assumptions_version: str
+    plan: Mapping[str, Any] | None = None  # the recommended plan costed (plan_cost.cost_plan)
+    warnings: tuple[Mapping[str, Any], ...] = ()  # [{channel, code, text}], most important first
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract (see the module docstring)."""
@@ -126,6 +145,8 @@ class MoneyPlan:
             "models": {m: {k: (dict(v) if isinstance(v, Mapping) else v)
                            for k, v in self.models[m].items()} for m in MODELS},
             "assumptions_version": self.assumptions_version,
+            "plan": None if self.plan is None else copy.deepcopy(dict(self.plan)),
+            "warnings": [dict(w) for w in self.warnings],
         }
 
 
@@ -143,9 +164,12 @@ def plan_kind(channel_details: Any) -> str | None:
 
 def money_plan(
     profile: Profile, distribution_kind: str | None = DEFAULT_KIND,
-    assumptions: Mapping[str, Any] | None = None,
+    assumptions: Mapping[str, Any] | None = None, *, channel_details: Any = None,
+    lang: str = "en",
 ) -> MoneyPlan:
     """The money plan of `profile`; `distribution_kind` one of `KINDS` or None (the best kind).
+    With `channel_details` (a recommendation's), the plan itself is costed too (`plan`) and
+    its `warnings` are written in `lang`.
 
     Raises `ModelfitError` for an unknown kind.
     """
@@ -178,10 +202,18 @@ def money_plan(
             "cash_36m_usd": _dollars(float(cum[min(36, horizon) - 1])),
             "per_order": per_order({k: float(v[0]) for k, v in b.parts.items()},
                                    float(b.orders[0])),
+            "fixed_month_usd": _dollars(float(b.fixed[0]) / horizon),
+            "test_usd": _dollars(float(b.test[0])),
         }
         cumulative[model] = tuple(_dollars(float(x)) for x in cum)
+    plan = None
+    warnings: list[dict[str, Any]] = []
+    if channel_details:
+        plan = cost_plan(profile, channel_details, a, kind)
+        warnings = plan_warnings(plan, horizon, lang,
+                                 int(a["paid_acquisition"]["test_months"]))
     return MoneyPlan(profile.company_id, profile.company, horizon, kind, models, cumulative,
-                     str(a.get("version", "")))
+                     str(a.get("version", "")), plan, tuple(warnings))
 
 
 def _kind_of(label: str) -> str:
@@ -253,4 +285,5 @@ def format_plan(plan: MoneyPlan, model_name: Any, lang: str = "en") -> str:
              summary_table(plan, model_name, lang).to_string(), "",
              text("per_order", lang),
              order_table(plan, model_name, lang).to_string()]
+    lines += format_costed(plan.plan, plan.warnings, min(36, plan.horizon_months), lang)
     return "\n".join(lines)

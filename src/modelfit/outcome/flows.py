@@ -42,164 +42,26 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from modelfit.core.errors import ModelfitError
-from modelfit.core.vocab import CATEGORIES, DISTRIBUTION_KINDS, MARKETS, STAGES
-
-KINDS = DISTRIBUTION_KINDS  # kinds of distribution
-CHANNELS = ("platform", "independent_site", *KINDS)
-BASES = ("platform", "independent_site", "distribution")  # channels a profile can already run
-PARTS = ("net_price_usd", "product_cost_usd", "channel_fees_usd", "ads_usd", "logistics_usd",
-         "duties_taxes_usd", "returns_usd")
-NEEDED_COLUMNS = (
-    "stage", "capital", "supply_chain", "brand_content", "tech_data", "category",
-    "avg_order_value_usd", "gross_margin_pct", "marketing_budget_usd", "team_size",
-    "target_markets", "existing_channels",
+from modelfit.outcome.rows import (
+    BASES,
+    CHANNELS,
+    KINDS,
+    NEEDED_COLUMNS,
+    PARTS,
+    Rows,
+    by_category,
+    prepare,
+    runoff_value,
+    saturate,
 )
 
+__all__ = ["BASES", "CHANNELS", "KINDS", "NEEDED_COLUMNS", "PARTS", "Flow", "Rows", "by_category",
+           "capability_effects", "dropship_flow", "horizon_months", "idle_flow", "partner_flow",
+           "platform_flow", "prepare", "runoff_value", "saturate", "site_flow", "stop_rule",
+           "unit_economics"]
 
-# ---------------------------------------------------------------------------------------------
-# Company inputs
-
-
-@dataclass(frozen=True)
-class Rows:
-    """Per-company inputs of the outcome model, as arrays."""
-
-    price: np.ndarray  # retail price of one order (consumer price incl. VAT where it applies)
-    margin: np.ndarray
-    budget: np.ndarray
-    team: np.ndarray
-    capital_usd: np.ndarray
-    supply: np.ndarray
-    brand: np.ndarray
-    tech: np.ndarray
-    category: np.ndarray
-    stage: np.ndarray
-    equity: np.ndarray
-    market_weight: np.ndarray
-    n_markets: np.ndarray
-    vat_share: np.ndarray  # VAT as a share of the consumer price, sales-weighted over markets
-    duty: np.ndarray  # import duty rate on the customs value, sales-weighted
-    parcel_duty: np.ndarray  # duty paid by one parcel sent straight to a consumer, USD
-    existing: Mapping[str, np.ndarray]
-    base_revenue: Mapping[str, np.ndarray]  # starting monthly revenue of each running channel
-    noise: Mapping[str, np.ndarray]
-
-    @property
-    def cost(self) -> np.ndarray:
-        """Product cost of one order."""
-        out: np.ndarray = (1.0 - self.margin) * self.price
-        return out
-
-    def take(self, rows: slice) -> Rows:
-        """The same inputs for a slice of rows."""
-        fields: dict[str, Any] = {}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            fields[name] = ({k: v[rows] for k, v in value.items()} if isinstance(value, Mapping)
-                            else value[rows])
-        return Rows(**fields)
-
-
-def prepare(df: pd.DataFrame, a: Mapping[str, Any], rng: np.random.Generator) -> Rows:
-    """`df`'s profile columns checked and turned into `Rows` (capital and luck drawn by `rng`)."""
-    missing = [c for c in NEEDED_COLUMNS if c not in df.columns]
-    if missing:
-        raise ModelfitError(f"simulate_outcomes: missing column(s) {', '.join(missing)}; "
-                            f"needs {', '.join(NEEDED_COLUMNS)}")
-    n = len(df)
-    cats = df["category"].astype(str).to_numpy()
-    unknown = sorted(set(cats) - set(CATEGORIES))
-    if unknown:
-        raise ModelfitError(f"simulate_outcomes: column category must be one of "
-                            f"{', '.join(CATEGORIES)}; got {', '.join(map(repr, unknown[:3]))}")
-    stages = df["stage"].astype(str).to_numpy()
-    bad = sorted(set(stages) - set(STAGES))
-    if bad:
-        raise ModelfitError(f"simulate_outcomes: column stage must be one of "
-                            f"{', '.join(STAGES)}; got {', '.join(map(repr, bad[:3]))}")
-    markets = df["target_markets"].tolist()
-    if any(len(ms) < 1 for ms in markets) or any(m not in MARKETS for ms in markets for m in ms):
-        raise ModelfitError("simulate_outcomes: column target_markets must hold non-empty "
-                            f"lists of {', '.join(MARKETS)}")
-    mk = a["markets"]
-    weight = np.asarray([[float(mk["weight"][m]) if m in ms else 0.0 for m in MARKETS]
-                         for ms in markets], dtype=float).reshape(n, len(MARKETS))
-    market_weight = weight.sum(1)
-    mix = weight / market_weight[:, None]  # share of sales by market
-    vat = np.asarray([float(mk["vat"][m]) for m in MARKETS])
-    duty = np.asarray([float(mk["duty_us"]) if m == "us" else float(mk["duty_other"][m])
-                       for m in MARKETS])
-    parcel = np.asarray([min(1.0, float(mk["parcel_duty_share"][m])) for m in MARKETS])
-    flat = np.asarray([float(mk["eu_parcel_duty_usd"]) if m == "eu" else 0.0 for m in MARKETS])
-    price = df["avg_order_value_usd"].to_numpy(dtype=float)
-    margin = df["gross_margin_pct"].to_numpy(dtype=float) / 100.0
-    cost = (1.0 - margin) * price
-    existing_lists = df["existing_channels"].tolist()
-    existing = {b: np.asarray([b in e for e in existing_lists], dtype=bool) for b in BASES}
-    budget = df["marketing_budget_usd"].to_numpy(dtype=float)
-    stage_idx = pd.Index(list(STAGES)).get_indexer(pd.Index(stages))
-    share = np.asarray([float(a["stage"]["marketing_share"][s]) for s in STAGES])[stage_idx]
-    equity = np.asarray([float(a["stage"]["brand_equity"][s]) for s in STAGES])[stage_idx]
-    running = np.maximum(1, sum(existing[b].astype(int) for b in BASES))
-    revenue0 = budget / share / running
-    capital = df["capital"].to_numpy(dtype=np.int64)
-    table = {int(k): float(v) for k, v in a["capital_usd"].items()}
-    base_cash = np.asarray([table[int(c)] for c in capital], dtype=float)
-    s = a["settings"]
-    # Draw order is fixed: capital luck, then demand luck per channel (CHANNELS order).
-    cap_sd = float(s["capital_sd"])
-    capital_usd = base_cash * np.exp(cap_sd * rng.standard_normal(n) - cap_sd**2 / 2)
-    sd = float(s["demand_sd"])
-    draws = rng.standard_normal((n, len(CHANNELS)))
-    noise = {c: np.exp(sd * draws[:, i] - sd**2 / 2) for i, c in enumerate(CHANNELS)}
-    return Rows(
-        price=price, margin=margin, budget=budget,
-        team=df["team_size"].to_numpy(dtype=float), capital_usd=capital_usd,
-        supply=df["supply_chain"].to_numpy(dtype=float) - 3.0,
-        brand=df["brand_content"].to_numpy(dtype=float) - 3.0,
-        tech=df["tech_data"].to_numpy(dtype=float) - 3.0,
-        category=cats, stage=stages, equity=equity, market_weight=market_weight,
-        n_markets=np.asarray([len(ms) for ms in markets], dtype=float),
-        vat_share=mix @ (vat / (1.0 + vat)), duty=mix @ duty,
-        parcel_duty=((mix * parcel) @ duty) * cost + mix @ flat,
-        existing=existing,
-        base_revenue={b: np.where(existing[b], revenue0, 0.0) for b in BASES},
-        noise=noise,
-    )
-
-
-def _by_category(table: Mapping[str, Any], category: np.ndarray) -> np.ndarray:
-    return np.asarray([float(table[c]) for c in CATEGORIES])[
-        pd.Index(list(CATEGORIES)).get_indexer(pd.Index(category))
-    ]
-
-
-def saturate(spend: np.ndarray, half: np.ndarray) -> np.ndarray:
-    """Effective spend `H * ln(1 + S / H)`: the first dollars work fully, returns then diminish."""
-    out: np.ndarray = half * np.log1p(spend / half)
-    return out
-
-
-def runoff_value(
-    contribution: np.ndarray, retention: float, fixed: float, a: Mapping[str, Any],
-) -> np.ndarray:
-    """Terminal value at the horizon of a base that keeps earning with no new marketing.
-
-    Month k = 1 .. `settings.runoff_months` after the horizon earns `contribution x retention^k`
-    less `fixed`, discounted by `(1 + cost_of_capital_month)^k`; the owner stops once a month
-    would lose money (the net falls with k, so only the positive months count). Never negative.
-    """
-    k = np.arange(1, int(a["settings"]["runoff_months"]) + 1, dtype=float)[None, :]
-    net = contribution[:, None] * retention**k - fixed
-    out: np.ndarray = (np.maximum(net, 0.0)
-                       / (1.0 + float(a["cost_of_capital_month"])) ** k).sum(1)
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
 # One order
 
 
@@ -215,7 +77,7 @@ def unit_economics(r: Rows, channel: str, a: Mapping[str, Any]) -> dict[str, np.
     price, cost = r.price, r.cost
     small = price <= float(a["logistics"]["small_max_aov"])
     freight = float(a["logistics"]["bulk_freight_share"]) * cost
-    returns_rate = _by_category(a["returns"]["rate"], r.category)
+    returns_rate = by_category(a["returns"]["rate"], r.category)
     resale = float(a["returns"]["resale_share"])
     vat = r.vat_share * (1.0 - returns_rate) * price  # no VAT on a refunded sale
     f = a["logistics"]["fulfilment_usd"]
@@ -223,7 +85,7 @@ def unit_economics(r: Rows, channel: str, a: Mapping[str, Any]) -> dict[str, np.
     if channel == "platform":
         p = a["platform"]
         fba = np.where(small, float(f["platform_small"]), float(f["platform_large"]))
-        rate = _by_category(p["referral_fee"], r.category)
+        rate = by_category(p["referral_fee"], r.category)
         fees = np.maximum(rate * price, float(p["referral_min_usd"])) + float(p["other_fees_pct"]) * price
         return _unit(price, cost, fees, fba + freight, vat + r.duty * cost,
                      returns_rate * (price - resale * cost + fba))
@@ -239,7 +101,7 @@ def unit_economics(r: Rows, channel: str, a: Mapping[str, Any]) -> dict[str, np.
         return _unit(price, cost, fees, ship, vat + r.parcel_duty, returns_rate * price)
     if channel in ("distributors", "small_b"):
         d = a["distributors"]
-        wholesale = (_by_category(d["wholesale_share"], r.category) * price
+        wholesale = (by_category(d["wholesale_share"], r.category) * price
                      * (1.0 - r.vat_share) / (1.0 + r.duty))
         fees = np.zeros_like(price)
         ship = freight
@@ -281,6 +143,16 @@ class Flow:
     stock_peak: np.ndarray  # most cash tied up in stock at once
     parts: Mapping[str, np.ndarray]  # horizon totals of each of PARTS
     orders: np.ndarray  # horizon total of orders
+    fixed: np.ndarray | None = None  # horizon total of fixed monthly costs (not per order)
+    test: np.ndarray | None = None  # ads of a test the stop rule ended (a one-off, not per order)
+
+    def fixed_total(self) -> np.ndarray:
+        """Fixed monthly costs over the horizon (zeros when the flow has none)."""
+        return self.fixed if self.fixed is not None else np.zeros(len(self.orders))
+
+    def test_total(self) -> np.ndarray:
+        """Ads of a failed test over the horizon (zeros when none)."""
+        return self.test if self.test is not None else np.zeros(len(self.orders))
 
 
 def horizon_months(a: Mapping[str, Any]) -> int:
@@ -296,16 +168,22 @@ def capability_effects(a: Mapping[str, Any]) -> Mapping[str, float]:
 def _finish(
     r: Rows, channel: str, base: str, unit: Mapping[str, np.ndarray], orders: np.ndarray,
     ads: np.ndarray, extra_fees: np.ndarray, a: Mapping[str, Any], terminal: np.ndarray,
+    fixed: np.ndarray | None = None, test: np.ndarray | None = None,
 ) -> Flow:
-    """Cash of `orders` (n x T) at `unit` economics, less `ads` and `extra_fees` (n x T), with
-    the set-up (unless `base` runs already) and working capital in stock."""
+    """Cash of `orders` (n x T) at `unit` economics, less `ads`, variable `extra_fees` and
+    `fixed` monthly costs (n x T), with the set-up (unless `base` runs already) and working
+    capital in stock. Per-order parts count what one more order costs: `fixed` costs and the
+    ads of a `test` the stop rule ended (n, already inside `ads`) are kept apart."""
     ch = a["channels"]
     total_orders = orders.sum(1)
+    n = len(total_orders)
+    fixed_month = np.zeros((n, 1)) if fixed is None else fixed
+    tested = np.zeros(n) if test is None else test
     parts = {k: unit[k] * total_orders for k in PARTS if k != "ads_usd"}
     parts["channel_fees_usd"] = parts["channel_fees_usd"] + np.broadcast_to(
         extra_fees, orders.shape).sum(1)
-    parts["ads_usd"] = np.broadcast_to(ads, orders.shape).sum(1)
-    cash = orders * _margin(unit)[:, None] - ads - extra_fees
+    parts["ads_usd"] = np.broadcast_to(ads, orders.shape).sum(1) - tested
+    cash = orders * _margin(unit)[:, None] - ads - extra_fees - fixed_month
     extra = float(ch["setup_per_extra_market"])
     setup = np.where(r.existing[base], 0.0,
                      float(ch["setup_usd"][channel]) * (1.0 + extra * (r.n_markets - 1.0)))
@@ -320,7 +198,30 @@ def _finish(
         peak = stock.max(1)
     else:
         peak = np.zeros(len(total_orders))
-    return Flow(cash, terminal, setup, peak, parts, total_orders)
+    return Flow(cash, terminal, setup, peak, parts, total_orders,
+                np.broadcast_to(fixed_month, orders.shape).sum(1), tested)
+
+
+def stop_rule(cpa: np.ndarray, breakeven: np.ndarray, a: Mapping[str, Any], *,
+              judge: np.ndarray | int | None = None, monthly: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Which months paid acquisition is funded (n x T booleans) and whether its test failed
+    (n booleans), by the practitioner's rule (`paid_acquisition`): the months before `judge`
+    (default `test_months`; per company or one for all) are a test; a channel whose cost per
+    acquisition at the end of the test is above its break-even cost (`breakeven`, per company
+    or per company and month, times `stop_rule`) is cut, and with `monthly` a month after the
+    test is funded only while the cost stays at or under break-even. Once cut, it stays cut."""
+    horizon = cpa.shape[1]
+    test = int(a["paid_acquisition"]["test_months"]) if judge is None else judge
+    months = np.clip(np.broadcast_to(np.asarray(test), (cpa.shape[0],)), 1, horizon)
+    t = np.arange(horizon)[None, :]
+    testing = t < months[:, None]
+    bound = breakeven if breakeven.ndim == 2 else breakeven[:, None]
+    ok = cpa <= float(a["paid_acquisition"]["stop_rule"]) * bound
+    failed = ~ok[np.arange(cpa.shape[0]), months - 1]
+    after = (np.cumprod(ok | testing, axis=1).astype(bool) if monthly
+             else np.broadcast_to(~failed[:, None], cpa.shape))
+    funded = np.where(testing, True, after & ~failed[:, None])
+    return funded, failed
 
 
 def platform_flow(r: Rows, share: float, a: Mapping[str, Any]) -> Flow:
@@ -340,12 +241,25 @@ def platform_flow(r: Rows, share: float, a: Mapping[str, Any]) -> Flow:
         e["platform_organic_supply"] * r.supply + e["platform_organic_brand"] * r.brand)
     )[:, None] * ramp
     paid = effective / acos * r.noise["platform"][:, None]
+    unit = unit_economics(r, "platform", a)
+    rise = float(p["take_drift_year"]) * t / 12.0  # the take keeps rising
+    # stop rule: judged once the launch and the organic ramp are over (a running store: after
+    # the test); ads whose cost per order they bring exceeds what an order leaves are cut
+    brought = paid * (1.0 + organic) / r.price[:, None]
+    cpa = np.divide(spend[:, None], brought, out=np.full_like(brought, np.inf),
+                    where=brought > 0)
+    judge = np.where(r.existing["platform"], int(a["paid_acquisition"]["test_months"]),
+                     max(int(p["launch_months"]), int(p["organic_ramp_months"])))
+    funded, failed = stop_rule(cpa, _margin(unit)[:, None] - rise * r.price[:, None], a,
+                               judge=judge, monthly=False)
+    paid = np.where(funded, paid, 0.0)
+    ads = np.where(funded, spend[:, None], 0.0)
+    test = np.where(failed, ads.sum(1), 0.0)
     revenue = paid * (1.0 + organic) + r.base_revenue["platform"][:, None]
     orders = revenue / r.price[:, None]
-    unit = unit_economics(r, "platform", a)
-    drift = float(p["take_drift_year"]) * t / 12.0 * revenue  # the take keeps rising
+    drift = rise * revenue
     fixed = float(p["subscription_month"]) * r.n_markets[:, None]
-    operating = orders * _margin(unit)[:, None] - drift - spend[:, None]
+    operating = orders * _margin(unit)[:, None] - drift - ads
     # expected loss from account suspension: a monthly hazard times the months of margin lost
     hazard = float(p["suspension_rate_year"]) / 12.0 * float(p["suspension_months_lost"])
     risk = hazard * np.maximum(operating, 0.0)
@@ -354,14 +268,14 @@ def platform_flow(r: Rows, share: float, a: Mapping[str, Any]) -> Flow:
     kept = np.divide(owned, revenue[:, -1], out=np.zeros_like(owned), where=revenue[:, -1] > 0)
     last = (orders * _margin(unit)[:, None] - drift)[:, -1] * kept
     terminal = runoff_value(last, float(p["organic_retention"]), 0.0, a)
-    return _finish(r, "platform", "platform", unit, orders, spend[:, None], drift + fixed + risk,
-                   a, terminal)
+    return _finish(r, "platform", "platform", unit, orders, ads, drift + risk,
+                   a, terminal, fixed=np.broadcast_to(fixed, orders.shape), test=test)
 
 
 def _site_cac(r: Rows, a: Mapping[str, Any]) -> np.ndarray:
     s = a["independent_site"]
     ref = s["cac_aov"]
-    cac: np.ndarray = _by_category(s["cac_usd"], r.category) * (
+    cac: np.ndarray = by_category(s["cac_usd"], r.category) * (
         r.price / float(ref["reference_aov"])) ** float(ref["elasticity"])
     return cac
 
@@ -386,22 +300,31 @@ def site_flow(r: Rows, share: float, a: Mapping[str, Any], *, synergy: bool) -> 
     paid = effective / (cac[:, None] * multiplier)
     organic = float(s["organic_ratio"]) * r.equity * np.exp(e["site_organic_brand"] * r.brand)
     grown = np.where(live, 1.0, np.minimum(1.0, (t + 1) / months))
-    new = paid * (1.0 + organic[:, None] * grown) * r.noise["independent_site"][:, None]
-    repeat = _by_category(s["repeat_rate_month"], r.category) * np.exp(
+    repeat = by_category(s["repeat_rate_month"], r.category) * np.exp(
         e["site_repeat_brand"] * r.brand + e["site_repeat_tech"] * r.tech)
     repeat = np.minimum(repeat, 0.5)
     churn = float(s["churn_month"])
+    unit = unit_economics(r, "independent_site", a)
+    # stop rule: a new customer must pay back its acquisition cost within the payback window
+    window = int(a["paid_acquisition"]["payback_months"])
+    kept = ((1.0 - churn) ** np.arange(1, window))[None, :]
+    per_customer = _margin(unit) * (1.0 + repeat * kept.sum())
+    cpa = np.divide(spend[:, None], paid, out=np.full_like(paid, np.inf), where=paid > 0)
+    funded, failed = stop_rule(cpa, per_customer, a, monthly=False)
+    paid = np.where(funded, paid, 0.0)
+    ads = np.where(funded, spend[:, None], 0.0)
+    test = np.where(failed, ads.sum(1), 0.0)
+    new = paid * (1.0 + organic[:, None] * grown) * r.noise["independent_site"][:, None]
     orders = np.empty_like(new)
     base = r.base_revenue["independent_site"] / (r.price * repeat)  # customers it already has
     for month in range(horizon):
         orders[:, month] = new[:, month] + repeat * base
         base = base * (1.0 - churn) + new[:, month]
-    unit = unit_economics(r, "independent_site", a)
     fees = np.full((len(spend), 1), float(s["fees_month"]))
     # terminal value: the active base at the horizon keeps ordering (owned list, no ads)
     terminal = runoff_value(base * repeat * _margin(unit), 1.0 - churn, float(s["fees_month"]), a)
-    return _finish(r, "independent_site", "independent_site", unit, orders, spend[:, None],
-                   fees, a, terminal)
+    return _finish(r, "independent_site", "independent_site", unit, orders, ads,
+                   np.zeros((len(spend), 1)), a, terminal, fixed=fees, test=test)
 
 
 def dropship_flow(r: Rows, share: float, a: Mapping[str, Any]) -> Flow:
@@ -419,9 +342,16 @@ def dropship_flow(r: Rows, share: float, a: Mapping[str, Any]) -> Flow:
         1.0 + float(d["ad_decay_month"])) ** t
     orders = effective / cpa * r.noise["dropshipping"][:, None]
     unit = unit_economics(r, "dropshipping", a)
+    # stop rule: a product whose cost per order stays above what the order leaves is cut
+    paid_cpa = np.divide(spend[:, None], orders, out=np.full_like(orders, np.inf),
+                         where=orders > 0)
+    funded, failed = stop_rule(paid_cpa, _margin(unit), a, monthly=True)
+    orders = np.where(funded, orders, 0.0)
+    ads = np.where(funded, spend[:, None], 0.0)
+    test = np.where(failed, ads.sum(1), 0.0)
     fees = np.full((len(spend), 1), float(d["tools_month"]))
-    return _finish(r, "dropshipping", "distribution", unit, orders, spend[:, None], fees, a,
-                   np.zeros(len(spend)))
+    return _finish(r, "dropshipping", "distribution", unit, orders, ads,
+                   np.zeros((len(spend), 1)), a, np.zeros(len(spend)), fixed=fees, test=test)
 
 
 def partner_flow(r: Rows, share: float, a: Mapping[str, Any], kind: str) -> Flow:
@@ -447,7 +377,8 @@ def partner_flow(r: Rows, share: float, a: Mapping[str, Any], kind: str) -> Flow
     # terminal value: the partners active at the horizon keep ordering, served but not recruited
     per_partner = retail / r.price * _margin(unit) - float(d["account_cost_month"])
     terminal = runoff_value(active * per_partner, 1.0 - churn, 0.0, a)
-    return _finish(r, kind, "distribution", unit, orders, spend[:, None], account, a, terminal)
+    return _finish(r, kind, "distribution", unit, orders, spend[:, None],
+                   np.zeros((len(spend), 1)), a, terminal, fixed=account)
 
 
 def idle_flow(r: Rows, base: str, a: Mapping[str, Any]) -> np.ndarray:

@@ -109,11 +109,13 @@ class _Best:
     parts: dict[str, np.ndarray]
     orders: np.ndarray
     cumulative: np.ndarray | None
+    fixed: np.ndarray  # horizon total of fixed monthly costs (channels, hires, coordination)
+    test: np.ndarray  # ads of tests the stop rule ended (one-off)
 
     def update(self, other: _Best) -> None:
         better = other.value > self.value
         for name in ("value", "profit", "terminal", "need", "breakeven", "plan", "setup",
-                     "stock", "orders"):
+                     "stock", "orders", "fixed", "test"):
             setattr(self, name, np.where(better, getattr(other, name), getattr(self, name)))
         self.parts = {k: np.where(better, other.parts[k], self.parts[k]) for k in self.parts}
         if self.cumulative is not None and other.cumulative is not None:
@@ -140,7 +142,8 @@ def _simulate_chunk(
                 found = dropship_flow(r, share, a)
                 # a partner base the company already has runs off beside its dropshipping
                 cache[key] = Flow(found.cash + idle["distribution"], found.terminal,
-                                   found.setup, found.stock_peak, found.parts, found.orders)
+                                   found.setup, found.stock_peak, found.parts, found.orders,
+                                   found.fixed, found.test)
             elif channel in ("distributors", "small_b"):
                 cache[key] = partner_flow(r, share, a, channel)
             else:  # the best allowed kind at this share, company by company
@@ -158,7 +161,9 @@ def _simulate_chunk(
                     choose([o.cash for o in options]), choose([o.terminal for o in options]),
                     choose([o.setup for o in options]), choose([o.stock_peak for o in options]),
                     {k: choose([o.parts[k] for o in options]) for k in PARTS},
-                    choose([o.orders for o in options]))
+                    choose([o.orders for o in options]),
+                    choose([o.fixed_total() for o in options]),
+                    choose([o.test_total() for o in options]))
                 cache[("kind", round(share, 6), False)] = Flow(
                     np.zeros((0, 0)), pick.astype(float), pick.astype(float),
                     pick.astype(float), {}, pick.astype(float))
@@ -181,6 +186,8 @@ def _simulate_chunk(
         setups, stock = [], np.zeros(n)
         parts = {k: np.zeros(n) for k in PARTS}
         orders = np.zeros(n)
+        fixed = np.zeros(n)
+        tested = np.zeros(n)
         labels = np.full(n, plan.label, dtype=object)
         for channel, share in plan.parts:
             part = flow(channel, share, with_platform)
@@ -189,6 +196,8 @@ def _simulate_chunk(
             setups.append(part.setup)
             stock = stock + part.stock_peak
             orders = orders + part.orders
+            fixed = fixed + part.fixed_total()
+            tested = tested + part.test_total()
             for k in PARTS:
                 parts[k] = parts[k] + part.parts[k]
             if channel == _DIST:
@@ -202,9 +211,12 @@ def _simulate_chunk(
             total[:, 0] += saving * (paid.sum(0) - paid.max(0))
             setup = setup - saving * (paid.sum(0) - paid.max(0))
         needed = sum(float(staff["dropshipping" if c == _DIST else c]) for c in channels)
-        total = total - (np.maximum(0.0, needed - r.team) * hire)[:, None]
+        hires = np.maximum(0.0, needed - r.team) * hire
+        total = total - hires[:, None]
+        fixed = fixed + hires * horizon
         if len(channels) > 1:
             total = total - (coordination * (len(channels) - 1))[:, None]
+            fixed = fixed + coordination * (len(channels) - 1) * horizon
         cum = np.cumsum(total, axis=1)
         profit = cum[:, -1]
         need = np.maximum(0.0, -cum.min(axis=1))
@@ -214,7 +226,7 @@ def _simulate_chunk(
         last_below = np.where(below.any(1), horizon - 1 - np.argmax(below[:, ::-1], axis=1), -1)
         breakeven = np.where(last_below + 1 < horizon, last_below + 2.0, np.nan)
         found = _Best(value, profit, terminal, need, breakeven, labels, setup, stock, parts,
-                      orders, cum if detail else None)
+                      orders, cum if detail else None, fixed, tested)
         if plan.model in best:
             best[plan.model].update(found)
         else:

@@ -12,6 +12,16 @@ from modelfit.core.wording import zh_spacing
 from modelfit.views.report_section import Section, drop_index_name, show_figure
 
 
+def table_markdown(table: pd.DataFrame) -> str:
+    """A small table as Markdown, every cell escaped (its first column the index)."""
+    head = ["", *map(str, table.columns)]
+    rows = [[str(i), *map(str, r)] for i, r in zip(table.index, table.to_numpy(), strict=True)]
+    out = ["| " + " | ".join(markdown_text(c) for c in head) + " |",
+           "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(markdown_text(c) for c in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
 class EconomicsSection(Section):
     """The economics: heading, introduction, summary and order tables, cash chart."""
 
@@ -36,6 +46,25 @@ class EconomicsSection(Section):
         intro = markdown_fill(template, {"company": self.profile.company})
         intro = zh_spacing(intro) if self.lang == "zh" else intro
         return Markdown(f"{intro}\n\n{notes}" if notes else intro)
+
+    def economics_plan(self) -> Markdown:
+        """The recommended plan costed: its channels, what it adds beside what already runs,
+        the cash check, and every warning."""
+        from modelfit.outcome.plan_text import label, plan_summary, plan_table
+
+        money = self.analysis.economics
+        if money is None or money.plan is None:
+            return Markdown("")
+        table = plan_table(money.plan, self.lang)
+        zh = self.lang == "zh"
+        lines = [f"### {markdown_text(label('title', self.lang))}", "",
+                 table_markdown(table), "",
+                 markdown_text(plan_summary(money.plan, min(36, money.horizon_months),
+                                            self.lang)), "",
+                 f"**{markdown_text(label('warnings', self.lang))}{'：' if zh else ':'}**", ""]
+        lines += ([f"- {markdown_text(str(w['text']))}" for w in money.warnings]
+                  or [markdown_text(label("no_warnings", self.lang))])
+        return Markdown("\n".join(lines))
 
     def economics_table(self) -> pd.DataFrame | Markdown:
         """Set-up, working capital, break-even and cash at 36 months, per model."""

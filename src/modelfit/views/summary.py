@@ -20,6 +20,7 @@ from modelfit.decision.numbers import number, signed_points
 from modelfit.decision.recommend import ChannelDetail, channel_name, recommend
 from modelfit.decision.robustness import is_too_close
 from modelfit.inputs.profile import Profile
+from modelfit.outcome.plan_text import label as money_label
 from modelfit.views.robustness import confidence_sentence
 
 # How sure, in one word: "high" needs the primary first in at least this share of weight
@@ -66,6 +67,7 @@ class Summary:
     sureness: tuple[str, ...]
     steps: tuple[str, str, str]
     figures: tuple[Figure, ...]
+    warning: str | None = None  # the money plan's most important warning, if any
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (for workbooks and tests)."""
@@ -76,6 +78,7 @@ class Summary:
             "sureness": list(self.sureness),
             "steps": list(self.steps),
             "figures": [vars(f) for f in self.figures],
+            "warning": self.warning,
         }
 
 
@@ -165,8 +168,11 @@ def summarise(analysis: Analysis, profile: Profile, fw: Framework, lang: str) ->
         figures.append(Figure(_text(fw, "report.summary_next_primary", lang,
                                       stage=fw.stage_name(nxt, lang)),
                               name(future.primary), _label(fw, "h_roadmap", lang)))
+    money = analysis.economics
+    warning = str(money.warnings[0]["text"]) if money is not None and money.warnings else None
     return Summary(primary=name(rec.primary), plan=plan, level=sureness_level(analysis),
-                   sureness=tuple(sureness), steps=steps, figures=tuple(figures))
+                   sureness=tuple(sureness), steps=steps, figures=tuple(figures),
+                   warning=warning)
 
 
 def _core_step(details: tuple[ChannelDetail, ...], fw: Framework, lang: str) -> str:
@@ -236,6 +242,9 @@ def plan_markdown(s: Summary, fw: Framework, lang: str) -> str:
         role = f"（{markdown_text(p.role)}）" if zh else f" ({markdown_text(p.role)})"
         lines.append(f"- **{markdown_text(p.channel)}**{role}{dash}{markdown_text(p.purpose)}")
     level = markdown_text(_label(fw, f"sure_{s.level}", lang))
+    if s.warning is not None:
+        lines += ["", f"**{markdown_text(money_label('money_check', lang))}{colon}**"
+                      f"{markdown_text(s.warning)}"]
     lines += ["", f"**{markdown_text(_label(fw, 'sum_how_sure', lang))}{colon}{level}{stop}**",
               "", space.join(markdown_template(t) for t in s.sureness)]
     return "\n".join(lines)
