@@ -103,8 +103,9 @@ def analyse_company(
     if preferences is None and profile.preferences is not None:
         preferences = parse(profile.preferences, fw.criteria, source="preferences")
     client = None if preferences is None else client_answer(profile, preferences, fw)
-    economics = economics_of(profile, rec, lang)
-    markets = markets_of(profile, rec, fw, lang, as_of or date.today())
+    day = as_of or date.today()
+    economics = economics_of(profile, rec, lang, day)
+    markets = markets_of(profile, rec, fw, lang, day)
     opinion = None
     drivers: tuple[Driver, ...] = ()
     if use_model:
@@ -132,15 +133,17 @@ def analyse(
                            as_of=as_of)
 
 
-def economics_of(profile: Profile, rec: Recommendation, lang: str = "en") -> MoneyPlan:
+def economics_of(profile: Profile, rec: Recommendation, lang: str = "en",
+                 as_of: date | None = None) -> MoneyPlan:
     """The money plan of `profile`, its distribution figures for the kind the recommendation
     names (the first distribution entry of `rec.channel_details`, when the recommendation has
     them), else for the kind worth most for the company; the recommended plan itself costed
-    (`plan`) with its `warnings` in `lang`."""
+    (`plan`) with its `warnings` in `lang`, under the dated rules of `as_of` (default today)."""
     from modelfit.outcome.economics import money_plan, plan_kind
 
     details = getattr(rec, "channel_details", None)
-    return money_plan(profile, plan_kind(details), channel_details=details, lang=lang)
+    return money_plan(profile, plan_kind(details), channel_details=details, lang=lang,
+                      as_of=as_of)
 
 
 def markets_of(profile: Profile, rec: Recommendation, fw: Framework, lang: str,

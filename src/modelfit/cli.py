@@ -122,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     eco.add_argument("path", metavar="PATH.yaml", help="a company profile, e.g. params/demo.yaml")
     eco.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     eco.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the text (en, zh)")
+    eco.add_argument("--as-of", metavar="DATE", default=None,
+                     help="apply the duties, parcel reliefs and VAT in force on DATE "
+                          "(YYYY-MM-DD; default: today)")
     eco.add_argument("--kind", choices=("dropshipping", "small_b", "distributors"), default=None,
                      help="kind of distribution to plan for (default: the one the recommended "
                           "plan names, else the kind worth most)")
@@ -260,15 +263,18 @@ def _recommend(args: argparse.Namespace) -> int:
 
 
 def _economics(args: argparse.Namespace) -> int:
+    from modelfit.core.dated import parse_as_of
     from modelfit.decision.recommend import recommend
     from modelfit.outcome.economics import format_plan, money_plan, plan_kind
 
+    parse_as_of(args.as_of)  # a bad date exits 2 before any work
     profile = load_profile(args.path)
     # Without --kind, the kind of distribution the recommended plan names, as in
     # `recommend --json`; a plan without distribution takes the kind worth most.
     details = recommend(profile).channel_details
     kind = args.kind or plan_kind(details)
-    plan = money_plan(profile, kind, channel_details=details, lang=args.lang)
+    plan = money_plan(profile, kind, channel_details=details, lang=args.lang,
+                      as_of=parse_as_of(args.as_of))
     if args.json:
         print(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2))
     else:

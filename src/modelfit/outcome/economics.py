@@ -19,7 +19,10 @@ cost, the working capital it needs beyond that, the month it breaks even, the cu
             setup_usd, working_capital_usd, fixed_month_usd, breakeven_month, cash_36m_usd,
             running_cash_36m_usd, need_usd, cash_available_usd, cash_source, affordable,
             shortfall_usd} or null,
-     warnings: [{channel, code, text}]}
+     warnings: [{channel, code, text}],
+     as_of: "YYYY-MM-DD",
+     rules: [{key, market, label, unit, value, planned, how, valid_from, valid_to, grade,
+              source, ahead: [...]}]}
 
 `plan` is the recommended plan itself, costed (`modelfit.outcome.plan_cost`; null when no
 recommendation was given), and `warnings` what its own money says no to, most important first
@@ -53,6 +56,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -63,14 +67,15 @@ from modelfit.core.vocab import MODELS
 from modelfit.inputs.profile import Profile
 from modelfit.outcome.assumptions import load_assumptions
 from modelfit.outcome.flows import KINDS, PARTS
-from modelfit.outcome.money_warnings import plan_warnings
+from modelfit.outcome.money_warnings import plan_warnings, unknown_rule_warnings
 from modelfit.outcome.plan_cost import cost_plan
-from modelfit.outcome.plan_text import format_costed
+from modelfit.outcome.plan_text import format_costed, format_rules
+from modelfit.outcome.rules import dated_assumptions
 from modelfit.outcome.simulation import simulate_detail
 
 CURRENCY = "USD"
 CONTRACT_KEYS = ("company_id", "currency", "horizon_months", "distribution_kind", "models",
-                 "assumptions_version", "plan", "warnings")
+                 "assumptions_version", "plan", "warnings", "as_of", "rules")
 MODEL_KEYS = ("setup_usd", "working_capital_usd", "breakeven_month", "cash_36m_usd", "per_order",
               "fixed_month_usd", "test_usd")
 PER_ORDER_KEYS = (*PARTS, "contribution_usd")
@@ -136,6 +141,8 @@ class MoneyPlan:
     assumptions_version: str
     plan: Mapping[str, Any] | None = None  # the recommended plan costed (plan_cost.cost_plan)
     warnings: tuple[Mapping[str, Any], ...] = ()  # [{channel, code, text}], most important first
+    as_of: str | None = None  # the day whose dated rules the figures use (YYYY-MM-DD)
+    rules: tuple[Mapping[str, Any], ...] = ()  # the dated rules used (outcome.rules.rule_entries)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract (see the module docstring)."""
@@ -147,6 +154,8 @@ class MoneyPlan:
             "assumptions_version": self.assumptions_version,
             "plan": None if self.plan is None else copy.deepcopy(dict(self.plan)),
             "warnings": [dict(w) for w in self.warnings],
+            "as_of": self.as_of,
+            "rules": [copy.deepcopy(dict(r)) for r in self.rules],
         }
 
 
@@ -165,18 +174,25 @@ def plan_kind(channel_details: Any) -> str | None:
 def money_plan(
     profile: Profile, distribution_kind: str | None = DEFAULT_KIND,
     assumptions: Mapping[str, Any] | None = None, *, channel_details: Any = None,
-    lang: str = "en",
+    lang: str = "en", as_of: date | None = None,
 ) -> MoneyPlan:
     """The money plan of `profile`; `distribution_kind` one of `KINDS` or None (the best kind).
     With `channel_details` (a recommendation's), the plan itself is costed too (`plan`) and
-    its `warnings` are written in `lang`.
+    its `warnings` are written in `lang`. Duties, parcel reliefs and VAT are the dated rules in
+    force on `as_of` (default: today; `modelfit.outcome.rules`).
 
     Raises `ModelfitError` for an unknown kind.
     """
     if distribution_kind is not None and distribution_kind not in KINDS:
         raise ModelfitError(f"economics: distribution kind must be one of {', '.join(KINDS)}, "
                             f"got {distribution_kind!r}")
-    a = copy.deepcopy(dict(assumptions) if assumptions is not None else load_assumptions())
+    day = as_of or date.today()
+    markets = list(profile.target_markets)
+    if assumptions is None:  # the bundled assumptions take the dated rules of the day
+        a, rules = dated_assumptions(load_assumptions(), markets, day, lang)
+    else:  # given assumptions are used as they are; the rules of the day are listed
+        a = copy.deepcopy(dict(assumptions))
+        rules = dated_assumptions(a, markets, day, lang)[1]
     a["settings"]["demand_sd"] = 0.0  # a plan for the client: no luck either way
     a["settings"]["capital_sd"] = 0.0
     horizon = int(a["settings"]["horizon_months"])
@@ -212,8 +228,10 @@ def money_plan(
         plan = cost_plan(profile, channel_details, a, kind)
         warnings = plan_warnings(plan, horizon, lang,
                                  int(a["paid_acquisition"]["test_months"]))
+    warnings += unknown_rule_warnings(rules, day, lang)
     return MoneyPlan(profile.company_id, profile.company, horizon, kind, models, cumulative,
-                     str(a.get("version", "")), plan, tuple(warnings))
+                     str(a.get("version", "")), plan, tuple(warnings), day.isoformat(),
+                     tuple(rules))
 
 
 def _kind_of(label: str) -> str:
@@ -286,4 +304,5 @@ def format_plan(plan: MoneyPlan, model_name: Any, lang: str = "en") -> str:
              text("per_order", lang),
              order_table(plan, model_name, lang).to_string()]
     lines += format_costed(plan.plan, plan.warnings, min(36, plan.horizon_months), lang)
+    lines += format_rules(plan.rules, plan.as_of, lang)
     return "\n".join(lines)

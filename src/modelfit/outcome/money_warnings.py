@@ -125,3 +125,13 @@ def plan_warnings(plan: Mapping[str, Any], horizon: int, lang: str,
                                name=name(entry["channel"], entry.get("kind"), lang),
                                months=test_months))
     return sorted(out, key=lambda w: CODES.index(w["code"]))
+
+
+def unknown_rule_warnings(rules: Sequence[Mapping[str, Any]], as_of: Any,
+                          lang: str) -> list[dict[str, Any]]:
+    """A `rule_unknown` warning for each dated rule whose value on `as_of` is not known."""
+    from modelfit.outcome.rules import shown
+
+    return [warning("rule_unknown", None, lang, rule=r["label"], date=str(as_of),
+                    planned=shown(r["planned"], lang, r["unit"]), how=r["how"])
+            for r in rules if r["value"] is None]

@@ -46,6 +46,12 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "rating": {"en": "the level its capital rating stands for", "zh": "按资金实力评分对应的水平"},
     "warnings": {"en": "What the numbers say no to", "zh": "测算提示的问题"},
     "money_check": {"en": "The money check", "zh": "经营测算提示"},
+    "rules_title": {"en": "Duties and taxes as of {date}", "zh": "截至 {date} 的关税与税费"},
+    "in_force": {"en": "{label}: {value} (in force from {start}; {grade})",
+                 "zh": "{label}：{value}（自 {start} 起施行；{grade}）"},
+    "unknown_rule": {"en": "{label}: unknown; planned at {planned} ({how})",
+                     "zh": "{label}：暂无可靠数据；按 {planned} 测算（{how}）"},
+    "ahead": {"en": "  ahead: {value} from {start}", "zh": "  即将变化：自 {start} 起为 {value}"},
     "no_warnings": {"en": "Nothing: the plan's own money says yes.",
                     "zh": "无：测算结果支持该方案。"},
 }
@@ -106,3 +112,38 @@ def format_costed(plan: Mapping[str, Any] | None, warnings: Any, months: int,
              label("warnings", lang) + ("：" if lang == "zh" else ":")]
     lines += [f"  - {w['text']}" for w in warnings] or [f"  {label('no_warnings', lang)}"]
     return lines
+
+
+def rule_value(value: Any, lang: str, unit: str = "") -> str:
+    """A rule's value as written: unknown as unknown, never 0; shares as percentages."""
+    from modelfit.outcome.rules import shown
+
+    return shown(value, lang, unit)
+
+
+GRADES = {"official": "官方", "trade press": "行业媒体", "vendor": "服务商资料", "judged": "判断"}
+
+
+def rules_lines(rules: Any, as_of: str | None, lang: str = "en") -> list[str]:
+    """The dated rules the figures use, one line each, with the changes ahead."""
+    lines = [label("rules_title", lang, date=as_of)]
+    for r in rules:
+        if r["value"] is None:
+            lines.append("- " + label("unknown_rule", lang, label=r["label"],
+                                      planned=rule_value(r["planned"], lang, r["unit"]),
+                                      how=r["how"]))
+        else:
+            source = r["source"]["publisher"] if r["source"] else ""
+            name = GRADES.get(r["grade"], r["grade"]) if lang == "zh" else r["grade"]
+            grade = f"{name}{'，' if lang == 'zh' else ', '}{source}" if source else name
+            lines.append("- " + label("in_force", lang, label=r["label"],
+                                      value=rule_value(r["value"], lang, r["unit"]),
+                                      start=r["valid_from"], grade=grade))
+        lines += [label("ahead", lang, value=rule_value(x["value"], lang, r["unit"]),
+                        start=x["valid_from"]) for x in r["ahead"]]
+    return lines
+
+
+def format_rules(rules: Any, as_of: str | None, lang: str = "en") -> list[str]:
+    """The dated rules as terminal lines (nothing without rules)."""
+    return ["", *rules_lines(rules, as_of, lang)] if rules else []

@@ -50,7 +50,7 @@ class EconomicsSection(Section):
     def economics_plan(self) -> Markdown:
         """The recommended plan costed: its channels, what it adds beside what already runs,
         the cash check, and every warning."""
-        from modelfit.outcome.plan_text import label, plan_summary, plan_table
+        from modelfit.outcome.plan_text import label, plan_summary, plan_table, rules_lines
 
         money = self.analysis.economics
         if money is None or money.plan is None:
@@ -64,6 +64,11 @@ class EconomicsSection(Section):
                  f"**{markdown_text(label('warnings', self.lang))}{'：' if zh else ':'}**", ""]
         lines += ([f"- {markdown_text(str(w['text']))}" for w in money.warnings]
                   or [markdown_text(label("no_warnings", self.lang))])
+        if money.rules:
+            title, *items = rules_lines(money.rules, money.as_of, self.lang)
+            lines += ["", f"**{markdown_text(title)}**", ""]
+            lines += [f"- {markdown_text(item[2:])}" if item.startswith("- ") else
+                      f"  - {markdown_text(item.strip())}" for item in items]
         return Markdown("\n".join(lines))
 
     def economics_table(self) -> pd.DataFrame | Markdown:
