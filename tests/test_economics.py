@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from datetime import date
 from importlib import resources
 from types import SimpleNamespace
 from typing import Any
@@ -68,6 +69,9 @@ def test_per_order_parts_add_up_for_every_model_on_random_profiles(
 # 10 (no hires for any one channel). `money_plan` turns demand and capital luck off
 # (demand_sd = 0: every noise factor is exp(0) = 1), so the figures are exact, not averages
 # over draws: the only tolerance is the rounding to cents.
+# The day whose dated rules outcomes.yaml carries (settings.rules_as_of; tests/test_rules.py):
+# the oracle reads that file's values.
+RULES_DAY = date(2026, 12, 1)
 ORACLE_COMPANY = {"company": "Oracle Co", "stage": "growth", "capital": 3, "supply_chain": 3,
                   "brand_content": 3, "tech_data": 3, "category": "beauty",
                   "avg_order_value_usd": 80, "gross_margin_pct": 70,
@@ -239,8 +243,8 @@ def test_per_order_figures_match_a_hand_computation(
             f"{part} = {x} sits on a half cent: pick another company")
     for part in ("working_capital_usd", "cash_36m_usd"):
         assert abs(plan[part] % 1 - 0.5) > 1e-6, f"{part} sits on a half dollar"
-    whole = money_plan(Profile.from_mapping(company, company_id="oracle"),
-                       kind).to_dict()["models"][model]
+    whole = money_plan(Profile.from_mapping(company, company_id="oracle"), kind,
+                       as_of=RULES_DAY).to_dict()["models"][model]
     assert {k: whole[k] for k in plan} == {
         k: (x if x is None or k == "breakeven_month" else float(round(x)))
         for k, x in plan.items()}
@@ -255,28 +259,29 @@ def test_per_order_figures_match_a_hand_computation(
 
 def test_per_order_figures_as_derived_by_hand() -> None:
     """The same company's figures written out (outcome assumptions 2.3.0; re-derive them when
-    `data/outcomes.yaml` changes). Price $80, cost 30% of it = $24. EU VAT is 21.5% of the
-    pre-VAT price, so 0.215 / 1.215 of the consumer price, paid on the 94% of sales that are not
-    returned (beauty returns 6%): 13.307. Platform: referral 15% = 12 plus other fees 5% = 4,
+    `data/outcomes.yaml` changes). Price $80, cost 30% of it = $24. EU VAT is 20.5% of the pre-
+    VAT price, so 0.205 / 1.205 of the consumer price, paid on the 94% of sales that are not
+    returned (beauty returns 6%): 12.793. Platform: referral 15% = 12 plus other fees 5% = 4,
     i.e. $16 an order before fixed fees; FBA large $6.57 plus freight 8% of cost (1.92) = 8.49;
-    VAT 13.307 plus 5% duty on cost (1.20) = 14.51; returns 6% of (80 - 70% x 24 resold + 6.57)
+    VAT 12.793 plus 5% duty on cost (1.20) = 13.99; returns 6% of (80 - 70% x 24 resold + 6.57)
     = 4.19. Dropshipping: card fees 4.4% + $0.30 = 3.82 before tools; a large parcel $15; VAT
-    plus the EU's flat $3.50 parcel duty = 16.81; returns 6% of 80 = 4.80. Fees, ads and
-    contribution below come from the 36-month hand computation above (take drift and
-    suspension risk spread over the orders; the subscription and the tools are fixed monthly
-    costs, not per order; ads = spend / orders). Dropshipping's cost per order (USD 127.68
-    before) is above the USD 15.57 an order leaves at the end of its two-month test, so the
-    stop rule cuts it: its USD 3,000 of test ads are a one-off, not per-order ads."""
-    plan = money_plan(Profile.from_mapping(ORACLE_COMPANY, company_id="oracle"), "dropshipping")
+    plus the EU's flat $3.48 parcel duty (EUR 3, in force from July 2026) = 16.27; returns 6% of
+    80 = 4.80. Fees, ads and contribution below come from the 36-month hand computation above
+    (take drift and suspension risk spread over the orders; the subscription and the tools are
+    fixed monthly costs, not per order; ads = spend / orders). Dropshipping's cost per order
+    (USD 127.68 before) is above the USD 16.11 an order leaves at the end of its two-month test,
+    so the stop rule cuts it: its USD 3,000 of test ads are a one-off, not per-order ads."""
+    plan = money_plan(Profile.from_mapping(ORACLE_COMPANY, company_id="oracle"), "dropshipping",
+                      as_of=RULES_DAY)
     assert plan.assumptions_version == "2.3.0"
     assert plan.models["platform"]["per_order"] == {
         "net_price_usd": 80.0, "product_cost_usd": 24.0, "channel_fees_usd": 18.49,
-        "ads_usd": 9.83, "logistics_usd": 8.49, "duties_taxes_usd": 14.51, "returns_usd": 4.19,
-        "contribution_usd": 0.49}
+        "ads_usd": 9.83, "logistics_usd": 8.49, "duties_taxes_usd": 13.99, "returns_usd": 4.19,
+        "contribution_usd": 1.01}
     assert plan.models["distribution"]["per_order"] == {
         "net_price_usd": 80.0, "product_cost_usd": 24.0, "channel_fees_usd": 3.82,
-        "ads_usd": 0.0, "logistics_usd": 15.0, "duties_taxes_usd": 16.81, "returns_usd": 4.8,
-        "contribution_usd": 15.57}
+        "ads_usd": 0.0, "logistics_usd": 15.0, "duties_taxes_usd": 16.27, "returns_usd": 4.8,
+        "contribution_usd": 16.11}
     assert (plan.models["distribution"]["test_usd"],
             plan.models["distribution"]["fixed_month_usd"]) == (3000.0, 100.0)
 

@@ -366,19 +366,27 @@ def partner_flow(r: Rows, share: float, a: Mapping[str, Any], kind: str) -> Flow
     signed = effective / float(d["partner_cost_usd"]) * np.exp(
         e["partners_supply"] * r.supply) * r.noise[kind]
     churn = float(d["partner_churn_month"])
+    unit = unit_economics(r, kind, a)
+    per_partner = retail / r.price * _margin(unit) - float(d["account_cost_month"])
+    # stop rule: a partner must pay back what it cost to sign within the payback window
+    window = int(a["paid_acquisition"]["payback_months"])
+    worth = per_partner * ((1.0 - churn) ** np.arange(1, window)).sum()
+    cpa = np.divide(spend, signed, out=np.full_like(spend, np.inf), where=signed > 0)
+    funded, failed = stop_rule(np.broadcast_to(cpa[:, None], (len(spend), horizon)), worth, a,
+                               monthly=False)
+    ads = np.where(funded, spend[:, None], 0.0)
+    test = np.where(failed, ads.sum(1), 0.0)
     partners = np.empty((len(spend), horizon))
     active = r.base_revenue["distribution"] / retail  # partners it already has
     for month in range(horizon):
         partners[:, month] = active  # partners signed this month sell from the next
-        active = active * (1.0 - churn) + signed
+        active = active * (1.0 - churn) + np.where(funded[:, month], signed, 0.0)
     orders = partners * retail / r.price[:, None]
-    unit = unit_economics(r, kind, a)
     account = float(d["account_cost_month"]) * partners
     # terminal value: the partners active at the horizon keep ordering, served but not recruited
-    per_partner = retail / r.price * _margin(unit) - float(d["account_cost_month"])
     terminal = runoff_value(active * per_partner, 1.0 - churn, 0.0, a)
-    return _finish(r, kind, "distribution", unit, orders, spend[:, None],
-                   np.zeros((len(spend), 1)), a, terminal, fixed=account)
+    return _finish(r, kind, "distribution", unit, orders, ads,
+                   np.zeros((len(spend), 1)), a, terminal, fixed=account, test=test)
 
 
 def idle_flow(r: Rows, base: str, a: Mapping[str, Any]) -> np.ndarray:

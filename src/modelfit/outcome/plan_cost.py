@@ -99,8 +99,16 @@ def calibrated(r: Rows, base: str, figures: Mapping[str, float], kind: str,
     rows = dataclasses.replace(r, price=np.asarray([price]))
     channel = {"platform": "platform", "independent_site": "independent_site"}.get(base, kind)
     unit = {k: float(v[0]) for k, v in unit_economics(rows, channel, a).items()}
+    if base == "distribution":  # through partners the sales are what the company receives
+        if "monthly_revenue_usd" in figures:
+            unit["net_price_usd"] = price
+        else:
+            price = float(unit_economics(r, channel, a)["net_price_usd"][0])
+            unit["net_price_usd"] = price
     if "fees_usd" in figures:
-        unit["channel_fees_usd"] = figures["fees_usd"] / orders
+        # fees are paid out of sales (the profile checks it against the consumer price); a
+        # partner channel's can be no more than what one unit brings in
+        unit["channel_fees_usd"] = min(figures["fees_usd"] / orders, unit["net_price_usd"])
         if base == "platform":
             unit["logistics_usd"] = float(a["logistics"]["bulk_freight_share"]) * float(rows.cost[0])
     ads = figures.get("ad_spend_usd")
