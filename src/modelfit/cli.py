@@ -21,6 +21,7 @@ from modelfit.core.vocab import LANGUAGES
 from modelfit.decision.framework import Framework
 from modelfit.decision.recommend import Recommendation, channel_name
 from modelfit.inputs.profile import load_profile
+from modelfit.outcome.plan_text import money_check
 from modelfit.run import markets
 
 if TYPE_CHECKING:
@@ -250,13 +251,8 @@ def _recommend(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         print("\n".join(terminal_text(line) for line in format_summary(result.rec, fw).splitlines()))
-        if result.economics is not None and result.economics.warnings:
-            from modelfit.outcome.plan_text import label
-
-            colon = "：" if args.lang == "zh" else ": "
-            print()
-            print(terminal_text(f"{label('money_check', args.lang)}{colon}"
-                                f"{result.economics.warnings[0]['text']}"))
+        if (check := money_check(result.economics, args.lang)) is not None:
+            print(f"\n{terminal_text(check)}")
         print("\n".join(terminal_text(line)
                         for line in format_robustness(result, fw).splitlines()))
     return 0

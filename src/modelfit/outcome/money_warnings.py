@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from modelfit.core.wording import zh_spacing
+
 CODES = ("short_of_cash", "loses_per_order", "below_cost", "no_breakeven", "test_cut",
          "rule_unknown")
 
@@ -44,8 +46,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     "loses_per_order": {
         "en": "{name}: every order loses USD {loss} (it receives USD {price}, one order costs "
               "USD {costs}); fix the price or the costs before funding it.",
-        "zh": "{name}每单亏损 {loss} 美元（实收 {price} 美元，单笔成本 {costs} 美元）："
-              "先调整定价或成本，再投入资金。",
+        "zh": "{name}每单亏损 {loss} 美元（实收 {price} 美元，单笔成本 {costs} 美元），"
+              "应先调整定价或成本，再投入资金。",
     },
     "below_cost": {
         "en": "{name}: the price received, USD {price} a unit, is below the product's cost of "
@@ -60,7 +62,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     "test_cut": {
         "en": "{name}: paid acquisition stops after its {months}-month test, as each customer "
               "costs more than it brings in (stop rule).",
-        "zh": "{name}的付费获客在 {months} 个月测试期后停止：获客成本高于其带来的贡献（止损规则）。",
+        "zh": "{name}的付费获客在 {months} 个月测试期后停止，因为获客成本高于其带来的贡献（止损规则）。",
     },
     "rule_unknown": {
         "en": "{rule} is not known for {date}; the figures use {planned} ({how}).",
@@ -87,8 +89,8 @@ def name(channel: str, kind: str | None, lang: str) -> str:
 
 def warning(code: str, channel: str | None, lang: str, **values: Any) -> dict[str, Any]:
     """One warning entry `{channel, code, text}`."""
-    return {"channel": channel, "code": code,
-            "text": TEXTS[code]["zh" if lang == "zh" else "en"].format(**values)}
+    text = TEXTS[code]["zh" if lang == "zh" else "en"].format(**values)
+    return {"channel": channel, "code": code, "text": zh_spacing(text) if lang == "zh" else text}
 
 
 def plan_warnings(plan: Mapping[str, Any], horizon: int, lang: str,

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from modelfit.core.wording import zh_spacing
 from modelfit.outcome.money_warnings import name
 
 LABELS: Mapping[str, Mapping[str, str]] = {
@@ -48,9 +49,9 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "money_check": {"en": "The money check", "zh": "经营测算提示"},
     "rules_title": {"en": "Duties and taxes as of {date}", "zh": "截至 {date} 的关税与税费"},
     "in_force": {"en": "{label}: {value} (in force from {start}; {grade})",
-                 "zh": "{label}：{value}（自 {start} 起施行；{grade}）"},
+                 "zh": "{label}，现为 {value}（自 {start} 起施行；{grade}）"},
     "unknown_rule": {"en": "{label}: unknown; planned at {planned} ({how})",
-                     "zh": "{label}：暂无可靠数据；按 {planned} 测算（{how}）"},
+                     "zh": "{label}，暂无可靠数据，按 {planned} 测算（{how}）"},
     "ahead": {"en": "  ahead: {value} from {start}", "zh": "  即将变化：自 {start} 起为 {value}"},
     "no_warnings": {"en": "Nothing: the plan's own money says yes.",
                     "zh": "无：测算结果支持该方案。"},
@@ -58,8 +59,11 @@ LABELS: Mapping[str, Mapping[str, str]] = {
 
 
 def label(key: str, lang: str, **values: Any) -> str:
-    """One label or sentence of the costed plan in `lang` (en or zh)."""
-    return LABELS[key]["zh" if lang == "zh" else "en"].format(**values)
+    """One label or sentence of the costed plan in `lang` (en or zh; Chinese spaced as the
+    house style has it, `core.wording.zh_spacing`)."""
+    if lang == "zh":
+        return zh_spacing(LABELS[key]["zh"].format(**values))
+    return LABELS[key]["en"].format(**values)
 
 
 def money(value: float) -> str:
@@ -133,9 +137,11 @@ def rules_lines(rules: Any, as_of: str | None, lang: str = "en") -> list[str]:
                                       planned=rule_value(r["planned"], lang, r["unit"]),
                                       how=r["how"]))
         else:
-            source = r["source"]["publisher"] if r["source"] else ""
+            # the publisher (an English name) is in the JSON's source; the Chinese line gives
+            # the grade alone
+            source = r["source"]["publisher"] if r["source"] and lang != "zh" else ""
             name = GRADES.get(r["grade"], r["grade"]) if lang == "zh" else r["grade"]
-            grade = f"{name}{'，' if lang == 'zh' else ', '}{source}" if source else name
+            grade = f"{name}, {source}" if source else name
             lines.append("- " + label("in_force", lang, label=r["label"],
                                       value=rule_value(r["value"], lang, r["unit"]),
                                       start=r["valid_from"], grade=grade))
@@ -147,3 +153,11 @@ def rules_lines(rules: Any, as_of: str | None, lang: str = "en") -> list[str]:
 def format_rules(rules: Any, as_of: str | None, lang: str = "en") -> list[str]:
     """The dated rules as terminal lines (nothing without rules)."""
     return ["", *rules_lines(rules, as_of, lang)] if rules else []
+
+
+def money_check(money: Any, lang: str = "en") -> str | None:
+    """The money plan's most important warning as one line for a terminal, or None."""
+    if money is None or not money.warnings:
+        return None
+    colon = "：" if lang == "zh" else ": "
+    return f"{label('money_check', lang)}{colon}{money.warnings[0]['text']}"
