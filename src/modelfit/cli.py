@@ -263,14 +263,12 @@ def _economics(args: argparse.Namespace) -> int:
     from modelfit.decision.recommend import recommend
     from modelfit.outcome.economics import format_plan, money_plan, plan_kind
 
-    parse_as_of(args.as_of)  # a bad date exits 2 before any work
+    day = parse_as_of(args.as_of)  # a bad date exits 2 before any work
     profile = load_profile(args.path)
-    # Without --kind, the kind of distribution the recommended plan names, as in
-    # `recommend --json`; a plan without distribution takes the kind worth most.
+    # Without --kind, the kind the recommended plan names (else the kind worth most).
     details = recommend(profile).channel_details
-    kind = args.kind or plan_kind(details)
-    plan = money_plan(profile, kind, channel_details=details, lang=args.lang,
-                      as_of=parse_as_of(args.as_of))
+    plan = money_plan(profile, args.kind or plan_kind(details), channel_details=details,
+                      lang=args.lang, as_of=day)
     if args.json:
         print(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2))
     else:
