@@ -52,11 +52,15 @@ tech_data: 3
 """
 
 
-def profile_of(stage: str = "growth", existing: tuple[str, ...] = (), **ratings: int) -> Profile:
+def profile_of(
+    stage: str = "growth", existing: tuple[str, ...] | None = None, **ratings: int,
+) -> Profile:
     """A valid profile: average on every rating unless told otherwise, running the `existing`
-    channels (none by default)."""
+    channels (() for none; by default the profile does not say, as a profile without
+    `existing_channels`)."""
+    channels = {} if existing is None else {"existing_channels": list(existing)}
     return Profile.from_mapping({"company": "Test Co", "stage": stage, **AVERAGE, **ratings,
-                                 "existing_channels": list(existing)}, company_id="test")
+                                 **channels}, company_id="test")
 
 
 def every_core_profile() -> Iterator[Profile]:

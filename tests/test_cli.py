@@ -40,7 +40,8 @@ def test_recommend_json_holds_the_contract(capsys: pytest.CaptureFixture[str]) -
     assert data["primary"] in MODELS
     assert sorted(data["ranking"]) == sorted(MODELS)
     assert data["ranking"][0] == data["primary"]
-    assert data["channels"][0] == data["primary"]  # a base-channel primary is its own core
+    if data["primary"] != "hybrid":
+        assert data["channels"][0] == data["primary"]  # a base-channel primary is its own core
     assert set(data["channels"]) <= {"platform", "distribution", "independent_site"}
     assert set(data["scores"]) == set(MODELS)
     assert all(0 <= s <= 100 for s in data["scores"].values())
@@ -58,15 +59,18 @@ def test_recommend_json_hybrid_core_comes_first(capsys: pytest.CaptureFixture[st
 
 def test_recommend_json_adds_channel_details_and_risks(capsys: pytest.CaptureFixture[str]) -> None:
     """--json keeps every field and adds channel_details (one per channel, same order, with the
-    distribution's kind), plan_notes and robustness.risks (the shape of flips)."""
+    distribution's kind, the reason and the rules behind its role), plan_notes,
+    robustness.risks (the shape of flips), robustness.held_by, score_confidence and level."""
     code, out, _ = run(capsys, "recommend", str(PARAMS / "atlas.yaml"), "--json", "--no-model")
     data = json.loads(out)
     assert code == 0
     assert [d["channel"] for d in data["channel_details"]] == data["channels"]
     assert data["channel_details"][0] == {"channel": "independent_site", "role": "core",
-                                          "kind": None}
+                                          "kind": None, "reason": None, "rules": []}
     assert data["channel_details"][2]["kind"] == "distributors"
-    assert {"flips", "risks"} <= set(data["robustness"])
+    assert {"flips", "risks", "held_by", "score_confidence"} <= set(data["robustness"])
+    assert data["robustness"]["held_by"] == []
+    assert data["robustness"]["level"] in ("high", "medium", "low")
     assert all(set(r) == {"changes", "primary"} for r in data["robustness"]["risks"])
     assert [n["rule"] for n in data["plan_notes"]] == ["S3"]
 

@@ -248,10 +248,12 @@ def _drop_model(data: dict[str, Any]) -> None:
                      r"channels\.distribution_kinds\[0\]\.kind must be one of dropshipping, "
                      r"small_b, distributors", id="kind-unknown"),
         pytest.param(_set("screens", 1, value={"id": "S1", "models": ["hybrid"], "penalty": 0}),
-                     r"screens\[1\]: needs a condition: criterion, stage or without_channel",
-                     id="screen-without-condition"),
+                     r"screens\[1\]: needs a condition: criterion, stage, without_channel or "
+                     r"own_site", id="screen-without-condition"),
         pytest.param(_set("screens", 2, "without_channel", value="amazon"),
-                     r"screens\[2\]\.without_channel must be one of platform", id="S2-channel"),
+                     r"screens\[2\]\.without_channel must be a base channel or a list of them "
+                     r"\(platform, distribution, independent_site\), got \['amazon'\]",
+                     id="S2-channel"),
         pytest.param(_set("channels", "auxiliary", 1, "kept_out_by", value=["S9"]),
                      r"channels\.auxiliary\[1\]\.kept_out_by must name screens",
                      id="kept-out-by-unknown"),

@@ -49,12 +49,14 @@ def test_answers_derive_ratings_and_the_recommendation_live(tmp_path: Path) -> N
     f = harbor_form(tmp_path)
     assert f.problems == []
     assert f.derived()["tech_data"] == 2
-    assert f.primary() == "platform"
+    assert f.primary() == "hybrid"  # the dual track, held by the close call (C2)
+    before = f.recommendation_view.value
     f.answers["td_developers"].value = "8"
     f.answers["td_analytics"].value = "analytics_crm"
     f.answers["td_systems"].value = "erp_multichannel"
     assert f.derived()["tech_data"] == 4
     assert f.primary() == "hybrid"
+    assert f.recommendation_view.value != before  # re-scored: the own site now scores more
     assert "4 (from the answers)" in f.ratings_view.value
     assert "Hybrid" in f.recommendation_view.value
 

@@ -218,21 +218,23 @@ def test_importances_rescale_rows_of_the_weight_matrix(fw: Framework) -> None:
 
 
 def test_client_answer_explains_why_it_differs(fw: Framework) -> None:
-    """The demo company under "capital first, supply chain last": hybrid overtakes platform,
-    and the reasons are the criteria whose reweighting moved the gap, largest first, summing
-    to the change of the gap."""
+    """The demo company (the dual track, a close call over the platform) under "supply chain
+    first, capital last": the platform overtakes the hybrid, and the reasons are the criteria
+    whose reweighting moved the gap, largest first, summing to the change of the gap."""
     profile = Profile.from_mapping(DEMO)
-    prefs = parse({"method": "rank", "order": ["capital", "brand_content", "tech_data",
-                                                "supply_chain"]}, CRITERIA)
+    prefs = parse({"method": "rank", "order": ["supply_chain", "tech_data", "brand_content",
+                                                "capital"]}, CRITERIA)
     answer = client_answer(profile, prefs, fw)
-    assert (answer.framework_primary, answer.primary) == ("platform", "hybrid")
+    assert (answer.framework_primary, answer.primary) == ("hybrid", "platform")
     assert [r.criterion for r in answer.reasons] == ["supply_chain", "tech_data"]
-    assert answer.reasons[0].points == pytest.approx((1 - 0.25) * (9 - 4) * 0.5, abs=1e-3)
-    gap = (answer.scores["hybrid"] - answer.scores["platform"]) - (
-        answer.framework_scores["hybrid"] - answer.framework_scores["platform"])
+    roc_first = (1 + 1 / 2 + 1 / 3 + 1 / 4) / 4  # rank-order centroid weight of the first
+    assert answer.reasons[0].points == pytest.approx((4 * roc_first - 1) * (9 - 4) * 0.5,
+                                                     abs=1e-3)
+    gap = (answer.scores["platform"] - answer.scores["hybrid"]) - (
+        answer.framework_scores["platform"] - answer.framework_scores["hybrid"])
     assert sum(r.points for r in answer.reasons) == pytest.approx(gap, abs=1e-3)
-    assert "Hybrid comes first instead of Marketplace platform" in answer.summary(fw, "en")
-    assert "首选模式由平台模式变为混合模式" in answer.summary(fw, "zh")
+    assert "Marketplace platform comes first instead of Hybrid" in answer.summary(fw, "en")
+    assert "首选模式由混合模式变为平台模式" in answer.summary(fw, "zh")
 
 
 def test_client_answer_that_agrees_says_so(fw: Framework) -> None:
@@ -245,7 +247,7 @@ def test_client_answer_that_agrees_says_so(fw: Framework) -> None:
     assert answer.scores == {m: round(v, 4) for m, v in recommend(profile, fw).scores.items()}
     assert answer.summary(fw, "en").startswith(
         "Under the client's own weights (points for how much each criterion matters from worst "
-        "to best) the answer is the same: Marketplace platform.")
+        "to best) the answer is the same: Hybrid.")
 
 
 def test_multipliers_become_importances() -> None:
@@ -315,12 +317,12 @@ def test_recommend_text_ends_with_the_client_paragraph(
 ) -> None:
     """The terminal summary closes with the client's answer and why it differs."""
     weights = tmp_path / "w.yaml"
-    weights.write_text("method: rank\norder: [capital, brand_content, tech_data, supply_chain]\n")
+    weights.write_text("method: rank\norder: [supply_chain, tech_data, brand_content, capital]\n")
     assert main(["recommend", str(PARAMS / "demo.yaml"), "--no-model", "--weights",
                  str(weights)]) == 0
     out = capsys.readouterr().out.rstrip().splitlines()
     assert out[-2] == "The client's own weights:"
-    assert "Hybrid comes first instead of Marketplace platform" in out[-1]
+    assert "Marketplace platform comes first instead of Hybrid" in out[-1]
 
 
 def test_weights_file_fifo_is_refused_without_blocking(tmp_path: Path) -> None:

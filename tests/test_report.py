@@ -177,9 +177,21 @@ def test_report_shows_what_to_build_and_what_to_protect(zh_report: object) -> No
 
     assert isinstance(zh_report, Report)
     build = zh_report.flips_table()
-    protect = zh_report.risks_table()
     assert "提升至" in " ".join(map(str, build.index))
+    # forge's only strength is its supply chain (5), and no decline of it alone changes the
+    # answer: nothing to protect but the platform store it runs; its weak brand and tech (2)
+    # are never listed as strengths to protect
+    assert "任何一项优势" in zh_report.risks_table().data
+    assert "平台模式" in zh_report.risks_intro().data
+    import yaml
+
+    from modelfit.views import report as report_module
+
+    lumen = report_module.build("lumen", yaml.safe_load((ROOT / "params" / "lumen.yaml").read_text(
+        "utf-8")), lang="zh")
+    protect = lumen.risks_table()
     assert "降至" in " ".join(map(str, protect.index))
+    assert all(("资金" in row or "品牌" in row or "技术" in row) for row in map(str, protect.index))
     assert zh_report.heading("h_build", 3).data.startswith("### 能力建设")
     assert zh_report.heading("h_protect", 3).data.startswith("### 风险防范")
 
@@ -190,5 +202,6 @@ def test_report_channel_table_names_the_kind(zh_report: object) -> None:
 
     assert isinstance(zh_report, Report)
     table = zh_report.channel_table()
-    assert list(table.index) == ["平台店铺", "小B分销"]
+    assert list(table.index) == ["平台店铺", "小B分销", "独立站"]
+    assert table.iloc[2, 0].startswith("下一步")  # brand and tech both 2: the own site waits
     assert zh_report.verdict().data.endswith("平台店铺 → 小B分销。")

@@ -15,7 +15,7 @@ from .conftest import PARAMS
 
 DEMO = yaml.safe_load((PARAMS / "demo.yaml").read_text("utf-8"))
 RANKED = {**DEMO, "preferences": {"method": "rank", "order": [
-    "capital", "brand_content", "tech_data", "supply_chain"]}}
+    "supply_chain", "tech_data", "brand_content", "capital"]}}
 
 
 @pytest.fixture(scope="module")
@@ -68,25 +68,26 @@ def test_without_preferences_the_client_section_says_so(built: dict[str, Any]) -
 
 
 def test_client_section_shows_both_answers_side_by_side(built: dict[str, Any]) -> None:
-    """With a ranking of the criteria: the summary says hybrid replaces platform and why; the
-    scores table has the framework's and the client's score and rank for every model."""
+    """With a ranking of the criteria: the summary says the platform replaces the hybrid and
+    why; the scores table has the framework's and the client's score and rank for every model."""
     r = built["client"]
-    assert "Hybrid comes first instead of Marketplace platform" in r.client_summary().data
+    assert "Marketplace platform comes first instead of Hybrid" in r.client_summary().data
     scores = r.client_scores_table()
     assert list(scores.columns) == ["Framework: Score", "Framework: Rank", "Client: Score",
                                     "Client: Rank"]
-    assert scores.loc["Hybrid", "Client: Rank"] == 1
-    assert scores.loc["Marketplace platform", "Framework: Rank"] == 1
+    assert scores.loc["Marketplace platform", "Client: Rank"] == 1
+    assert scores.loc["Hybrid", "Framework: Rank"] == 1
     weights = r.client_weights_table()
-    assert weights.loc["Capital strength", "Client: × framework weight"] == "2.08×"
-    assert r.to_dict()["client"]["primary"] == "hybrid"
+    assert weights.loc["Supply chain and product advantage", "Client: × framework weight"] == (
+        "2.08×")
+    assert r.to_dict()["client"]["primary"] == "platform"
 
 
 def test_chinese_client_section(built: dict[str, Any]) -> None:
     """In Chinese the summary uses the article's model names, with no stray spaces."""
     text = built["client_zh"].client_summary().data
-    assert "首选模式由平台模式变为混合模式" in text
-    assert " 混合模式" not in text
+    assert "首选模式由混合模式变为平台模式" in text
+    assert " 平台模式" not in text
 
 
 def test_chinese_tables_use_full_width_colons(built: dict[str, Any]) -> None:

@@ -19,8 +19,20 @@ from modelfit.decision.features import to_deviations
 from modelfit.decision.flips import find_flips
 from modelfit.decision.intervals import stability_intervals
 from modelfit.decision.robustness import RATING_NOISE, Robustness, analyse, is_too_close
-from modelfit.decision.scoring import criterion_points, primary_index, ranking_index, score_matrix
-from modelfit.decision.smaa import lambda_scores, perturb_ratings, rank_acceptability, wsm
+from modelfit.decision.scoring import (
+    criterion_points,
+    primary_index,
+    ranking_index,
+    running_matrix,
+    score_matrix,
+)
+from modelfit.decision.smaa import (
+    company_close_call,
+    lambda_scores,
+    perturb_ratings,
+    rank_acceptability,
+    wsm,
+)
 from modelfit.views.robustness import (
     confidence_sentence,
     plot_acceptability,
@@ -55,8 +67,7 @@ def evaluate(ratings: np.ndarray, stage: int, fw: Framework,
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Scores, screen flags and criterion points for rating rows at one stage, for companies
     already on a platform (as `make` builds them)."""
-    running = np.zeros((ratings.shape[0], len(fw.base_channels)), dtype=bool)
-    running[:, fw.base_channels.index("platform")] = True
+    running = running_matrix([("platform",)], fw).repeat(ratings.shape[0])
     scores, penalty = score_matrix(ratings, np.full(ratings.shape[0], stage), fw, running)
     return scores, penalty, criterion_points(to_deviations(ratings), fw.weights)
 
@@ -144,13 +155,17 @@ def test_stability_interval_contains_the_framework_weight(fw: Framework) -> None
 
 
 def test_stability_interval_of_the_demo_company_by_hand(fw: Framework) -> None:
-    """Demo (growth; ratings 3, 4, 3, 2): with capital's share t the others get (1 - t)/3 each,
-    platform scores 55 + 4(1 - t) and hybrid 58 - (4/3)(1 - t); they meet at t = 7/16, so
-    capital's interval is [0, 7/16] = [0, 1.75] x the framework weight (hand-computed)."""
+    """Demo (growth on a platform; ratings 3, 4, 3, 2): with capital's share t the others get
+    (1 - t)/3 each, platform scores 55 + 4(1 - t) and hybrid 58 - (4/3)(1 - t). Both plans keep
+    the running platform store and the dual track is the stage rule's, so the close call (C2)
+    holds the hybrid while the platform leads by at most one point: 16(1 - t)/3 <= 4, t >= 1/4.
+    Capital's interval is [1/4, 1] = [1, 4] x the framework weight (hand-computed): the demo
+    sits at the edge, one point apart at the framework's weights."""
     result = analyse(load_profile(PARAMS[[p.stem for p in PARAMS].index("demo")]), fw,
                      samples=10)
-    assert result.stability["capital"] == pytest.approx((0.0, 7 / 16), abs=1e-12)
-    assert result.stability_multiplier["capital"] == pytest.approx((0.0, 1.75), abs=1e-12)
+    assert result.primary == "hybrid"
+    assert result.stability["capital"] == pytest.approx((0.25, 1.0), abs=1e-12)
+    assert result.stability_multiplier["capital"] == pytest.approx((1.0, 4.0), abs=1e-12)
 
 
 # --- SMAA-2: exact acceptabilities for one-criterion companies, convergence --------------------
@@ -164,12 +179,13 @@ def exact_one_criterion(fw: Framework, stage: int, c: int, rating: int, kappa: f
     scores, penalty, points = evaluate(ratings, stage, fw)
     base = scores[0] - points[0].sum(axis=0)
     slope = 4 * points[0, c]
-    edges = np.array(crossing_points(base, slope))
+    close = company_close_call(fw, stage, ("platform",))  # as `make` has it
+    edges = np.array(crossing_points(base, slope, close.margin if close else 0.0))
     dist = stats.beta(kappa, 3 * kappa)
     out = np.zeros((4, 4))
     for lo, hi in itertools.pairwise(edges):
         mid = (base + slope * (lo + hi) / 2)[None]
-        order = ranking_index(mid, penalty)[0]
+        order = ranking_index(mid, penalty, close)[0]
         for r, m in enumerate(order):
             out[m, r] += dist.cdf(hi) - dist.cdf(lo)
     return out
@@ -206,11 +222,12 @@ def test_first_rank_acceptability_is_the_beta_mass_of_the_stability_interval(
     profile = make("growth", 3, 5, 3, 3)  # platform 55 + 36 t against hybrid 58 + 16 t
     result = analyse(profile, fw, samples=10, weights="uniform")
     low, high = result.stability["supply_chain"]
-    assert (low, high) == pytest.approx((0.15, 1.0))
+    # the platform leads when it is more than a point ahead (C2): 20 t - 3 > 1, t > 1/5
+    assert (low, high) == pytest.approx((0.2, 1.0))
     mass = stats.beta(1, 3).cdf(high) - stats.beta(1, 3).cdf(low)
     exact = exact_one_criterion(fw, 1, 1, 5, 1.0)
     assert exact[fw.models.index(result.primary), 0] == pytest.approx(mass, abs=1e-12)
-    assert mass == pytest.approx(0.85**3)
+    assert mass == pytest.approx(0.8**3)
 
 
 @pytest.mark.parametrize("noise", [None, RATING_NOISE])
@@ -277,7 +294,8 @@ def test_perturbed_ratings_move_by_the_documented_probabilities() -> None:
 def assert_flips_flip(profile: Profile, fw: Framework) -> None:
     """Every flip, applied with recommend, gives its primary, which differs from today's."""
     now = recommend(profile, fw).primary
-    for flip in find_flips(profile.ratings(), profile.stage, fw):
+    for flip in find_flips(profile.ratings(), profile.stage, fw,
+                           existing=profile.existing_channels):
         after = recommend(profile.model_copy(update=flip.changes), fw).primary
         assert after == flip.primary != now, (profile.ratings(), flip)
 
@@ -305,7 +323,7 @@ def test_single_flips_are_the_smallest_in_their_direction(
     """No rating strictly between today's value and a single flip's value changes the primary."""
     profile = make(stage, a, b, c, d)
     now = recommend(profile, fw).primary
-    for flip in find_flips(profile.ratings(), stage, fw):
+    for flip in find_flips(profile.ratings(), stage, fw, existing=profile.existing_channels):
         if len(flip.changes) != 1:
             continue
         ((crit, value),) = flip.changes.items()
@@ -336,8 +354,8 @@ def test_flip_reads_as_a_capability_roadmap(fw: Framework) -> None:
     result = analyse(load_profile(PARAMS[[p.stem for p in PARAMS].index("demo")]), fw,
                      samples=10)
     assert result.flips[0].describe(fw) == (
-        "Capital strength 3 → 4 makes Hybrid the primary model.")
-    assert "混合" in result.flips[0].describe(fw, "zh")
+        "Supply chain and product advantage 4 → 5 makes Marketplace platform the primary model.")
+    assert "平台模式" in result.flips[0].describe(fw, "zh")
 
 
 # --- the JSON object, determinism and errors ----------------------------------------------------
@@ -348,7 +366,7 @@ def test_to_dict_has_exactly_the_recommend_json_shape(fw: Framework) -> None:
     result = analyse(load_profile(PARAMS[1]), fw)
     out = result.to_dict()
     assert list(out) == ["acceptability", "confidence", "stability", "flips", "risks", "winning",
-                         "central_weights", "entropy"]
+                         "central_weights", "entropy", "held_by", "score_confidence"]
     assert all(set(f) == {"changes", "primary"} for f in out["risks"])
     assert out == json.loads(json.dumps(out))
     assert out["confidence"] == out["acceptability"][result.primary][0]
@@ -403,12 +421,17 @@ def results(fw: Framework) -> dict[str, Robustness]:
 
 def test_a_close_call_gets_the_close_call_sentence(fw: Framework,
                                                    results: dict[str, Robustness]) -> None:
-    """Lumen (own site 0.5 points ahead of hybrid) is too close to call, in both languages."""
+    """Lumen (own site 0.5 points ahead of hybrid, both channels running) is too close to call,
+    in both languages, and the hybrid is held by the close call (C2), which the sentence says
+    with the own site's share on scores alone."""
     lumen = results["lumen"]
     assert is_too_close(lumen)
     assert too_close_to_call(lumen, fw) == (
-        "Too close to call: Own brand site (DTC) and Hybrid are within reach of each other; "
+        "Too close to call: Hybrid and Own brand site (DTC) are within reach of each other; "
         "small changes in the weights or ratings swap them.")
+    assert lumen.held_by == ("C2",)
+    assert "On scores alone, Own brand site (DTC) leads in 48% of scenarios." in (
+        confidence_sentence(lumen, fw))
     assert "难分高下" in confidence_sentence(lumen, fw, "zh")
 
 
@@ -418,7 +441,7 @@ def test_a_clear_answer_states_its_confidence(fw: Framework,
     atlas = results["atlas"]
     assert too_close_to_call(atlas, fw) is None
     assert confidence_sentence(atlas, fw) == (
-        "Hybrid stays first in 98% of scenarios (weights, ratings and stage priors varied).")
+        "Hybrid stays first in 99% of scenarios (weights, ratings and stage priors varied).")
 
 
 def test_close_call_thresholds_are_arguments(results: dict[str, Robustness]) -> None:
@@ -554,12 +577,13 @@ def test_rating_and_prior_noise_are_on_by_default(fw: Framework) -> None:
 
 
 def test_a_company_weak_on_everything_is_not_certain(fw: Framework) -> None:
-    """A mature company rated 2 on everything no longer gets 100%: its confidence reflects the
-    neighbour ratings (capital 3 lifts the R1 screen) and the uncertain priors."""
+    """A mature company rated 2 on everything is not told 100%: its confidence reflects the
+    neighbour ratings (capital 3 lifts the R1 screen, brand or tech 3 lifts C4) and the uncertain
+    priors."""
     result = analyse(make("mature", 2, 2, 2, 2), fw)
     exact = analyse(make("mature", 2, 2, 2, 2), fw, rating_noise=None, prior_sd=0)
     assert result.primary == exact.primary == "platform"
-    assert result.confidence < 0.6 < exact.confidence
+    assert result.confidence < 0.8 < exact.confidence
 
 
 def test_prior_noise_is_seeded(fw: Framework) -> None:
@@ -578,10 +602,17 @@ def test_bad_prior_sd_is_named(fw: Framework) -> None:
 
 def test_a_screened_model_is_no_rival_for_the_close_call(fw: Framework) -> None:
     """A start-up weak on capital (sprout): distribution scores more but S1 holds it back, so
-    the margin is measured against unscreened rivals only and the platform is no close call."""
+    the margin is measured against unscreened rivals only (none: no lead in points, never inf)
+    and the platform is no close call; held_by names S1 and the sentence says how often the
+    platform would lead on scores alone."""
     result = analyse(load_profile(PARAMS[[p.stem for p in PARAMS].index("sprout")]), fw)
     assert result.scores["distribution"] > result.scores["platform"]
-    assert set(result.screened) == {"distribution", "independent_site", "hybrid"}
-    assert result.margin == float("inf")
+    assert {"distribution", "independent_site", "hybrid"} <= set(result.screened)
+    assert result.margin is None
     assert result.confidence == 1.0
+    assert result.held_by == ("S1",)
+    assert 0 < result.score_confidence < 0.5
     assert not is_too_close(result)
+    sentence = confidence_sentence(result, fw)
+    assert sentence.startswith("Held by S1: a start-up's core is the platform")
+    assert "100%" not in sentence

@@ -84,6 +84,8 @@ def test_weighted_sum_reference_numbers_and_tie(edited_framework: EditFramework)
                            for i, c in enumerate(criteria)}
         data["stage_priors"] = {s: dict.fromkeys(MODELS, 50) for s in STAGES}
 
+        data["situation"]["close_call"]["margin"] = 0  # the plain weighted sum: no close call
+
     fw = Framework.load(edited_framework(edit))
     df = pd.DataFrame({"stage": ["growth"], **{c: [5] for c in criteria},
                        "existing_channels": [["platform"]]})  # S2's precondition holds
@@ -289,7 +291,8 @@ def test_channel_text_parses_the_same_vectorised_and_row_by_row(
     texts = [None if v is None else ";".join(v) for v in values]
     fast = channel_rows(pd.Series(texts, dtype="str"), fw)
     slow = channel_rows(pd.Series(texts, dtype=object), fw)
-    assert (fast[0] == slow[0]).all()
+    assert (fast[0].channels == slow[0].channels).all()
+    assert fast[0].known.tolist() == slow[0].known.tolist() == [v is not None for v in values]
     assert fast[1].tolist() == slow[1].tolist()
 
 
@@ -308,67 +311,100 @@ def _raw_framework() -> dict[str, Any]:
 
 
 def naive_score(raw: dict[str, Any], stage: str, ratings: dict[str, int],
-                running: frozenset[str]) -> tuple[dict[str, float], str]:
-    """Scores and primary: score[m] = stage_prior[stage][m] + sum_c weight[c][m] * (rating - 3) / 2
-    - screen points. Screens (README): R1, capital rated 2 or less, takes 10 points from the own
-    site and the hybrid; S1, a start-up, and S2, a growth company running no platform store,
-    hold back distribution, the own site and the hybrid (no points). A held-back model ranks
-    after every other; ties compared to 9 decimals go to the model listed first."""
+                running: frozenset[str] | None) -> tuple[dict[str, float], str]:
+    """Scores and primary, written out from docs/framework.md rather than from the code:
+    score[m] = stage_prior[stage][m] + sum_c weight[c][m] * (rating - 3) / 2 - screen points.
+    Screens: R1, capital rated 2 or less, takes 10 points from the own site and the hybrid; S1, a
+    start-up, holds back all but the platform; S2, a growth company that says it runs neither a
+    platform store nor an own site, holds back all but the platform; C3, brand/content or
+    tech/data rated 2 or less (unless the other is 4+ and capital 4+), holds back the own site;
+    C4, both rated 2 or less and no own site running (or not said), holds back the own site and
+    the hybrid. A held-back model ranks after every other. C2, the close call: among the models
+    of the leader's class within 1 point of the best, the one whose own plan for the stage keeps
+    more running channels wins, then the stage's default model, then the higher score, then the
+    model listed first. `running` None: the profile does not say which channels run."""
     models = [m["id"] for m in raw["models"]]
+    plans = raw["channels"]["plans"]
+    default = next(s["default"] for s in raw["stages"] if s["id"] == stage)
+    brand, tech, capital = ratings["brand_content"], ratings["tech_data"], ratings["capital"]
+    weak_both = brand <= 2 and tech <= 2
+    ready = (brand >= 3 and tech >= 3) or (max(brand, tech) >= 4 and capital >= 4)
     scores: dict[str, float] = {}
     held_back: set[str] = set()
     for model in models:
         score = float(raw["stage_priors"][stage][model])
         for criterion, weights in raw["weights"].items():
             score += weights[model] * (ratings[criterion] - 3) / 2
-        if ratings["capital"] <= 2 and model in ("independent_site", "hybrid"):  # R1
+        if capital <= 2 and model in ("independent_site", "hybrid"):  # R1
             score -= 10
             held_back.add(model)
         if stage == "startup" and model != "platform":  # S1
             held_back.add(model)
-        if stage == "growth" and "platform" not in running and model != "platform":  # S2
+        if (stage == "growth" and running is not None and not running & {"platform", "independent_site"}
+                and model != "platform"):  # S2
+            held_back.add(model)
+        if not ready and model == "independent_site":  # C3
+            held_back.add(model)
+        if (weak_both and (running is None or "independent_site" not in running)
+                and model in ("independent_site", "hybrid")):  # C4
             held_back.add(model)
         scores[model] = score
-    best = None
-    for model in models:  # the first model wins a tie: only a strictly better one replaces it
-        key = (model not in held_back, round(scores[model], 9))
-        if best is None or key > best[0]:
-            best = (key, model)
-    assert best is not None
-    return scores, best[1]
+    free = [m for m in models if m not in held_back] or models
+    top = max(round(scores[m], 9) for m in free)
+    close = [m for m in free if round(scores[m], 9) >= round(top - 1.0, 9)]
+
+    def key(m: str) -> tuple[float, float, float, int]:
+        kept = len(set(plans[m][stage]) & (running or frozenset()))
+        return (2 * kept + (m == default), round(scores[m], 9), 0, -models.index(m))
+
+    return scores, max(close, key=key)
 
 
 def test_the_readme_screens_are_the_framework_files_screens() -> None:
     """The screens naive_score writes out are the ones in the framework file: R1 at capital
     <= 2 taking 10 points from the own site and the hybrid, S1 at start-up and S2 at growth
-    without a platform holding back the other three with no points."""
-    screens = {s["id"]: s for s in _raw_framework()["screens"]}
-    assert set(screens) == {"R1", "S1", "S2"}
+    without a platform store or an own site holding back the other three with no points, C3
+    and C4 on the own site's readiness."""
+    raw = _raw_framework()
+    screens = {s["id"]: s for s in raw["screens"]}
+    assert set(screens) == {"R1", "S1", "S2", "C3", "C4"}
     assert (screens["R1"]["criterion"], screens["R1"]["max_rating"], screens["R1"]["penalty"],
             set(screens["R1"]["models"])) == ("capital", 2, 10, {"independent_site", "hybrid"})
     for rule, stage in (("S1", "startup"), ("S2", "growth")):
         assert screens[rule]["stage"] == [stage]
         assert screens[rule]["penalty"] == 0
         assert set(screens[rule]["models"]) == {"distribution", "independent_site", "hybrid"}
-    assert screens["S2"]["without_channel"] == "platform"
+    assert screens["S2"]["without_channel"] == ["platform", "independent_site"]
     assert "without_channel" not in screens["S1"]
+    assert (screens["C3"]["own_site"], screens["C3"]["models"]) == (
+        ["partial", "weak"], ["independent_site"])
+    assert (screens["C4"]["own_site"], screens["C4"]["without_channel"],
+            screens["C4"]["if_unknown"], set(screens["C4"]["models"])) == (
+        ["weak"], ["independent_site"], True, {"independent_site", "hybrid"})
+    own = raw["situation"]["own_site"]
+    assert (own["weak"], own["strong"], own["capital_strong"]) == (2, 4, 4)
+    assert raw["situation"]["close_call"]["margin"] == 1.0
 
 
 def test_score_profiles_equals_a_naive_implementation_over_the_whole_space(
     framework: Framework,
 ) -> None:
-    """Every stage x every rating (5^4) x every set of running base channels (2^3): 15,000
-    profiles, score_profiles' scores equal naive_score's to 9 decimals and so do the primaries."""
+    """Every stage x every rating (5^4) x every set of running base channels (2^3) or none
+    said: 16,875 profiles, score_profiles' scores equal naive_score's to 9 decimals and so do
+    the primaries."""
     raw = _raw_framework()
     channels = [str(c) for c in raw["base_channels"]]
-    sets = [frozenset(c for i, c in enumerate(channels) if mask >> i & 1)
-            for mask in range(2 ** len(channels))]
+    sets: list[frozenset[str] | None] = [
+        frozenset(c for i, c in enumerate(channels) if mask >> i & 1)
+        for mask in range(2 ** len(channels))]
+    sets.append(None)
     rows = [(stage, values, running) for stage in STAGES
             for values in itertools.product(range(1, 6), repeat=len(RATINGS))
             for running in sets]
     df = pd.DataFrame({"stage": [r[0] for r in rows],
                        **{name: [r[1][i] for r in rows] for i, name in enumerate(RATINGS)},
-                       "existing_channels": [sorted(r[2]) for r in rows]})
+                       "existing_channels": [None if r[2] is None else sorted(r[2])
+                                             for r in rows]})
     out = score_profiles(df, framework)
     got = out[list(MODELS)].to_numpy()
     primaries = out["primary"].tolist()
@@ -378,8 +414,8 @@ def test_score_profiles_equals_a_naive_implementation_over_the_whole_space(
                                       running)
         if (any(round(got[i, j], 9) != round(scores[m], 9) for j, m in enumerate(MODELS))
                 or primaries[i] != primary):
-            mismatches.append((stage, values, sorted(running), scores, primary))
-    assert len(rows) == 15_000
+            mismatches.append((stage, values, running, scores, primary))
+    assert len(rows) == 16_875
     assert mismatches == []
 
 
@@ -403,14 +439,27 @@ def test_score_profiles_equals_a_naive_implementation_over_the_whole_space(
     ("growth", (4, 2, 4, 3), ["platform"], (51.5, 35.5, 60.5, 64), "hybrid"),
     # mature, capital 3, supply 4, brand 1, tech 2: platform 50 + 4.5 - 1.5 = 53;
     # own site 56 + 1 - 10 - 4.5 = 42.5; hybrid 64 + 2 - 6 - 3 = 57; distribution 41 + 4.5 + 2
-    # = 47.5
-    ("mature", (3, 4, 1, 2), [], (53, 47.5, 42.5, 57), "hybrid"),
-    # exact ties go to the model listed first: growth with a platform, brand 2 (-0.5):
-    # platform 55 + 0 = 55, hybrid 58 - 3 = 55, own site 52 - 5, distribution 44 + 1
-    ("growth", (3, 3, 2, 3), ["platform"], (55, 45, 47, 55), "platform"),
+    # = 47.5; brand and tech both weak with no own site running: C4 holds back the hybrid
+    ("mature", (3, 4, 1, 2), [], (53, 47.5, 42.5, 57), "platform"),
+    # the same company saying nothing of its channels: C4 holds too (no own site is assumed)
+    ("mature", (3, 4, 1, 2), None, (53, 47.5, 42.5, 57), "platform"),
+    # ... and running an own site: C4 does not hold, the hybrid leads
+    ("mature", (3, 4, 1, 2), ["independent_site"], (53, 47.5, 42.5, 57), "hybrid"),
+    # an exact tie with a platform running, brand 2 (-0.5): platform 55 + 0 = 55, hybrid 58 - 3
+    # = 55, own site 52 - 5, distribution 44 + 1; both plans keep the platform store, so the
+    # close call (C2) goes to the stage rule's dual track
+    ("growth", (3, 3, 2, 3), ["platform"], (55, 45, 47, 55), "hybrid"),
     # mature, supply 2, brand 5, tech 5: own site 56 - 1 + 10 + 9 = 74, hybrid 64 - 2 + 6 + 6
-    # = 74 (the own site is listed first); platform 50 - 4.5 + 3, distribution 41 - 4.5 - 2
-    ("mature", (3, 2, 5, 5), [], (48.5, 34.5, 74, 74), "independent_site"),
+    # = 74; platform 50 - 4.5 + 3, distribution 41 - 4.5 - 2; the close call goes to the stage
+    # rule's hybrid matrix
+    ("mature", (3, 2, 5, 5), [], (48.5, 34.5, 74, 74), "hybrid"),
+    # the own site leads by half a point over the dual track of a growth brand selling only
+    # through its own site: own site 52 + 4.5 + 10 + 9 = 75.5, hybrid 58 + 5 + 6 + 6 = 75; both
+    # keep the own site, the dual track is the stage rule's (C2)
+    ("growth", (4, 3, 5, 5), ["independent_site"], (59, 39, 75.5, 75), "hybrid"),
+    # a clear lead is the scores': growth, capital 5, supply 1, brand 5, tech 5: own site 52 + 9
+    # - 2 + 10 + 9 = 78, hybrid 58 + 10 - 4 + 6 + 6 = 76
+    ("growth", (5, 1, 5, 5), ["platform"], (51, 27, 78, 76), "independent_site"),
 ])
 def test_scores_of_hand_computed_profiles(
     framework: Framework, stage: str, ratings: tuple[int, ...], running: list[str],
@@ -418,7 +467,7 @@ def test_scores_of_hand_computed_profiles(
 ) -> None:
     """A few profiles scored by hand from the bundled framework 1.0.0 (see the comments)."""
     df = pd.DataFrame({"stage": [stage], **{r: [v] for r, v in zip(RATINGS, ratings, strict=True)},
-                       "existing_channels": [running]})
+                       "existing_channels": pd.Series([running], dtype=object)})
     out = score_profiles(df, framework)
     assert tuple(out.loc[0, list(MODELS)]) == scores
     assert out.loc[0, "primary"] == primary
@@ -451,9 +500,10 @@ def test_a_screen_fires_only_when_every_condition_holds(edited_framework: EditFr
 def test_every_screen_applies_when_no_channel_column_is_given(
     edited_framework: EditFramework,
 ) -> None:
-    """Without existing_channels no channel runs: a channel screen listed first fires, and
-    the screens after it are still checked, each on its own conditions (R1's 10 points at
-    capital 1, none at capital 3; S1 not at growth)."""
+    """Without existing_channels no row says which channels run: S2's precondition does not
+    fire (the dual track's assumption), a channel screen listed first does not stop the
+    screens after it from being checked, each on its own conditions (R1's 10 points at capital
+    1, none at capital 3; S1 not at growth)."""
     def edit(data: dict[str, Any]) -> None:
         data["screens"].sort(key=lambda s: "without_channel" not in s)  # S2 first
 
@@ -464,4 +514,4 @@ def test_every_screen_applies_when_no_channel_column_is_given(
     out = score_profiles(df, fw)
     pd.testing.assert_frame_equal(out, score_profiles(df, Framework.load()))
     assert out["independent_site"].tolist() == [52 - 9 - 10, 52]
-    assert out["primary"].tolist() == ["platform", "platform"]
+    assert out["primary"].tolist() == ["platform", "hybrid"]

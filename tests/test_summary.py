@@ -59,14 +59,21 @@ def test_summary_has_exactly_three_steps(framework: Framework) -> None:
 def test_close_call_is_low_confidence_and_asks_to_test_the_challenger(
     framework: Framework,
 ) -> None:
-    """A close call (0.5 points apart, a platform already running) reads 'low' and the third
-    step tests the challenger."""
-    p = profile_of("growth", existing=("platform",), **CLOSE)
-    a = _analyse(p, framework)
+    """A close call (0.5 points apart) reads 'low'; the third step tests the challenger on a
+    small budget when the company does not run what it needs yet, and otherwise measures the
+    channels it already runs before moving money (never 'test the platform' to a platform
+    seller)."""
+    p = profile_of("growth", existing=("platform",), **{**CLOSE, "supply_chain": 5})
+    a = _analyse(p, framework)  # platform 64, hybrid 62: the dual track needs an own site
     assert sureness_level(a) == "low"
     s = summarise(a, p, framework, "en")
     challenger = framework.model_name(a.robustness.challenger, "en")
     assert s.steps[2].startswith("Before committing heavy money, test " + challenger)
+    p = profile_of("growth", existing=("platform", "independent_site"), **CLOSE)
+    a = _analyse(p, framework)
+    assert sureness_level(a) == "low"
+    s = summarise(a, p, framework, "en")
+    assert s.steps[2].startswith("Before moving money between channels")
 
 
 def test_clear_answer_without_classifier_is_high_confidence(framework: Framework) -> None:
@@ -196,4 +203,5 @@ def test_summary_says_low_exactly_at_the_documented_close_call_thresholds(
     assert sureness_level(a) == level
     s = summarise(a, p, framework, "en")
     assert s.sureness[0].startswith("Too close to call") is (level == "low")
-    assert s.steps[2].startswith("Before committing heavy money, test ") is (level == "low")
+    assert s.steps[2].startswith(("Before committing heavy money, test ",
+                                  "Before moving money between channels")) is (level == "low")

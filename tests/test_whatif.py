@@ -155,13 +155,14 @@ def app(fw: Framework, demo: Profile, tmp_path: Path) -> WhatIf:
 
 
 def test_moving_a_rating_slider_updates_the_view(app: WhatIf) -> None:
-    """Capital slider 3 → 4: the view, the headline and the ranking table now put hybrid first."""
-    assert app.view.rec.primary == "platform"
-    before = app.chart.value
-    app.ratings["capital"].value = 4
+    """Capital slider 3 → 2: R1 holds back the dual track; the view, the headline and the
+    ranking table now put the platform first."""
     assert app.view.rec.primary == "hybrid"
-    assert app.headline.value.startswith("<b>Primary: Hybrid</b>")
-    assert app.ranking.value.index("Hybrid") < app.ranking.value.index("Marketplace platform")
+    before = app.chart.value
+    app.ratings["capital"].value = 2
+    assert app.view.rec.primary == "platform"
+    assert app.headline.value.startswith("<b>Primary: Marketplace platform</b>")
+    assert app.ranking.value.index("Marketplace platform") < app.ranking.value.index("Hybrid")
     assert app.chart.value != before
 
 

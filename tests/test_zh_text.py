@@ -76,7 +76,12 @@ def test_every_zh_text_of_the_framework_is_clean(where: str, text: str) -> None:
         client="混合模式", method="层次分析法(AHP)两两比较", multiplier="1.5 倍", cr="0.05",
         choice="0.59", ranking="1.43", path="params/acme.yaml", core="平台模式",
         auxiliary="一件代发", point="深钻平台规则。", capability="资金实力", now="3", target="4",
-        challenger="混合模式", count="6")
+        challenger="混合模式", count="6", capital="2", brand="1", tech="2",
+        reason="资金实力仅 1/5（R1）", channel="独立站", rules="S1", why="初创期以平台模式为核心",
+        leader="分销模式", share="81%", verb="", stays="", leaves="", pick="平台模式",
+        pick_cash="837,792 美元", primary_cash="823,127 美元", pick_contribution="3.35 美元",
+        pick_ads="3.69 美元", primary_contribution="5.03 美元", primary_ads="4.20 美元",
+        fields="毛利率 70")
     assert lint(sample) == [], (where, sample)
 
 

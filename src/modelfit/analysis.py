@@ -18,7 +18,7 @@ from modelfit.decision.client import ClientAnswer, client_answer
 from modelfit.decision.framework import Framework
 from modelfit.decision.markets import MarketsAnswer
 from modelfit.decision.recommend import Recommendation, recommend
-from modelfit.decision.robustness import Robustness
+from modelfit.decision.robustness import Robustness, sureness
 from modelfit.decision.robustness import analyse as robustness_of
 from modelfit.inputs.preferences import Preferences, parse
 from modelfit.inputs.profile import FIELDS, Profile
@@ -39,6 +39,8 @@ def reference_value(name: str) -> Any:
     """The neutral value of a profile field: rating 3, else the field's documented default."""
     if name in RATINGS:
         return 3
+    if FIELD_SPECS[name].kind == "list" and FIELD_SPECS[name].default is None:
+        return []  # channels not named are read as none running, as `Profile.fields` does
     return FIELD_SPECS[name].default
 
 
@@ -69,12 +71,25 @@ class Analysis:
         """The contributions as a tidy table (`Recommendation.to_frame`)."""
         return self.rec.to_frame()
 
+    @property
+    def disagrees(self) -> bool:
+        """Whether the classifier picks another model than the framework."""
+        return self.classifier is not None and self.classifier.primary != self.rec.primary
+
+    @property
+    def level(self) -> str:
+        """How sure, in one word (`modelfit.decision.robustness.sureness`)."""
+        return sureness(self.robustness.confidence, self.robustness.margin, self.disagrees)
+
     def to_dict(self) -> dict[str, Any]:
         """The `recommend --json` object: the recommendation, `robustness`, `classifier`,
         `client` (None without client preferences), `economics` (the money plan's object,
         `modelfit.outcome.economics`) and `markets` (`modelfit.decision.markets_json`)."""
         out = self.rec.to_dict()
         out["robustness"] = self.robustness.to_dict()
+        margin = self.robustness.margin
+        out["robustness"]["margin"] = None if margin is None else round(margin, 6)
+        out["robustness"]["level"] = self.level
         out["classifier"] = None if self.classifier is None else self.classifier.to_dict()
         out["client"] = None if self.client is None else self.client.to_dict()
         out["economics"] = None if self.economics is None else self.economics.to_dict()

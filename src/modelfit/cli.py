@@ -9,23 +9,18 @@ import os
 import subprocess
 import sys
 import tempfile
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 from modelfit.core.errors import ModelfitError
 from modelfit.core.files import write_new
 from modelfit.core.safe import terminal_text
 from modelfit.core.vocab import LANGUAGES
 from modelfit.decision.framework import Framework
-from modelfit.decision.recommend import Recommendation, channel_name
 from modelfit.inputs.profile import load_profile
 from modelfit.outcome.plan_text import money_check
 from modelfit.run import markets
-
-if TYPE_CHECKING:
-    from modelfit.analysis import Analysis
 
 EXIT_BAD_INPUT = 2
 
@@ -240,6 +235,7 @@ def _load_framework(path: str | None) -> Framework:
 def _recommend(args: argparse.Namespace) -> int:
     from modelfit.analysis import analyse_company
     from modelfit.inputs.preferences import read_file
+    from modelfit.views.terminal import format_robustness, format_summary
 
     fw = _load_framework(args.framework)
     profile = load_profile(args.path)
@@ -430,70 +426,6 @@ def _import(args: argparse.Namespace) -> int:
 
 
 _ASSESSMENT_COMMANDS = {"questionnaire": _questionnaire, "assess": _assess, "import": _import}
-
-
-def format_summary(rec: Recommendation, fw: Framework) -> str:
-    """A readable terminal summary: scores, ranking, channels and why."""
-    lang = rec.lang
-
-    def name(model: str) -> str:
-        return fw.model_name(model, lang)
-
-    width = max(_display_width(name(m)) for m in rec.ranking)
-    lines = [
-        f"{rec.company} ({fw.stage_name(rec.stage, lang)})",
-        "",
-        f"{fw.label('primary', lang)}: {name(rec.primary)}",
-        f"{fw.label('channels', lang)}: "
-        + " → ".join(channel_name(fw, d, lang) for d in rec.channel_details),
-        "",
-        f"{fw.label('scores', lang)}:",
-    ]
-    for i, model in enumerate(rec.ranking, 1):
-        score = rec.scores[model]
-        bar = "█" * round(score / 5)
-        pad = " " * (width - _display_width(name(model)))
-        lines.append(f"  {i}. {name(model)}{pad}  {score:5.1f}  {bar}")
-    lines += ["", f"{fw.label('why', lang)}:"]
-    lines += [f"  - {r.text}" for r in rec.rationale]
-    if rec.plan_notes:
-        lines += ["", f"{fw.label('h_plan_notes', lang)}:"]
-        lines += [f"  - {n.text}" for n in rec.plan_notes]
-    return "\n".join(lines)
-
-
-def format_robustness(result: Analysis, fw: Framework) -> str:
-    """How sure the answer is, what would flip it, and the classifier's view, for a terminal."""
-    from modelfit.views.robustness import confidence_sentence
-
-    lang = result.rec.lang
-    rob = result.robustness
-    lines = ["", f"{fw.label('h_robustness', lang)}:", f"  {confidence_sentence(rob, fw, lang)}"]
-    if rob.flips:
-        lines += [f"  {fw.label('h_build', lang)}:"]
-        lines += [f"  - {flip.describe(fw, lang)}" for flip in rob.flips]
-    risks = getattr(rob, "risks", ())
-    if risks:
-        lines += [f"  {fw.label('h_protect', lang)}:"]
-        lines += [f"  - {risk.describe(fw, lang, key='risk')}" for risk in risks]
-    lines += ["", f"{fw.label('h_second_opinion', lang)}:"]
-    if result.classifier is None:
-        lines.append(f"  {fw.text('report.no_classifier', lang)}")
-    else:
-        primary = result.classifier.primary
-        probability = f"{100 * result.classifier.probabilities[primary]:.0f}%"
-        key = "classifier_agrees" if primary == result.rec.primary else "classifier_disagrees"
-        lines.append("  " + fw.text(f"report.{key}", lang, primary=fw.model_name(primary, lang),
-                                    probability=probability,
-                                    framework=fw.model_name(result.rec.primary, lang)))
-    if result.client is not None:
-        lines += ["", f"{fw.text('client.heading', lang)}:", f"  {result.client.summary(fw, lang)}"]
-    return "\n".join(lines)
-
-
-def _display_width(text: str) -> int:
-    """Terminal columns of `text`: wide (CJK) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 if __name__ == "__main__":  # pragma: no cover

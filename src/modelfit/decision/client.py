@@ -56,6 +56,7 @@ class ClientAnswer:
     framework_primary: str
     framework_scores: dict[str, float]
     reasons: tuple[Reason, ...]
+    framework_ranking: tuple[str, ...] = ()  # the framework's ranking (screens, close call)
 
     @property
     def agrees(self) -> bool:
@@ -130,6 +131,7 @@ def client_answer(profile: Profile, preferences: Preferences, framework: Framewo
         framework_primary=base.primary,
         framework_scores=dict(base.scores),
         reasons=tuple(reasons),
+        framework_ranking=base.ranking,
     )
 
 
@@ -156,8 +158,8 @@ def scores_table(answer: ClientAnswer, framework: Framework, lang: str) -> pd.Da
     import pandas as pd
 
     fw = framework
-    fw_rank = sorted(fw.models, key=lambda m: (-round(answer.framework_scores[m], 9),
-                                                fw.models.index(m)))
+    fw_rank = list(answer.framework_ranking) or sorted(
+        fw.models, key=lambda m: (-round(answer.framework_scores[m], 9), fw.models.index(m)))
     fw_label, client_label = fw.text("client.framework", lang), fw.text("client.client", lang)
     score, rank = fw.label("score", lang), fw.label("rank", lang)
     sep = ": " if lang == "en" else ":"

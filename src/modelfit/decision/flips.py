@@ -21,7 +21,7 @@ import numpy as np
 from modelfit.decision.features import RATING_MAX, RATING_MIN
 from modelfit.decision.framework import Framework
 from modelfit.decision.scoring import primary_index
-from modelfit.decision.smaa import evaluate
+from modelfit.decision.smaa import company_close_call, evaluate
 
 if TYPE_CHECKING:
     from modelfit.inputs.profile import Profile
@@ -71,7 +71,7 @@ def describe_changes(
 
 def find_flips(
     ratings: dict[str, int], stage: str, framework: Framework, *,
-    direction: Literal["up", "down", "both"] = "both", existing: tuple[str, ...] = (),
+    direction: Literal["up", "down", "both"] = "both", existing: tuple[str, ...] | None = None,
 ) -> tuple[Flip, ...]:
     """The smallest rating changes that change the primary (see the module docstring).
 
@@ -155,10 +155,10 @@ def verify_flips(
 
 
 def _primaries(
-    ratings: np.ndarray, fw: Framework, stage: int, existing: tuple[str, ...] = (),
+    ratings: np.ndarray, fw: Framework, stage: int, existing: tuple[str, ...] | None = None,
 ) -> np.ndarray:
     scores, penalty, _ = evaluate(ratings, fw, stage, existing)
-    return primary_index(scores, penalty)
+    return primary_index(scores, penalty, company_close_call(fw, stage, existing))
 
 
 def _flip(changes: dict[str, int], primary: str, ratings: dict[str, int]) -> Flip:

@@ -33,12 +33,21 @@ from modelfit.decision.framework_build import (
     read_kind_rules,
     read_plans,
     read_screens,
+    read_situation,
     read_stage_defaults,
     read_table,
 )
 from modelfit.decision.framework_edits import check_edited
 from modelfit.decision.framework_file import bundled_text, parse, read_capped
-from modelfit.decision.framework_rules import KindRule, PlanAddition, Screen, Trigger
+from modelfit.decision.framework_rules import (
+    CloseCall,
+    KindRule,
+    PlanAddition,
+    Readiness,
+    Screen,
+    Trigger,
+    WindDown,
+)
 from modelfit.decision.framework_texts import check_texts
 from modelfit.decision.numbers import number
 
@@ -64,6 +73,9 @@ class Framework:
     stage_defaults: dict[str, str] = field(default_factory=dict)  # stage -> its S-rule's model
     core_rule: dict[str, str] = field(default_factory=dict)  # stage -> hybrid core or "score"
     kind_rules: tuple[KindRule, ...] = ()  # first match names a distribution's kind
+    own_site: Readiness | None = None  # when the own site may be the core (situation.own_site)
+    close_call: CloseCall | None = None  # near-ties keep what runs (situation.close_call)
+    wind_down: tuple[WindDown, ...] = ()  # when a running channel leaves the plan
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Framework:
@@ -194,6 +206,7 @@ def build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
     core_rule = read_core(channels, ids, plans, source, problems)
     kind_rules = read_kind_rules(channels, ids, triggers, source, problems)
     auxiliary = read_auxiliary(channels, ids, triggers, screens, source, problems)
+    situation = read_situation(data, ids, triggers, source, problems)
     check_texts(data, source, problems)
     if label != "bundled":
         check_edited(data, ids.models, ids.criteria, ids.stages, source, problems)
@@ -208,4 +221,7 @@ def build(parsed: tuple[dict[str, Any], str], label: str) -> Framework:
         f_note_conditions=dict(data["f_note_conditions"]), raw=data, source=label,
         stage_defaults=stage_defaults, core_rule=core_rule,
         kind_rules=tuple(KindRule.of(rule) for rule in kind_rules),
+        own_site=Readiness.of(situation["own_site"]),
+        close_call=CloseCall.of(situation["close_call"]),
+        wind_down=tuple(WindDown.of(e) for e in situation.get("wind_down") or ()),
     )

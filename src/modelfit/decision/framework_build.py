@@ -16,6 +16,7 @@ import numpy as np
 
 from modelfit.core.errors import FrameworkError, shown
 from modelfit.core.vocab import DISTRIBUTION_KINDS
+from modelfit.decision.framework_rules import READINESS
 
 # FRAMEWORK.md, "Properties any encoding must keep", as sign constraints: these weights must be
 # >= 0 in any framework file. A file's own `monotone` section can add constraints, never drop these.
@@ -26,7 +27,7 @@ PROPERTIES: dict[str, tuple[str, ...]] = {
     "tech_data": ("independent_site",),
 }
 _SECTIONS = ("texts", "labels", "stage_priors", "weights", "channels", "rule_triggers",
-             "f_note_conditions")
+             "f_note_conditions", "situation")
 
 
 @dataclass(frozen=True)
@@ -180,8 +181,9 @@ def _read_screen(
         problems.append(f"{where}: must be a mapping with an id")
         return None
     screen = dict(raw)
-    if not ({"criterion", "stage", "without_channel"} & set(screen)):
-        problems.append(f"{where}: needs a condition: criterion, stage or without_channel")
+    if not ({"criterion", "stage", "without_channel", "own_site"} & set(screen)):
+        problems.append(f"{where}: needs a condition: criterion, stage, without_channel or "
+                        "own_site")
         return None
     if "criterion" in screen:
         if screen["criterion"] not in ids.criteria:
@@ -196,9 +198,27 @@ def _read_screen(
         if not isinstance(screen["stage"], list) or not set(screen["stage"]) <= set(ids.stages):
             problems.append(f"{where}.stage must be a list of {', '.join(ids.stages)}")
             return None
-    if "without_channel" in screen and screen["without_channel"] not in ids.base_channels:
-        problems.append(f"{where}.without_channel must be one of {', '.join(ids.base_channels)}")
+    if "without_channel" in screen:
+        if isinstance(screen["without_channel"], str):
+            screen["without_channel"] = [screen["without_channel"]]
+        wanted = screen["without_channel"]
+        if (not isinstance(wanted, list) or not wanted
+                or not all(isinstance(c, str) for c in wanted)
+                or not set(wanted) <= set(ids.base_channels)):
+            problems.append(f"{where}.without_channel must be a base channel or a list of them "
+                            f"({', '.join(ids.base_channels)}), got {shown(wanted)}")
+            return None
+    if "if_unknown" in screen and (not isinstance(screen["if_unknown"], bool)
+                                   or "without_channel" not in screen):
+        problems.append(f"{where}.if_unknown must be true or false, beside a without_channel")
         return None
+    if "own_site" in screen:
+        levels = screen["own_site"]
+        if (not isinstance(levels, list) or not levels
+                or not all(isinstance(x, str) for x in levels) or not set(levels) <= set(READINESS)):
+            problems.append(f"{where}.own_site must be a list of {', '.join(READINESS)}, got "
+                            f"{shown(levels)}")
+            return None
     if not finite(screen.get("penalty")) or screen["penalty"] < 0:
         problems.append(f"{where}.penalty must be a finite number >= 0")
         return None
@@ -365,3 +385,45 @@ def read_auxiliary(
         if not set(aux.get("kept_out_by") or ()) <= screen_ids:
             problems.append(f"{where}.kept_out_by must name screens ({', '.join(sorted(screen_ids))})")
     return auxiliary
+
+
+def read_situation(
+    data: dict[str, Any], ids: Ids, triggers: dict[str, Any], source: str, problems: list[str],
+) -> dict[str, Any]:
+    """The rules of the company as it is (`situation`): the own site's readiness, the close
+    call and when a running channel winds down. Each names its rule id."""
+    situation = data["situation"]
+    where = f"{source}: situation"
+    own = situation.get("own_site")
+    if not isinstance(own, dict) or not isinstance(own.get("rule"), str):
+        problems.append(f"{where}.own_site must be a mapping with a rule id")
+    else:
+        caps = own.get("capabilities")
+        if not isinstance(caps, list) or not caps or not set(caps) <= set(ids.criteria):
+            problems.append(f"{where}.own_site.capabilities must be a list of "
+                            f"{', '.join(ids.criteria)}")
+        if own.get("capital") not in ids.criteria:
+            problems.append(f"{where}.own_site.capital must be one of {', '.join(ids.criteria)}")
+        for key in ("weak", "strong", "capital_strong"):
+            value = own.get(key)
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+                problems.append(f"{where}.own_site.{key} must be an integer from 1 to 5, got "
+                                f"{shown(value)}")
+    close = situation.get("close_call")
+    if (not isinstance(close, dict) or not isinstance(close.get("rule"), str)
+            or not isinstance(close.get("keep_rule"), str)
+            or not finite(close.get("margin")) or not 0 <= close["margin"] <= 10):
+        problems.append(f"{where}.close_call must give a rule id, a keep_rule id and a margin "
+                        "from 0 to 10 points")
+    downs = situation.get("wind_down") or []
+    if not isinstance(downs, list):
+        problems.append(f"{where}.wind_down must be a list")
+        downs = []
+    for i, entry in enumerate(downs):
+        if (not isinstance(entry, dict) or entry.get("channel") not in ids.base_channels
+                or entry.get("rule") not in triggers
+                or not isinstance(entry.get("own_site"), list)
+                or not set(entry["own_site"]) <= set(READINESS)):
+            problems.append(f"{where}.wind_down[{i}] needs a base channel, an R-rule of "
+                            f"rule_triggers and own_site levels from {', '.join(READINESS)}")
+    return dict(situation)

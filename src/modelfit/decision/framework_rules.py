@@ -38,8 +38,10 @@ class Screen(_FileKeys):
     loses `penalty` points and ranks after every model it did not screen.
 
     Conditions (None: not a condition of this screen): a rating of `criterion` at or below
-    `max_rating`; the company's stage one of `stage`; the base channel `without_channel` not
-    yet running.
+    `max_rating`; the company's stage one of `stage`; none of the base channels of
+    `without_channel` running, by a profile that says which channels run (a profile that does
+    not say fires it only when `if_unknown`); the own site's readiness (`Readiness`) one of
+    `own_site`.
     """
 
     id: str
@@ -48,7 +50,9 @@ class Screen(_FileKeys):
     criterion: str | None = None
     max_rating: int | None = None
     stage: tuple[str, ...] | None = None
-    without_channel: str | None = None
+    without_channel: tuple[str, ...] | None = None
+    own_site: tuple[str, ...] | None = None
+    if_unknown: bool = False  # `without_channel` for a profile that does not say which run
 
     @classmethod
     def of(cls, entry: dict[str, Any]) -> Screen:
@@ -61,8 +65,69 @@ class Screen(_FileKeys):
             criterion=entry["criterion"] if has_criterion else None,
             max_rating=entry.get("max_rating") if has_criterion else None,
             stage=tuple(entry["stage"]) if "stage" in entry else None,
-            without_channel=entry.get("without_channel"),
+            without_channel=(tuple(entry["without_channel"]) if "without_channel" in entry
+                             else None),
+            own_site=tuple(entry["own_site"]) if "own_site" in entry else None,
+            if_unknown=bool(entry.get("if_unknown", False)),
         )
+
+
+READINESS = ("ready", "partial", "weak")  # the own site's readiness levels, best first
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Whether a company can make the own site its core (`situation.own_site` in the file, rule
+    `rule`): `ready` when no capability of `capabilities` is weak (rated `weak` or less), or one
+    is strong (`strong` or more) and capital is strong (`capital_strong` or more); `weak` when
+    every capability is weak; `partial` otherwise."""
+
+    rule: str
+    capabilities: tuple[str, ...]
+    weak: int
+    strong: int
+    capital: str
+    capital_strong: int
+
+    @classmethod
+    def of(cls, entry: dict[str, Any]) -> Readiness:
+        """The readiness rule of a validated `situation.own_site` entry."""
+        return cls(rule=entry["rule"], capabilities=tuple(entry["capabilities"]),
+                   weak=entry["weak"], strong=entry["strong"], capital=entry["capital"],
+                   capital_strong=entry["capital_strong"])
+
+
+@dataclass(frozen=True)
+class CloseCall:
+    """Rule `rule` (`situation.close_call` in the file): when unscreened models score within
+    `margin` points of the best, the one whose own plan keeps more of the running channels
+    leads, then the stage rule's model, then the higher score."""
+
+    rule: str
+    margin: float
+    keep_rule: str  # the rule that keeps running channels in the plan
+
+    @classmethod
+    def of(cls, entry: dict[str, Any]) -> CloseCall:
+        """The close-call rule of a validated `situation.close_call` entry."""
+        return cls(rule=entry["rule"], margin=float(entry["margin"]),
+                   keep_rule=entry["keep_rule"])
+
+
+@dataclass(frozen=True)
+class WindDown:
+    """When a running channel leaves the plan (`situation.wind_down` in the file): `channel`
+    runs, the R-rule `rule` holds and the own site's readiness is one of `own_site`."""
+
+    channel: str
+    rule: str
+    own_site: tuple[str, ...]
+
+    @classmethod
+    def of(cls, entry: dict[str, Any]) -> WindDown:
+        """The wind-down rule of a validated `situation.wind_down` entry."""
+        return cls(channel=entry["channel"], rule=entry["rule"],
+                   own_site=tuple(entry["own_site"]))
 
 
 @dataclass(frozen=True)

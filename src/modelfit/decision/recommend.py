@@ -23,13 +23,20 @@ from modelfit.core.errors import ModelfitError
 from modelfit.core.vocab import LANGUAGES
 from modelfit.decision.features import to_deviations
 from modelfit.decision.framework import Framework
-from modelfit.decision.framework_rules import Screen
+from modelfit.decision.framework_rules import READINESS, Screen
 from modelfit.decision.numbers import signed_points
+from modelfit.decision.plan import ChannelDetail, Plan, Situation, build_plan, rule_fired
+
+__all__ = ["STAGE_PRIOR", "STRONG", "WEAK", "ChannelDetail", "Rationale", "Recommendation",
+           "channel_name", "recommend", "rule_fired", "screens_fired"]
 from modelfit.decision.scoring import (
     TIE_DECIMALS,
+    close_call,
     criterion_points,
     fired_screens,
+    held_by,
     ranking_index,
+    readiness,
     running_matrix,
     score_matrix,
 )
@@ -39,6 +46,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 STAGE_PRIOR = "stage_prior"
+WEAK = 2  # a rating at or below this is a weakness; 4 and 5 are strengths
+STRONG = 4
 
 
 @dataclass(frozen=True)
@@ -56,19 +65,6 @@ class Rationale:
     status: str = "supports"
     by: tuple[str, ...] = ()
     key: str = ""
-
-
-@dataclass(frozen=True)
-class ChannelDetail:
-    """One channel of the plan: its base id, its role and, for distribution, its kind."""
-
-    channel: str
-    role: str  # "core" | "auxiliary"
-    kind: str | None = None  # dropshipping | small_b | distributors for distribution, else None
-
-    def to_dict(self) -> dict[str, Any]:
-        """`{channel, role, kind}`, as in `recommend --json`'s `channel_details`."""
-        return {"channel": self.channel, "role": self.role, "kind": self.kind}
 
 
 @dataclass(frozen=True)
@@ -92,6 +88,11 @@ class Recommendation:
     channel_details: tuple[ChannelDetail, ...] = ()
     plan_notes: tuple[Rationale, ...] = ()
     screens: tuple[str, ...] = ()  # ids of the screens that fired
+    # ids of the rules that hold the primary in place against a model that scores more before
+    # screens (empty: the scores alone decide)
+    held_by: tuple[str, ...] = ()
+    channels_known: bool = False  # whether the profile said which channels run
+    running: tuple[str, ...] = ()  # the channels known to run
 
     @property
     def core(self) -> str:
@@ -153,21 +154,30 @@ def recommend(
     rating_map = profile.ratings()
     ratings = np.array([[rating_map[c] for c in fw.criteria]], dtype=float)
     stage_idx = np.array([fw.stages.index(profile.stage)])
-    running = running_matrix([tuple(profile.existing_channels)], fw)
+    running = running_matrix([profile.existing_channels], fw)
     scores_m, flags_m = score_matrix(ratings, stage_idx, fw, running)
-    fired_row = fired_screens(ratings, fw, stage_idx, running)[0]
-    fired = tuple(sc.id for sc, on in zip(fw.screens, fired_row, strict=True) if on)
-    order = ranking_index(scores_m, flags_m)[0]
+    fired_m = fired_screens(ratings, fw, stage_idx, running)
+    fired = tuple(sc.id for sc, on in zip(fw.screens, fired_m[0], strict=True) if on)
+    order = ranking_index(scores_m, flags_m, close_call(fw, stage_idx, running))[0]
     ranking = tuple(fw.models[i] for i in order)
     scores = {m: float(scores_m[0, i]) for i, m in enumerate(fw.models)}
     screened = {m for i, m in enumerate(fw.models) if flags_m[0, i] > 0}
     points = criterion_points(to_deviations(ratings), fw.weights)[0]
     contributions = _contributions(fw, stage_idx[0], points, rating_map, fired)
     primary = ranking[0]
-    plan = _plan(fw, primary, profile.stage, scores, rating_map, fired)
+    held = held_by(scores_m, flags_m, fired_m, order[:1], fw)[0]
+    situation = Situation(stage=profile.stage, ratings=dict(rating_map),
+                          running=profile.existing_channels,
+                          readiness=READINESS[int(readiness(ratings, fw)[0])], fired=fired)
+    plan = build_plan(fw, primary, scores, situation, lang)
+    close = close_call(fw, stage_idx, running)
+    plain = ranking_index(scores_m, flags_m)[0]
     ctx = _Context(fw=fw, stage=profile.stage, ranking=ranking, scores=scores,
                    contributions=contributions, ratings=rating_map, lang=lang, fired=fired,
-                   screened=screened, plan=plan)
+                   screened=screened, plan=plan, situation=situation, held_by=held,
+                   scores_order=tuple(fw.models[i] for i in plain),
+                   prefer=({} if close is None else
+                           {m: float(close.prefer[0, i]) for i, m in enumerate(fw.models)}))
     channels = plan.channels
     return Recommendation(
         company_id=profile.company_id,
@@ -187,6 +197,9 @@ def recommend(
         channel_details=plan.details,
         plan_notes=_plan_notes(ctx),
         screens=fired,
+        held_by=held,
+        channels_known=profile.channels_known,
+        running=profile.running,
     )
 
 
@@ -198,23 +211,16 @@ def channel_name(fw: Framework, detail: ChannelDetail, lang: str) -> str:
     return fw.channel_label(detail.channel, lang)
 
 
-def rule_fired(fw: Framework, rule: str, ratings: dict[str, int]) -> bool:
-    """Whether the R-rule's trigger holds for these ratings."""
-    trig = fw.rule_triggers[rule]
-    value = ratings[trig.criterion]
-    return bool(value <= trig.max_rating and value >= trig.min_rating)
-
-
 def screens_fired(
     fw: Framework, ratings: dict[str, int], stage: str | None = None,
-    existing: tuple[str, ...] = (),
+    existing: tuple[str, ...] | None = None,
 ) -> list[Screen]:
     """The framework's screens that fire for these ratings (and stage and running channels)."""
     row = np.array([[ratings[c] for c in fw.criteria]], dtype=float)
     stage_idx = None if stage is None else np.array([fw.stages.index(stage)])
     if stage_idx is None:  # without a stage, only the rating screens can be judged
         return [s for s in fw.screens if s.stage is None and s.without_channel is None
-                and s.criterion is not None and s.max_rating is not None
+                and s.own_site is None and s.criterion is not None and s.max_rating is not None
                 and ratings[s.criterion] <= s.max_rating]
     fired = fired_screens(row, fw, stage_idx, running_matrix([existing], fw))[0]
     return [s for s, on in zip(fw.screens, fired, strict=True) if on]
@@ -246,13 +252,6 @@ def _contributions(
 
 
 @dataclass(frozen=True)
-class _Plan:
-    channels: tuple[str, ...]
-    details: tuple[ChannelDetail, ...]
-    kept_out: dict[str, tuple[str, ...]]  # R-rule -> screens that kept its channel out
-
-
-@dataclass(frozen=True)
 class _Context:
     fw: Framework
     stage: str
@@ -263,58 +262,18 @@ class _Context:
     lang: str
     fired: tuple[str, ...]
     screened: set[str]
-    plan: _Plan
+    plan: Plan
+    situation: Situation
+    held_by: tuple[str, ...]
+    scores_order: tuple[str, ...]  # the ranking without the close call
+    prefer: dict[str, float]  # the close call's preference per model
+
 
     def fired_rule(self, rule: str) -> bool:
         return rule_fired(self.fw, rule, self.ratings)
 
     def plan_kind(self) -> str | None:
         return next((d.kind for d in self.plan.details if d.channel == "distribution"), None)
-
-
-def _plan(
-    fw: Framework, primary: str, stage: str, scores: dict[str, float], ratings: dict[str, int],
-    fired: tuple[str, ...],
-) -> _Plan:
-    plan = list(fw.plans[primary][stage])
-    kept_out: dict[str, tuple[str, ...]] = {}
-    for aux in fw.auxiliary:
-        if rule_fired(fw, aux.rule, ratings) and set(plan) & set(aux.with_any):
-            blockers = tuple(s for s in aux.kept_out_by if s in fired)
-            missing = [c for c in aux.add if c not in plan]
-            if blockers and missing:
-                kept_out[aux.rule] = blockers
-                continue
-            plan += missing
-
-    def key(channel: str) -> tuple[float, int]:
-        return (-round(scores[channel], TIE_DECIMALS), fw.models.index(channel))
-
-    if primary in fw.base_channels:
-        core = primary
-    elif fw.core_rule.get(stage, "score") != "score":
-        core = fw.core_rule[stage]
-    else:
-        core = min(plan, key=key)
-    channels = (core, *sorted((c for c in plan if c != core), key=key))
-    details = tuple(
-        ChannelDetail(c, "core" if c == core else "auxiliary",
-                      _kind(fw, stage, ratings, core == c) if c == "distribution" else None)
-        for c in channels)
-    return _Plan(channels=channels, details=details, kept_out=kept_out)
-
-
-def _kind(fw: Framework, stage: str, ratings: dict[str, int], is_core: bool) -> str:
-    """The first `distribution_kinds` entry whose conditions hold names the kind."""
-    for entry in fw.kind_rules:
-        if entry.core is not None and entry.core != is_core:
-            continue
-        if entry.stage is not None and stage not in entry.stage:
-            continue
-        if entry.rule is not None and not rule_fired(fw, entry.rule, ratings):
-            continue
-        return str(entry.kind)
-    raise AssertionError("distribution_kinds ends with a default entry")  # pragma: no cover
 
 
 # --- rationale --------------------------------------------------------------------------------
@@ -332,9 +291,11 @@ def _by_points(ctx: _Context, winner: str, loser: str) -> tuple[tuple[str, ...],
     if not ahead:
         return ("tie",), fw.label("tie_rule", ctx.lang)
     sep = ", " if ctx.lang == "en" else "、"
-    text = sep.join(fw.text("by_rule", ctx.lang, rule=fw.criterion_rule(c),
-                            criterion=fw.criterion_name(c, ctx.lang), points=_pts(ctx, d),
-                            rating=ctx.ratings[c])
+    # A rating of 1-2 that helped the winner is a weakness of the company that costs the heavier
+    # model more, never an advantage (only 4-5 are strengths).
+    text = sep.join(fw.text("by_weak_rule" if ctx.ratings[c] <= WEAK else "by_rule", ctx.lang,
+                            rule=fw.criterion_rule(c), criterion=fw.criterion_name(c, ctx.lang),
+                            points=_pts(ctx, d), rating=ctx.ratings[c])
                     for d, c in ahead)
     return tuple(fw.criterion_rule(c) for _, c in ahead), text
 
@@ -361,7 +322,44 @@ def _rationale(ctx: _Context) -> tuple[Rationale, ...]:
     for rule in ctx.fw.rule_triggers:
         if ctx.fired_rule(rule):
             lines.append(_rule_line(ctx, rule))
+    lines.extend(_situation_lines(ctx))
     return tuple(lines)
+
+
+def _situation_lines(ctx: _Context) -> list[Rationale]:
+    """The C-rules that shaped the plan: running channels kept or wound down (C1), the own site
+    held back from the core (C3) or to a next step (C4)."""
+    fw, lang, plan = ctx.fw, ctx.lang, ctx.plan
+    ratings = ctx.ratings
+    figures = {"brand": ratings["brand_content"], "tech": ratings["tech_data"],
+               "capital": ratings["capital"]}
+    keep = fw.close_call.keep_rule if fw.close_call is not None else "C1"
+    out = []
+
+    def names(details: Sequence[ChannelDetail]) -> str:
+        sep = " and " if lang == "en" else "和"
+        return sep.join(channel_name(fw, d, lang) for d in details)
+
+    kept = [d for d in plan.details if keep in d.rules and d.role == "auxiliary"]
+    if kept:
+        many = len(kept) > 1
+        out.append(Rationale(keep, fw.text(
+            "situation.line_C1", lang, channels=names(kept), verb="run" if many else "runs",
+            stays="stay" if many else "stays"), key="situation.line_C1"))
+    for d in plan.with_role("wind_down"):
+        out.append(Rationale(keep, fw.text(
+            "situation.line_wind_down", lang, channels=names([d]), verb="runs",
+            leaves="leaves", reason=d.reason or ""), status="adjusted", by=d.rules,
+            key="situation.line_wind_down"))
+    readiness_rule = fw.own_site.rule if fw.own_site is not None else "C3"
+    moved = any(readiness_rule in d.rules for d in plan.with_role("core"))
+    if readiness_rule in ctx.fired and (moved or readiness_rule in ctx.held_by):
+        out.append(Rationale(readiness_rule, fw.text("situation.line_C3", lang, **figures),
+                             status="adjusted", by=(readiness_rule,), key="situation.line_C3"))
+    if "C4" in ctx.fired and any("C4" in d.rules for d in plan.with_role("next_step")):
+        out.append(Rationale("C4", fw.text("situation.line_C4", lang, **figures),
+                             status="kept_out", by=("C4",), key="situation.line_C4"))
+    return out
 
 
 def _summary_line(ctx: _Context) -> Rationale:
@@ -369,6 +367,15 @@ def _summary_line(ctx: _Context) -> Rationale:
     primary, second = ctx.ranking[0], ctx.ranking[1]
     name = fw.model_name
     top = min(fw.models, key=lambda m: (-round(scores[m], TIE_DECIMALS), fw.models.index(m)))
+    close = fw.close_call.rule if fw.close_call is not None else "C2"
+    rival = ctx.scores_order[0] if ctx.scores_order else primary
+    if rival != primary and rival not in ctx.screened:  # the close call put the primary first
+        keeps = ctx.prefer.get(primary, 0.0) >= ctx.prefer.get(rival, 0.0) + 2
+        key = "summary_close_keep" if keeps else "summary_close_stage"
+        return Rationale("score", fw.text(
+            key, lang, primary=name(primary, lang), score=scores[primary],
+            top=name(rival, lang), top_score=scores[rival]),
+            status="adjusted", by=(close,), key=key)
     if round(scores[top], TIE_DECIMALS) > round(scores[primary], TIE_DECIMALS):
         ids = tuple(_screens_on(ctx, top))
         return Rationale("score", fw.text(
@@ -396,6 +403,17 @@ def _stage_line(ctx: _Context) -> Rationale:
     if rule == "S1" and ctx.plan_kind() == "small_b":
         return Rationale(rule, fw.text("stage_variant.S1_small_b", lang), status="adjusted",
                          by=("R2",), key="stage_variant.S1_small_b")
+    if (rule == "S2" and primary == default and "independent_site" in ctx.situation.runs
+            and "platform" not in ctx.situation.runs):
+        return Rationale(rule, fw.text("stage_variant.S2_site_first", lang), status="adjusted",
+                         by=(ctx.fw.close_call.keep_rule if ctx.fw.close_call else "C1",),
+                         key="stage_variant.S2_site_first")
+    readiness_rule = ctx.fw.own_site.rule if ctx.fw.own_site is not None else "C3"
+    if (rule == "S3" and primary == default
+            and any(readiness_rule in d.rules for d in ctx.plan.with_role("core"))):
+        return Rationale(rule, fw.text("stage_variant.S3_platform_core", lang),
+                         status="adjusted", by=(readiness_rule,),
+                         key="stage_variant.S3_platform_core")
     if rule in ctx.fired and rule != "S1":  # the stage's own precondition (S2) holds it back
         return Rationale(rule, fw.text(f"stage_variant.{rule}_precondition", lang),
                          key=f"stage_variant.{rule}_precondition")
@@ -461,6 +479,10 @@ def _plan_notes(ctx: _Context) -> tuple[Rationale, ...]:
     out = []
     if "S2" in ctx.fired:
         out.append(Rationale("S2", fw.text("plan_note.S2_next", lang), key="plan_note.S2_next"))
+    elif ctx.stage == "growth" and not ctx.situation.known and "platform" in channels:
+        out.append(Rationale("S2", fw.text("plan_note.S2_assumed", lang),
+                             key="plan_note.S2_assumed"))
+
     if ctx.stage == "mature" and "platform" in channels:
         out.append(Rationale("S3", fw.text("plan_note.S3_local", lang), key="plan_note.S3_local"))
     if ("independent_site" in channels and channels[0] != "independent_site"

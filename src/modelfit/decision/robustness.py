@@ -56,8 +56,9 @@ from modelfit.core.reproducible import DECIMALS, rounded
 from modelfit.decision.flips import Flip, find_flips, verify_flips
 from modelfit.decision.framework import Framework
 from modelfit.decision.intervals import stability_intervals
-from modelfit.decision.scoring import ranking_index
+from modelfit.decision.scoring import fired_screens, held_by, ranking_index, running_matrix
 from modelfit.decision.smaa import (
+    company_close_call,
     confidence_factors,
     entropy_bits,
     evaluate,
@@ -65,6 +66,8 @@ from modelfit.decision.smaa import (
     ranking_entropy,
     sample_constrained,
     sample_orders,
+    score_shares,
+    screen_taken,
     smaa,
     winning_indices,
 )
@@ -84,6 +87,9 @@ CLOSE_CONFIDENCE = 0.6
 # ... or when the top two scores are less than this many points apart (one rating step moves a
 # score by half a weight, 1 to 5 points with the bundled weights).
 CLOSE_MARGIN = 1.0
+# "high" needs the primary first in at least this share of scenarios (and no close call, no
+# disagreeing classifier): `sureness`.
+HIGH_CONFIDENCE = 0.8
 WeightMode = Literal["framework", "uniform"]
 
 
@@ -116,6 +122,14 @@ class Robustness:
     risks: tuple[Flip, ...] = ()
     prior_sd: float = 0.0
     screened: tuple[str, ...] = ()  # models a screen holds back (they never lead)
+    # The ids of the rules that hold the primary in place against a model that scores more
+    # before screens (empty: the scores alone decide), and the share of scenarios in which the
+    # primary has the highest score before screens and the close call.
+    held_by: tuple[str, ...] = ()
+    score_confidence: float = 1.0
+    raw_scores: dict[str, float] = field(default_factory=dict)  # scores before the screens
+    score_share: dict[str, float] = field(default_factory=dict)  # first on scores alone, per model
+    ratings: dict[str, int] = field(default_factory=dict)  # the company's ratings
 
     @property
     def confidence(self) -> float:
@@ -123,14 +137,29 @@ class Robustness:
         return self.acceptability[self.primary][0]
 
     @property
-    def margin(self) -> float:
+    def margin(self) -> float | None:
         """Points between the primary and the best rival that a screen does not hold back, at the
-        framework's weights (infinite when a screen holds back every rival: S1 at start-up)."""
+        framework's weights (negative when the close call put the primary first); None when a
+        rule holds back every rival (S1 at start-up): the lead is then a rule's, not points."""
         same_class = self.primary in self.screened
         rivals = [m for m in self.ranking[1:] if (m in self.screened) == same_class]
         if not rivals:
-            return math.inf
+            return None
         return self.scores[self.primary] - self.scores[rivals[0]]
+
+    @property
+    def held(self) -> bool:
+        """Whether a rule, not the scores, holds the primary first."""
+        return bool(self.held_by)
+
+    @property
+    def leader(self) -> str:
+        """The model with the highest score before screens (the primary on a tie)."""
+        raw = self.raw_scores or self.scores
+        best = max(round(v, 9) for v in raw.values())
+        if round(raw[self.primary], 9) >= best:
+            return self.primary
+        return next(m for m in self.ranking if round(raw[m], 9) >= best)
 
     @property
     def challenger(self) -> str:
@@ -166,6 +195,8 @@ class Robustness:
                 for m, w in self.central_weights.items()
             },
             "entropy": dict(self.entropy),
+            "held_by": list(self.held_by),
+            "score_confidence": float(self.score_confidence),
         }
         if full:
             out["central_weights"] = {
@@ -183,13 +214,27 @@ class Robustness:
         return out
 
 
+def sureness(confidence: float, margin: float | None, disagrees: bool = False) -> str:
+    """How sure an answer is, in one word, the one scale of the report, the portfolio and the
+    JSON (`robustness.level`): `low` for a close call (confidence below `CLOSE_CONFIDENCE` or a
+    lead under `CLOSE_MARGIN` points), `high` at a confidence of `HIGH_CONFIDENCE` or more with no
+    disagreement from the classifier, else `medium`. A lead a rule holds (`margin` None) is not a
+    close call."""
+    if confidence < CLOSE_CONFIDENCE or (margin is not None and margin < CLOSE_MARGIN):
+        return "low"
+    if confidence >= HIGH_CONFIDENCE and not disagrees:
+        return "high"
+    return "medium"
+
+
 def is_too_close(
     result: Robustness, *, min_confidence: float = CLOSE_CONFIDENCE,
     min_margin: float = CLOSE_MARGIN,
 ) -> bool:
     """Whether the answer is a close call: confidence below `min_confidence` (default 0.6) or
     the top two scores less than `min_margin` points (default 1.0) apart."""
-    return result.confidence < min_confidence or result.margin < min_margin
+    margin = result.margin
+    return result.confidence < min_confidence or (margin is not None and margin < min_margin)
 
 
 # --- entry point ------------------------------------------------------------------------------
@@ -225,32 +270,39 @@ def analyse(
     rating_map = profile.ratings()
     ratings = np.array([rating_map[c] for c in fw.criteria], dtype=float)
     stage = fw.stages.index(profile.stage)
-    existing = tuple(profile.existing_channels)
+    existing = profile.existing_channels
     scores, penalty, points = evaluate(ratings[None], fw, stage, existing)
-    order = ranking_index(scores, penalty)[0]
+    close = company_close_call(fw, stage, existing)
+    order = ranking_index(scores, penalty, close)[0]
     p = int(order[0])
 
     rng = np.random.Generator(np.random.PCG64(seed))
     n_crit = len(fw.criteria)
     lam = sample_constrained(rng, samples, n_crit, 1.0 if weights == "uniform" else kappa, pairs)
+    taken = taken_now = screen_taken(ratings[None], fw, stage, existing)
 
     def uncertain() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        nonlocal taken
         if rating_noise is None:
             s_r, pen_r, pts_r = scores, penalty, points
         else:
-            s_r, pen_r, pts_r = evaluate(perturb_ratings(rng, ratings, samples, rating_noise),
-                                         fw, stage, existing)
+            moved = perturb_ratings(rng, ratings, samples, rating_noise)
+            s_r, pen_r, pts_r = evaluate(moved, fw, stage, existing)
+            taken = screen_taken(moved, fw, stage, existing)
         if prior_sd > 0:
             s_r = s_r + rng.normal(0.0, float(prior_sd), (samples, len(fw.models)))
         return s_r, pen_r, pts_r
 
     s_r, pen_r, pts_r = uncertain()
-    accept, central = smaa(s_r, pen_r, pts_r, lam)
+    accept, central = smaa(s_r, pen_r, pts_r, lam, close)
     accept = np.round(accept, SHARE_DECIMALS)
-    orders = sample_orders(s_r, pen_r, pts_r, lam)
+    orders = sample_orders(s_r, pen_r, pts_r, lam, close)
     winning = winning_indices(orders)
-    conf = confidence_factors(*uncertain(), central)
-    intervals = stability_intervals(scores[0], penalty[0], points[0])
+    by_score = score_shares(s_r, taken, pts_r, lam)
+    conf = confidence_factors(*uncertain(), central, close)
+    intervals = stability_intervals(scores[0], penalty[0], points[0], close)
+    fired = fired_screens(ratings[None], fw, np.array([stage]), running_matrix([existing], fw))
+    held = held_by(scores, penalty, fired, order[:1], fw)[0]
     flips = verify_flips(find_flips(rating_map, profile.stage, fw, direction="up",
                                     existing=existing), profile, fw)
     risks = verify_flips(find_flips(rating_map, profile.stage, fw, direction="down",
@@ -289,6 +341,11 @@ def analyse(
         risks=risks,
         prior_sd=float(prior_sd),
         screened=tuple(m for i, m in enumerate(models) if penalty[0, i] > 0),
+        held_by=held,
+        score_confidence=rounded(by_score[p]),
+        score_share={m: rounded(by_score[i]) for i, m in enumerate(models)},
+        raw_scores={m: float(scores[0, i] + taken_now[0, i]) for i, m in enumerate(models)},
+        ratings=dict(rating_map),
     )
 
 

@@ -2,12 +2,15 @@
 
 score[m] = stage_prior[stage, m] + sum_c weights[c, m] * deviation[c] - screen penalties[m]
 
-Screens (the framework's `screens`) fire on a rating threshold (R1), a stage (S1) or a channel
-not yet running (S2's precondition); a screened model ranks after every unscreened one.
+Screens (the framework's `screens`) fire on a rating threshold (R1), a stage (S1), channels
+known not to run (S2's precondition, C4) or the own site's readiness (C3, C4); a screened model
+ranks after every unscreened one.
 
 Ranking and tie rule: unscreened models rank before screened ones; then higher score first,
 scores compared after rounding to 9 decimals; an exact tie goes to the model listed first in
-the framework (platform, distribution, independent_site, hybrid: the lighter plan first).
+the framework (platform, distribution, independent_site, hybrid: the lighter plan first). The
+close call (C2, `CloseCall`) then picks the primary among the unscreened models within its
+margin of the best: the one whose own plan keeps more running channels, then the stage rule's.
 `recommend` runs these same kernels on a one-row matrix, so the row and the vectorised paths
 cannot disagree.
 """
@@ -23,6 +26,7 @@ import pandas as pd
 
 from modelfit.core.errors import ModelfitError
 from modelfit.decision.features import to_deviations
+from modelfit.decision.framework_rules import READINESS
 
 if TYPE_CHECKING:
     from modelfit.decision.framework import Framework
@@ -36,20 +40,57 @@ def criterion_points(deviations: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.asarray(deviations[:, :, None] * weights[None, :, :])
 
 
+@dataclass(frozen=True)
+class Running:
+    """The channels rows run: `channels` (n, B) booleans over `fw.base_channels`, and `known`
+    (n,): whether the row says at all (a profile without `existing_channels` does not; a row
+    that does not say runs nothing known)."""
+
+    channels: np.ndarray
+    known: np.ndarray
+
+    @classmethod
+    def unknown(cls, n: int, fw: Framework) -> Running:
+        """`n` rows that do not say which channels run."""
+        return cls(np.zeros((n, len(fw.base_channels)), dtype=bool), np.zeros(n, dtype=bool))
+
+    def repeat(self, n: int) -> Running:
+        """The first row `n` times."""
+        return Running(np.repeat(self.channels[:1], n, axis=0), np.repeat(self.known[:1], n))
+
+
+def readiness(ratings: np.ndarray, fw: Framework) -> np.ndarray:
+    """The own site's readiness per row, as the index of `READINESS` (0 ready, 1 partial,
+    2 weak; `fw.own_site`): every row is ready under a framework without the rule."""
+    out = np.zeros(ratings.shape[0], dtype=np.intp)
+    rule = fw.own_site
+    if rule is None:
+        return out
+    caps = ratings[:, [fw.criteria.index(c) for c in rule.capabilities]]
+    capital = ratings[:, fw.criteria.index(rule.capital)]
+    any_weak = (caps <= rule.weak).any(axis=1)
+    all_weak = (caps <= rule.weak).all(axis=1)
+    carried = (caps >= rule.strong).any(axis=1) & (capital >= rule.capital_strong)
+    out[any_weak & ~carried] = READINESS.index("partial")
+    out[all_weak] = READINESS.index("weak")
+    return out
+
+
 def fired_screens(
     ratings: np.ndarray, fw: Framework, stage_idx: np.ndarray | None = None,
-    running: np.ndarray | None = None,
+    running: Running | None = None,
 ) -> np.ndarray:
     """Which screens fire per row: (n, S) booleans, S = `fw.screens` in order.
 
     A screen fires when every condition it names holds: a rating at or below `max_rating`
-    (`criterion`), the company's `stage` (one of a list), a base channel that is not yet running
-    (`without_channel`). `stage_idx` (n,) and `running` (n, B) booleans over `fw.base_channels`
-    are needed only by screens that name a stage or a channel; `running=None` means no channel
-    runs yet (the profile's default).
+    (`criterion`), the company's `stage` (one of a list), none of the base channels of
+    `without_channel` running by a row that says which run (a row that does not say: the
+    screen's `if_unknown`), the own site's readiness one of `own_site`. `stage_idx` (n,) is
+    needed only by screens that name a stage; `running=None` means no row says which run.
     """
     n = ratings.shape[0]
     out = np.ones((n, len(fw.screens)), dtype=bool)
+    level = readiness(ratings, fw)
     for s, screen in enumerate(fw.screens):
         if screen.criterion is not None and screen.max_rating is not None:
             out[:, s] &= ratings[:, fw.criteria.index(screen.criterion)] <= screen.max_rating
@@ -59,36 +100,69 @@ def fired_screens(
             wanted = np.array([st in screen.stage for st in fw.stages])
             out[:, s] &= wanted[stage_idx]
         if screen.without_channel is not None:
-            if running is None:
-                continue  # nothing runs yet: the channel is missing
-            out[:, s] &= ~running[:, fw.base_channels.index(screen.without_channel)]
+            if running is None:  # no row says: the screen's `if_unknown` decides
+                out[:, s] &= screen.if_unknown
+            else:
+                cols = [fw.base_channels.index(c) for c in screen.without_channel]
+                missing = ~running.channels[:, cols].any(axis=1)
+                out[:, s] &= np.where(running.known, missing, screen.if_unknown)
+        if screen.own_site is not None:
+            levels = np.array([lv in screen.own_site for lv in READINESS])
+            out[:, s] &= levels[level]
     return out
 
 
-def running_matrix(existing: Sequence[Sequence[str]], fw: Framework) -> np.ndarray:
-    """(n, B) booleans over `fw.base_channels` from each row's list of running channels."""
-    out = np.zeros((len(existing), len(fw.base_channels)), dtype=bool)
+def running_matrix(existing: Sequence[Sequence[str] | None], fw: Framework) -> Running:
+    """The running channels of each row: a list of base channels, or None (the row does not say)."""
+    out = Running.unknown(len(existing), fw)
     for i, channels in enumerate(existing):
+        if channels is None:
+            continue
+        out.known[i] = True
         for c in channels:
-            out[i, fw.base_channels.index(c)] = True
+            out.channels[i, fw.base_channels.index(c)] = True
     return out
+
+
+@dataclass(frozen=True)
+class CloseCall:
+    """The close call's inputs per row (C2): `prefer` (n, M), larger for the model whose own plan
+    keeps more of the running channels, then for the stage rule's model; `margin` in points."""
+
+    prefer: np.ndarray
+    margin: float
+
+
+def close_call(fw: Framework, stage_idx: np.ndarray, running: Running | None) -> CloseCall | None:
+    """Each row's close-call preferences (`CloseCall`), or None when the framework has no C2."""
+    if fw.close_call is None:
+        return None
+    n = stage_idx.shape[0]
+    covers = np.zeros((len(fw.stages), len(fw.models), len(fw.base_channels)))
+    for m, model in enumerate(fw.models):
+        for s, stage in enumerate(fw.stages):
+            for c in fw.plans[model][stage]:
+                covers[s, m, fw.base_channels.index(c)] = 1.0
+    channels = (np.zeros((n, len(fw.base_channels))) if running is None
+                else running.channels.astype(float))
+    kept = np.einsum("nmb,nb->nm", covers[stage_idx], channels)
+    default = np.array([[fw.stage_defaults.get(st) == m for m in fw.models] for st in fw.stages])
+    return CloseCall(prefer=2.0 * kept + default[stage_idx], margin=fw.close_call.margin)
 
 
 def score_matrix(
-    ratings: np.ndarray, stage_idx: np.ndarray, fw: Framework, running: np.ndarray | None = None,
+    ratings: np.ndarray, stage_idx: np.ndarray, fw: Framework, running: Running | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Scores (n, M) and screen flags (n, M; > 0 where a screen fired) for validated ratings
-    (n, C), stage indices (n,) and, optionally, the channels already running (n, B)."""
+    (n, C), stage indices (n,) and, optionally, the channels already running."""
     dev = to_deviations(ratings)
     fired = fired_screens(ratings, fw, stage_idx, running)
-    penalty = np.zeros((ratings.shape[0], len(fw.models)))
-    flags = np.zeros_like(penalty)
+    flags = np.zeros((ratings.shape[0], len(fw.models)))
     for s, screen in enumerate(fw.screens):
         for model in screen.models:
             m = fw.models.index(model)
-            penalty[:, m] += np.where(fired[:, s], float(screen.penalty), 0.0)
             flags[:, m] = np.maximum(flags[:, m], fired[:, s].astype(float))
-    scores = fw.priors[stage_idx] + dev @ fw.weights - penalty
+    scores = fw.priors[stage_idx] + dev @ fw.weights - screen_points(fired, fw)
     return scores, flags
 
 
@@ -100,24 +174,78 @@ def rank_keys(scores: np.ndarray, penalty: np.ndarray) -> np.ndarray:
     return np.round(scores, TIE_DECIMALS) - np.where(penalty > 0, _SCREEN_OFFSET, 0.0)
 
 
-def primary_index(scores: np.ndarray, penalty: np.ndarray) -> np.ndarray:
-    """Index of the primary model per row (argmax keeps the first model on a tie)."""
-    return np.asarray(np.argmax(rank_keys(scores, penalty), axis=1))
+def primary_index(
+    scores: np.ndarray, penalty: np.ndarray, close: CloseCall | None = None,
+) -> np.ndarray:
+    """Index of the primary model per row (argmax keeps the first model on a tie); with `close`,
+    the close call picks among the models of the leader's class (unscreened, or all screened)
+    within its margin of the best."""
+    keys = rank_keys(scores, penalty)
+    if close is None:
+        return np.asarray(np.argmax(keys, axis=1))
+    top = keys.max(axis=1, keepdims=True)
+    within = keys >= np.round(top - close.margin, TIE_DECIMALS)
+    prefer = np.broadcast_to(close.prefer, keys.shape)
+    best = np.where(within, prefer, -np.inf).max(axis=1, keepdims=True)
+    return np.asarray(np.argmax(np.where(within & (prefer == best), keys, -np.inf), axis=1))
 
 
-def ranking_index(scores: np.ndarray, penalty: np.ndarray) -> np.ndarray:
-    """Model indices best first per row; a stable sort keeps framework order on ties."""
-    return np.argsort(-rank_keys(scores, penalty), axis=1, kind="stable")
+def ranking_index(
+    scores: np.ndarray, penalty: np.ndarray, close: CloseCall | None = None,
+) -> np.ndarray:
+    """Model indices best first per row; a stable sort keeps framework order on ties. With
+    `close`, the close call's primary comes first and the others follow in that order."""
+    keys = rank_keys(scores, penalty)
+    if close is not None:
+        keys = keys.copy()
+        first = primary_index(scores, penalty, close)
+        keys[np.arange(keys.shape[0]), first] = np.inf
+    return np.argsort(-keys, axis=1, kind="stable")
+
+
+def held_by(
+    scores: np.ndarray, penalty: np.ndarray, fired: np.ndarray, primary: np.ndarray,
+    fw: Framework,
+) -> list[tuple[str, ...]]:
+    """Per row, the ids of the rules that hold the primary in place against a model scoring
+    more before screens: the screens that hold that model back, and the close call (C2) when
+    it, not a screen, put the primary first. Empty when the scores alone decide."""
+    raw = np.round(scores + screen_points(fired, fw), TIE_DECIMALS)
+    n = scores.shape[0]
+    above = raw > raw[np.arange(n), primary][:, None]
+    holds = np.zeros((n, len(fw.models), len(fw.screens)), dtype=bool)
+    for s, screen in enumerate(fw.screens):
+        for model in screen.models:
+            holds[:, fw.models.index(model), s] = fired[:, s]
+    by_screen = (above[:, :, None] & holds).any(axis=1)
+    by_close = (above & ~holds.any(axis=2)).any(axis=1)
+    out = []
+    close_id = fw.close_call.rule if fw.close_call is not None else "C2"
+    for i in range(n):
+        ids = [sc.id for s, sc in enumerate(fw.screens) if by_screen[i, s]]
+        if by_close[i]:
+            ids.append(close_id)
+        out.append(tuple(ids))
+    return out
+
+
+def screen_points(fired: np.ndarray, fw: Framework) -> np.ndarray:
+    """The points each model loses to the screens that fired (`fired_screens`' rows), (n, M)."""
+    penalty = np.zeros((fired.shape[0], len(fw.models)))
+    for s, screen in enumerate(fw.screens):
+        for model in screen.models:
+            penalty[:, fw.models.index(model)] += np.where(fired[:, s], float(screen.penalty), 0.0)
+    return penalty
 
 
 def score_profiles(df: pd.DataFrame, framework: Framework | None = None) -> pd.DataFrame:
     """Score a DataFrame of profiles (one row each) in one vectorised pass.
 
     Needs the columns `stage`, `capital`, `supply_chain`, `brand_content`, `tech_data`; an
-    `existing_channels` column (lists of base channels, or `a;b` strings) takes part in S2's
-    precondition, and without it no channel counts as running. Other columns are ignored.
-    Returns, on the same index, one column of scores per model and `primary`.
-    Equal to `recommend` row by row.
+    `existing_channels` column (lists of base channels, or `a;b` strings; a missing value: the
+    row does not say) takes part in S2's precondition, C4 and the close call, and without it no
+    row says which channels run. Other columns are ignored. Returns, on the same index, one
+    column of scores per model and `primary`. Equal to `recommend` row by row.
     """
     from modelfit.decision.framework import Framework as _Framework
 
@@ -127,7 +255,7 @@ def score_profiles(df: pd.DataFrame, framework: Framework | None = None) -> pd.D
     scores, penalty = score_matrix(ratings, stage_idx, fw, running)
     out = pd.DataFrame(scores, index=df.index, columns=list(fw.models))
     models = np.asarray(fw.models, dtype=object)
-    out["primary"] = models[primary_index(scores, penalty)]
+    out["primary"] = models[primary_index(scores, penalty, close_call(fw, stage_idx, running))]
     return out
 
 
@@ -260,8 +388,8 @@ def _bad_rows(
 
 def running_column(
     df: pd.DataFrame, fw: Framework, caller: str = "score_profiles",
-) -> np.ndarray | None:
-    """The `existing_channels` column as (n, B) booleans, or None when there is no column."""
+) -> Running | None:
+    """The `existing_channels` column as `Running`, or None when there is no column."""
     if "existing_channels" not in df.columns:
         return None
     running, bad = channel_rows(df["existing_channels"], fw)
@@ -271,44 +399,46 @@ def running_column(
     return running
 
 
-def channel_rows(col: pd.Series, fw: Framework) -> tuple[np.ndarray, np.ndarray]:
-    """An `existing_channels` column as (n, B) booleans over `fw.base_channels`, and the
-    positions of the rows whose value is not a list of base channels (their row stays False).
+def channel_rows(col: pd.Series, fw: Framework) -> tuple[Running, np.ndarray]:
+    """An `existing_channels` column as `Running`, and the positions of the rows whose value is
+    not a list of base channels (their row keeps the base channels it names).
 
     A value is a list (or tuple, array) of channel ids, an `a;b` string (blanks around each id
-    ignored), or missing (None, NaN: nothing runs yet). A column of pandas strings is parsed
-    once per distinct value (vectorised); other columns row by row.
+    ignored; an empty string: none runs), or missing (None, NaN: the row does not say). A column
+    of pandas strings is parsed once per distinct value (vectorised); other columns row by row.
     """
     if isinstance(col.dtype, pd.StringDtype) and col.dtype.na_value is np.nan:
-        # Missing values of this dtype are NaN, which counts as "nothing runs yet".
+        # Missing values of this dtype are NaN: the row does not say.
         codes, uniques = pd.factorize(col, use_na_sentinel=True)
         parsed = [_channel_items(str(v)) for v in uniques]
         table = np.zeros((len(parsed) + 1, len(fw.base_channels)), dtype=bool)  # last: missing
         valid = np.ones(len(parsed) + 1, dtype=bool)
-        for u, items in enumerate(parsed):
-            valid[u] = set(items) <= set(fw.base_channels)
-            for c in items:
+        for u, named in enumerate(parsed):
+            valid[u] = set(named) <= set(fw.base_channels)
+            for c in named:
                 if c in fw.base_channels:
                     table[u, fw.base_channels.index(c)] = True
-        codes = np.where(codes < 0, len(parsed), codes)
-        return table[codes], np.flatnonzero(~valid[codes])
+        missing = codes < 0
+        codes = np.where(missing, len(parsed), codes)
+        return Running(table[codes], ~missing), np.flatnonzero(~valid[codes])
     if pd.api.types.is_float_dtype(col) and not pd.api.types.is_object_dtype(col):
-        return (np.zeros((len(col), len(fw.base_channels)), dtype=bool),
-                np.flatnonzero(col.notna().to_numpy()))  # NaN: nothing runs; a number: bad
-    rows: list[list[str]] = []
+        return (Running.unknown(len(col), fw),
+                np.flatnonzero(col.notna().to_numpy()))  # NaN: does not say; a number: bad
+    rows: list[list[str] | None] = []
     bad = []
     for i, value in enumerate(col.tolist()):
+        items: list[str] | None
         if isinstance(value, str):
             items = _channel_items(value)
         elif isinstance(value, (list, tuple, np.ndarray)):
             items = [str(v) for v in value]
         elif value is None or (isinstance(value, float) and np.isnan(value)):
-            items = []
+            items = None
         else:
             items = ["?"]
-        if not set(items) <= set(fw.base_channels):
+        if items is not None and not set(items) <= set(fw.base_channels):
             bad.append(i)
-        rows.append([v for v in items if v in fw.base_channels])
+        rows.append(None if items is None else [v for v in items if v in fw.base_channels])
     return running_matrix(rows, fw), np.asarray(bad, dtype=np.intp)
 
 

@@ -36,11 +36,15 @@ import numpy as np
 from modelfit.decision.features import RATING_MAX, RATING_MIN, to_deviations
 from modelfit.decision.framework import Framework
 from modelfit.decision.scoring import (
+    CloseCall,
+    close_call,
     criterion_points,
+    fired_screens,
     primary_index,
     ranking_index,
     running_matrix,
     score_matrix,
+    screen_points,
 )
 
 
@@ -122,10 +126,11 @@ def ranking_entropy(order: np.ndarray) -> float:
 
 def sample_orders(
     scores: np.ndarray, penalty: np.ndarray, points: np.ndarray, lam: np.ndarray,
+    close: CloseCall | None = None,
 ) -> np.ndarray:
     """The ranking (model indices best first) of each importance sample `lam` (n, C)."""
     s = lambda_scores(scores, points, lam)
-    return np.asarray(ranking_index(s, np.broadcast_to(penalty, s.shape)))
+    return np.asarray(ranking_index(s, np.broadcast_to(penalty, s.shape), close))
 
 
 def sample_constrained(
@@ -152,39 +157,70 @@ def sample_constrained(
 
 def smaa(
     scores: np.ndarray, penalty: np.ndarray, points: np.ndarray, lam: np.ndarray,
+    close: CloseCall | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rank acceptabilities (M, M) and central weights (M, C) for importance samples `lam` (n, C).
 
     `scores`, `penalty` (n, M) and `points` (n, C, M) are either one row (exact ratings,
-    broadcast) or one row per sample (uncertain ratings).
+    broadcast) or one row per sample (uncertain ratings); `close`, the company's close call.
     """
     s = lambda_scores(scores, points, lam)
-    order = ranking_index(s, np.broadcast_to(penalty, s.shape))
+    order = ranking_index(s, np.broadcast_to(penalty, s.shape), close)
     return rank_acceptability(order), central_weights(order, lam)
 
 
 def confidence_factors(
     scores: np.ndarray, penalty: np.ndarray, points: np.ndarray, central: np.ndarray,
+    close: CloseCall | None = None,
 ) -> np.ndarray:
     """p[m]: share of rating rows in which m ranks first under its central weights (NaN if none)."""
     out = np.full(central.shape[0], np.nan)
     for m, w in enumerate(central):
         if np.all(np.isfinite(w)):
             s = lambda_scores(scores, points, w)
-            out[m] = float(np.mean(primary_index(s, np.broadcast_to(penalty, s.shape)) == m))
+            out[m] = float(np.mean(primary_index(s, np.broadcast_to(penalty, s.shape), close)
+                                   == m))
     return out
 
 
 
 def evaluate(
-    ratings: np.ndarray, fw: Framework, stage: int, existing: tuple[str, ...] = (),
+    ratings: np.ndarray, fw: Framework, stage: int, existing: tuple[str, ...] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Scores, screen flags (n, M) and criterion points (n, C, M) at the framework's weights.
 
     `ratings` (n, C) are rating rows of one company at stage index `stage` with the channels
-    `existing` already running.
+    `existing` already running (None: the company does not say).
     """
     stage_idx = np.full(ratings.shape[0], stage)
-    running = np.repeat(running_matrix([existing], fw), ratings.shape[0], axis=0)
+    running = running_matrix([existing], fw).repeat(ratings.shape[0])
     scores, penalty = score_matrix(ratings, stage_idx, fw, running)
     return scores, penalty, criterion_points(to_deviations(ratings), fw.weights)
+
+
+def company_close_call(
+    fw: Framework, stage: int, existing: tuple[str, ...] | None = None,
+) -> CloseCall | None:
+    """The close call's preferences (1, M) of one company, broadcast over any samples."""
+    return close_call(fw, np.array([stage]), running_matrix([existing], fw))
+
+
+
+def screen_taken(
+    ratings: np.ndarray, fw: Framework, stage: int, existing: tuple[str, ...] | None = None,
+) -> np.ndarray:
+    """The points the screens took from each model (n, M) for `evaluate`'s rating rows: added
+    to its scores, they give the scores before any screen."""
+    stage_idx = np.full(ratings.shape[0], stage)
+    running = running_matrix([existing], fw).repeat(ratings.shape[0])
+    return screen_points(fired_screens(ratings, fw, stage_idx, running), fw)
+
+
+def score_shares(
+    scores: np.ndarray, taken: np.ndarray, points: np.ndarray, lam: np.ndarray,
+) -> np.ndarray:
+    """Per model (M,), the share of importance samples `lam` (n, C) in which it has the highest
+    score before any screen or close call (`taken`: `screen_taken`'s points, put back); a tie
+    counts for each model in it."""
+    s = np.round(lambda_scores(scores + taken, points, lam), 9)
+    return np.asarray((s >= s.max(axis=1, keepdims=True)).mean(axis=0))

@@ -165,6 +165,8 @@ def company_report(root: Path | None = None) -> Any:
         ("code", "r.winning_table()"),
         ("code", "r.central_weights_caption()"),
         ("code", "r.central_weights_table()"),
+        ("code", 'r.heading("h_method", 3)'),
+        ("code", "r.method_priors()"),
         ("code", 'r.heading("h_run", 3)'),
         ("code", "r.run_record()"),
         ("payload", "r.payload()"),

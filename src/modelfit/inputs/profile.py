@@ -77,8 +77,8 @@ FIELDS: tuple[FieldSpec, ...] = (
               "people working on the overseas business"),
     FieldSpec("target_markets", "list", "a non-empty list of " + ", ".join(MARKETS), ["us"], "",
               "markets sold to"),
-    FieldSpec("existing_channels", "list", "a list of " + ", ".join(BASE_CHANNELS), [], "",
-              "base channels already running"),
+    FieldSpec("existing_channels", "list", "a list of " + ", ".join(BASE_CHANNELS), None, "",
+              "base channels already running ([] for none; left out: not known)"),
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 _SPEC = {f.name: f for f in FIELDS}
@@ -111,7 +111,10 @@ class Profile(BaseModel):
     target_markets: tuple[Literal["us", "eu", "uk", "jp", "sea", "latam", "mea", "other"], ...] = (
         Field(default=("us",), min_length=1)
     )
-    existing_channels: tuple[Literal["platform", "distribution", "independent_site"], ...] = ()
+    # None: the profile does not say (not known), which is not the same as () (nothing runs).
+    existing_channels: tuple[Literal["platform", "distribution", "independent_site"], ...] | None = (
+        None
+    )
     preferences: dict[str, Any] | None = None  # validated by modelfit.inputs.preferences.parse
     # The money inputs beside the fields (modelfit.inputs.money): None when not given.
     product_cost_pct: float | None = None
@@ -132,9 +135,22 @@ class Profile(BaseModel):
         """The four capability ratings, in framework order."""
         return {name: getattr(self, name) for name in RATINGS}
 
+    @property
+    def channels_known(self) -> bool:
+        """Whether the profile says which channels run (an empty list says: none)."""
+        return self.existing_channels is not None
+
+    @property
+    def running(self) -> tuple[str, ...]:
+        """The base channels known to run: () when none run or the profile does not say."""
+        return tuple(self.existing_channels or ())
+
     def fields(self) -> dict[str, Any]:
-        """The profile's fields as written in a params file (defaults filled in)."""
+        """The profile's fields as written in a params file (defaults filled in; channels that
+        the profile does not name are read as none running, the outcome model's assumption)."""
         data = self.model_dump(include=set(FIELD_NAMES))
+        if data.get("existing_channels") is None:
+            data["existing_channels"] = []
         return {name: list(v) if isinstance(v, tuple) else v for name, v in data.items()}
 
     @property
@@ -153,6 +169,8 @@ class Profile(BaseModel):
         """What a params file holds: the fields (ratings derived from answers left out), the
         answers under `assessment:` and the client's `preferences:` when there are any."""
         data = {k: v for k, v in self.fields().items() if k not in self.derived_ratings}
+        if not self.channels_known:
+            del data["existing_channels"]  # not known stays not known when written back
         if self.assessment:
             data["assessment"] = dict(self.assessment)
         if self.preferences is not None:

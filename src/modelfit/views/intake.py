@@ -96,7 +96,7 @@ class IntakeForm:
         if spec.name in _LISTS:
             return w.SelectMultiple(options=[(self._choice_label(spec.name, v), v)
                                              for v in _LISTS[spec.name]],
-                                    value=tuple(spec.default), description=label, style=style,
+                                    value=tuple(spec.default or ()), description=label, style=style,
                                     layout=layout)
         if spec.kind in ("number", "integer"):
             return w.Text(value=_as_text(spec.default), description=label, placeholder=spec.allowed,
@@ -142,7 +142,8 @@ class IntakeForm:
         for spec in FIELDS:
             value = self.fields[spec.name].value
             if spec.name in _LISTS:
-                data[spec.name] = list(value)
+                if value or spec.default is not None:  # no channel ticked: not said
+                    data[spec.name] = list(value)
             elif spec.kind in ("number", "integer") and spec.name not in RATINGS:
                 if str(value).strip():
                     number = _number(str(value))

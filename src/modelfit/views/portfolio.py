@@ -18,6 +18,7 @@ from modelfit.core.errors import ModelfitError
 from modelfit.core.safe import markdown_text, spreadsheet_cell
 from modelfit.core.vocab import LANGUAGES
 from modelfit.decision.framework import Framework
+from modelfit.decision.robustness import HIGH_CONFIDENCE, sureness
 from modelfit.inputs.profile import RESERVED_IDS
 from modelfit.provenance import report_stem, stem_parts
 from modelfit.views import charts
@@ -39,13 +40,18 @@ def row(payload: dict[str, Any]) -> dict[str, Any]:
         "primary": payload["primary"],
         "channels": " + ".join(payload["channels"]),
         **{f"score_{m}": round(float(scores[m]), 2) for m in scores},
-        "margin": round(float(scores[ranking[0]]) - float(scores[ranking[1]]), 2),
+        # The lead over the best rival no rule holds back (NaN: a rule holds every rival back).
+        "margin": (np.nan if "margin" in robustness and robustness["margin"] is None
+                   else round(float(robustness["margin"]), 2) if "margin" in robustness
+                   else round(float(scores[ranking[0]]) - float(scores[ranking[1]]), 2)),
         "runner_up": ranking[1],
         "confidence": robustness.get("confidence", np.nan),
         "classifier_primary": classifier.get("primary"),
+        "held_by": " ".join(robustness.get("held_by") or ()),
     }
     out["classifier_agrees"] = (None if out["classifier_primary"] is None
                                 else out["classifier_primary"] == out["primary"])
+    out["level"] = robustness.get("level") or level_of(out)
     return out
 
 
@@ -60,6 +66,15 @@ def report_languages(folder: Path) -> dict[str, list[str]]:
         if cid not in RESERVED_IDS and lang in LANGUAGES:
             found.setdefault(cid, []).append(lang)
     return {cid: sorted(langs, key=LANGUAGES.index) for cid, langs in found.items()}
+
+
+def level_of(row: dict[str, Any]) -> str:
+    """How sure, in one word, on the report's scale (`sureness`), from a row's figures."""
+    confidence = _confidence(row)
+    margin = row.get("margin")
+    return sureness(1.0 if confidence is None else confidence,
+                    None if margin is None or pd.isna(margin) else float(margin),
+                    row.get("classifier_agrees") is False)
 
 
 def load_reports(folder: Path) -> pd.DataFrame:
@@ -115,15 +130,11 @@ def _confidence(row: dict[str, Any]) -> float | None:
 def attention(row: dict[str, Any]) -> list[str]:
     """Why a company needs attention, as label keys: a close call (the report's 'too close to
     call' rule), low confidence (below the summary's 'high' bar), a classifier that disagrees."""
-    from modelfit.decision.robustness import CLOSE_CONFIDENCE, CLOSE_MARGIN
-    from modelfit.views.summary import HIGH_CONFIDENCE
-
     reasons = []
-    confidence = _confidence(row)
-    if float(row["margin"]) < CLOSE_MARGIN or (confidence is not None
-                                               and confidence < CLOSE_CONFIDENCE):
+    level = row.get("level") or level_of(row)
+    if level == "low":
         reasons.append("p_close")
-    elif confidence is not None and confidence < HIGH_CONFIDENCE:
+    elif (_confidence(row) or 1.0) < HIGH_CONFIDENCE:
         reasons.append("p_low")
     if row.get("classifier_agrees") is False:
         reasons.append("p_disagrees")
@@ -135,6 +146,11 @@ def _rows(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
             for cid, row in table.to_dict("index").items()}
 
 
+def _lead(margin: Any) -> float:
+    """A lead for sorting: a lead a rule holds (NaN) sorts after every lead in points."""
+    return float("inf") if margin is None or pd.isna(margin) else float(margin)
+
+
 def attention_order(table: pd.DataFrame) -> list[str]:
     """Company ids, those that need attention first: close calls, then low confidence, then a
     disagreeing classifier; within each, the least sure (confidence, then margin) first."""
@@ -144,7 +160,8 @@ def attention_order(table: pd.DataFrame) -> list[str]:
         reasons = attention(rows[cid])
         confidence = _confidence(rows[cid])
         return ("p_close" not in reasons, "p_low" not in reasons, "p_disagrees" not in reasons,
-                1.0 if confidence is None else confidence, float(rows[cid]["margin"]), cid)
+                1.0 if confidence is None else confidence,
+                _lead(rows[cid]["margin"]), cid)
 
     return sorted(rows, key=key)
 
@@ -203,10 +220,12 @@ class Portfolio:
                                                 if stage in self.fw.stages else stage),
                 self._label("primary"): html_text(self._name(row["primary"])),
                 self._label("score"): f"{row['score_' + str(row['primary'])]:.1f}",
-                self._label("x_lead"): f"{row['margin']:.1f}",
+                self._label("x_lead"): html_text(self._lead(row["margin"], row)),
                 self._label("x_runner_up"): html_text(self._name(row["runner_up"])),
                 self._label("sum_confidence"): ("–" if confidence is None
                                                 else f"{100 * confidence:.0f}%"),
+                self._label("sum_how_sure"): html_text(self._label(
+                    f"sure_{row.get('level') or level_of(row)}")),
                 self._label("sum_classifier"): html_text(classifier),
                 self._label("p_attention"): ("、" if self.lang == "zh" else ", ").join(
                     html_text(self._label(k)) for k in attention(row)),
@@ -262,6 +281,14 @@ class Portfolio:
                                  name=self._label("primary"))
         return table
 
+    def _lead(self, margin: Any, row: dict[str, Any]) -> str:
+        """The lead in points, or which rule holds it when no rival is left in points."""
+        if margin is None or pd.isna(margin):
+            held = str(row.get("held_by") or "")
+            return self._label("lead_held") + (f" {held}" if held and self.lang == "en"
+                                               else f"（{held}）" if held else "")
+        return f"{float(margin):.1f}"
+
     def near_boundary(self) -> pd.DataFrame | Markdown:
         """Companies whose top two models are close (margin or confidence), closest first."""
         near = self.table["margin"] < NEAR_MARGIN
@@ -273,7 +300,8 @@ class Portfolio:
         return pd.DataFrame({
             self._label("primary"): [self._name(m) for m in picked["primary"]],
             self._label("x_runner_up"): [self._name(m) for m in picked["runner_up"]],
-            self._label("x_lead"): [f"{m:.1f}" for m in picked["margin"]],
+            self._label("x_lead"): [self._lead(m, {str(k): v for k, v in r.items()}) for m, r in
+                                    zip(picked["margin"], picked.to_dict("records"), strict=True)],
             self._label("sum_confidence"): ["–" if pd.isna(c) else f"{100 * c:.0f}%"
                                             for c in picked["confidence"]],
         }, index=pd.Index(list(picked["company"]), name=self._label("company")))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import Markdown
 
+from modelfit.core.safe import markdown_template
+from modelfit.views.opinion_why import drivers_intro_key, why_disagree
 from modelfit.views.report_section import Section, drop_index_name
 
 
@@ -20,10 +22,12 @@ class OpinionSection(Section):
             return Markdown(self._md("report.no_classifier"))
         primary = opinion.primary
         key = "classifier_agrees" if primary == self.rec.primary else "classifier_disagrees"
-        return Markdown(self._md(
-            f"report.{key}", primary=self._name(primary),
-            probability=f"{100 * opinion.probabilities[primary]:.0f}%",
-            framework=self._name(self.rec.primary)))
+        first = self._md(f"report.{key}", primary=self._name(primary),
+                         probability=f"{100 * opinion.probabilities[primary]:.0f}%",
+                         framework=self._name(self.rec.primary))
+        why = why_disagree(self.analysis, self.fw, self.lang, self._field_value)
+        sep = "" if self.lang == "zh" else " "
+        return Markdown(sep.join([first, *(markdown_template(t) for t in why)]))
 
     def second_opinion_table(self) -> pd.DataFrame | Markdown:
         """Framework scores beside the classifier's probabilities, model by model."""
@@ -41,7 +45,7 @@ class OpinionSection(Section):
         """One line introducing the drivers table (empty without a classifier)."""
         if self.analysis.classifier is None or not self.analysis.drivers:
             return Markdown("")
-        return Markdown(self._md("report.drivers_intro",
+        return Markdown(self._md(drivers_intro_key(self.analysis.drivers),
                                  primary=self._name(self.analysis.classifier.primary)))
 
     def drivers_table(self) -> pd.DataFrame | Markdown:

@@ -18,17 +18,23 @@ class RecommendationSection(Section):
     def verdict(self) -> Markdown:
         """The primary model and the channels, in one bold sentence."""
         channels = " → ".join(channel_name(self.fw, d, self.lang)
-                              for d in self.rec.channel_details)
+                              for d in self.rec.channel_details
+                              if d.role in ("core", "auxiliary"))
         return Markdown(self._md("report.verdict", primary=self._name(self.rec.primary),
                                  channels=channels))
 
     def channel_table(self) -> pd.DataFrame:
-        """The plan's channels with their role (core or auxiliary) and what each is for."""
+        """The plan's channels with their role (core, auxiliary, next step, wind down) and what
+        each is for, or when it starts, or why it leaves."""
         rows = []
         colon = ": " if self.lang == "en" else "："
         for detail in self.rec.channel_details:
-            what = (self.fw.kind_role(detail.kind, self.lang) if detail.kind is not None
+            what = (detail.reason if detail.reason is not None
+                    and detail.role in ("next_step", "wind_down")
+                    else self.fw.kind_role(detail.kind, self.lang) if detail.kind is not None
                     else self.fw.model_info(detail.channel, "role", self.lang))
+            if detail.reason is not None and detail.role == "auxiliary":
+                what += ("; " if self.lang == "en" else "；") + detail.reason
             rows.append({
                 self.fw.label("channel", self.lang): channel_name(self.fw, detail, self.lang),
                 self.fw.label("role", self.lang): (

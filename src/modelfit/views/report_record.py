@@ -6,15 +6,34 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from IPython.display import JSON
+from IPython.display import JSON, Markdown
 
 from modelfit import provenance
+from modelfit.core.safe import markdown_text
+from modelfit.decision.numbers import number
 from modelfit.inputs.assessment import assess
 from modelfit.views.report_section import Section
 
 
 class RecordSection(Section):
     """The run record table and the JSON payload."""
+
+    def method_priors(self) -> Markdown:
+        """Where each stage's prior scores come from: the article's sentence and the reasoning
+        behind the numbers (the method appendix)."""
+        lines = [self._md("report.method_priors")]
+        sep = ", " if self.lang == "en" else "，"
+        for stage in self.fw.stages:
+            st = self.fw.stages.index(stage)
+            priors = sep.join(f"{self._name(m)} {number(float(self.fw.priors[st, m_i]))}"
+                              for m_i, m in sorted(enumerate(self.fw.models),
+                                                   key=lambda t: -self.fw.priors[st, t[0]]))
+            rule = self.fw.stage_rule(stage)
+            colon = ": " if self.lang == "en" else "："
+            lines.append(f"- **{markdown_text(self.fw.stage_name(stage, self.lang))}**{colon}"
+                         f"{markdown_text(priors)}. "
+                         f"{self._md(f'stage_prior_why.{rule}')}")
+        return Markdown("\n".join(lines))
 
     def run_record(self) -> pd.DataFrame:
         """Versions, framework, profile hash and seed: what it takes to reproduce this report."""

@@ -10,6 +10,7 @@ from IPython.display import Image, Markdown
 
 from modelfit.core.safe import markdown_template
 from modelfit.decision.flips import Flip, describe_changes
+from modelfit.decision.recommend import STRONG, channel_name
 from modelfit.views.report_section import Section, drop_index_name, show_figure
 from modelfit.views.robustness import (
     central_weights_table,
@@ -19,6 +20,11 @@ from modelfit.views.robustness import (
     plot_stability,
     winning_table,
 )
+
+
+def protected(risks: tuple[Flip, ...], ratings: dict[str, int]) -> tuple[Flip, ...]:
+    """The declines that touch only strengths (ratings of 4 or 5 today)."""
+    return tuple(f for f in risks if all(ratings[c] >= STRONG for c in f.changes))
 
 
 class RobustnessSection(Section):
@@ -74,12 +80,21 @@ class RobustnessSection(Section):
         return self._changes_table(self.analysis.robustness.flips, "report.no_flips")
 
     def risks_intro(self) -> Markdown:
-        """One line saying what the risks table is."""
-        return Markdown(self._md("report.risks_intro"))
+        """One line saying what the risks table is, and the running channels the plan keeps."""
+        text = self._md("report.risks_intro")
+        kept = [d for d in self.rec.channel_details
+                if d.channel in self.rec.running and d.role in ("core", "auxiliary")]
+        if kept:
+            sep = ", " if self.lang == "en" else "、"
+            names = sep.join(channel_name(self.fw, d, self.lang) for d in kept)
+            text += ("" if self.lang == "zh" else " ") + self._md(
+                "report.protect_channels", channels=names)
+        return Markdown(text)
 
     def risks_table(self) -> pd.DataFrame | Markdown:
-        """What to protect: the smallest rating declines that change the primary."""
-        return self._changes_table(getattr(self.analysis.robustness, "risks", ()),
+        """What to protect: the smallest declines of a strength (a rating of 4 or 5) that change
+        the primary; a weak rating is never listed as something to protect."""
+        return self._changes_table(protected(self.analysis.robustness.risks, self.rec.ratings),
                                    "report.no_risks")
 
     def _changes_table(self, flips: tuple[Flip, ...], empty: str) -> pd.DataFrame | Markdown:

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from modelfit.core.errors import ModelfitError
 from modelfit.core.vocab import LANGUAGES
 from modelfit.decision.framework import Framework
+from modelfit.decision.numbers import signed_points
 from modelfit.decision.robustness import CLOSE_CONFIDENCE, CLOSE_MARGIN, Robustness, is_too_close
 from modelfit.views.charts import MODEL_COLOURS, figure_lang
 
@@ -32,14 +33,45 @@ def confidence_sentence(
     result: Robustness, framework: Framework | None = None, lang: str = "en", *,
     min_confidence: float = CLOSE_CONFIDENCE, min_margin: float = CLOSE_MARGIN,
 ) -> str:
-    """One sentence for a report: the close-call warning, or how often the primary stays first."""
+    """One sentence for a report: the close-call warning, or how often the primary stays first;
+    when rules, not the scores, hold the primary first, which rules and how often it leads on
+    scores alone (never a bare 100%)."""
     close = too_close_to_call(result, framework, lang, min_confidence=min_confidence,
                               min_margin=min_margin)
-    if close is not None:
-        return close
     fw = framework or Framework.load()
+    held = held_sentence(result, fw, lang)
+    if close is not None:
+        return close if held is None else close + ("" if lang == "zh" else " ") + held
+    if held is not None:
+        return held
     return fw.text("report.confident", lang, primary=fw.model_name(result.primary, lang),
                    confidence=f"{100 * result.confidence:.0f}%")
+
+
+def held_sentence(result: Robustness, fw: Framework, lang: str = "en") -> str | None:
+    """"Held by S1: a start-up's core is the platform ...; on scores alone the own site leads in
+    55% of scenarios", or None when the scores alone decide."""
+    if not result.held_by:
+        return None
+    sep = "; " if lang == "en" else "；"
+    whys = []
+    for rule in result.held_by:
+        screen = next((s for s in fw.screens if s.id == rule), None)
+        if screen is not None:
+            rating = result.ratings.get(screen.criterion, "") if screen.criterion else ""
+            whys.append(fw.text(f"screen.{rule}", lang, rating=rating,
+                                penalty=signed_points(-float(screen.penalty), lang)))
+        else:
+            whys.append(fw.text(f"held_why.{rule}", lang))
+    rules = (", " if lang == "en" else "、").join(result.held_by)
+    share = f"{100 * result.score_confidence:.0f}%"
+    leader = result.leader
+    if leader == result.primary:
+        return fw.text("report.held_scores", lang, rules=rules, why=sep.join(whys),
+                       primary=fw.model_name(result.primary, lang), share=share)
+    leader_share = result.score_share.get(leader, 1.0 - result.score_confidence)
+    return fw.text("report.held", lang, rules=rules, why=sep.join(whys),
+                   leader=fw.model_name(leader, lang), share=f"{100 * leader_share:.0f}%")
 
 
 def entropy_sentence(result: Robustness, framework: Framework | None = None, lang: str = "en",

@@ -17,16 +17,12 @@ from typing import Any
 from modelfit.analysis import Analysis
 from modelfit.decision.framework import Framework
 from modelfit.decision.numbers import number, signed_points
-from modelfit.decision.recommend import ChannelDetail, channel_name, recommend
-from modelfit.decision.robustness import is_too_close
+from modelfit.decision.recommend import ChannelDetail, Recommendation, channel_name, recommend
+from modelfit.decision.robustness import Robustness, is_too_close
 from modelfit.inputs.profile import Profile
 from modelfit.outcome.plan_text import label as money_label
 from modelfit.views.robustness import confidence_sentence
 
-# How sure, in one word: "high" needs the primary first in at least this share of weight
-# scenarios, no close call and no disagreement from the classifier; a close call is "low";
-# everything else is "medium". A disagreeing classifier moves "high" down to "medium".
-HIGH_CONFIDENCE = 0.8
 TARGET_RATING = 4  # the roadmap's target for a capability the next stage's plan leans on
 
 
@@ -104,15 +100,9 @@ def roadmap_gains(analysis: Analysis, profile: Profile, fw: Framework, lang: str
 
 
 def sureness_level(analysis: Analysis) -> str:
-    """high / medium / low (see HIGH_CONFIDENCE)."""
-    rob = analysis.robustness
-    if is_too_close(rob):
-        return "low"
-    disagrees = (analysis.classifier is not None
-                 and analysis.classifier.primary != analysis.rec.primary)
-    if rob.confidence >= HIGH_CONFIDENCE and not disagrees:
-        return "high"
-    return "medium"
+    """high / medium / low, on the one scale of the report, the portfolio and the JSON
+    (`modelfit.decision.robustness.sureness`)."""
+    return analysis.level
 
 
 def summarise(analysis: Analysis, profile: Profile, fw: Framework, lang: str) -> Summary:
@@ -127,7 +117,8 @@ def summarise(analysis: Analysis, profile: Profile, fw: Framework, lang: str) ->
     # (dropshipping, small-B buyers, overseas distributors).
     plan = tuple(
         PlanLine(_label(fw, d.role, lang), channel_name(fw, d, lang),
-                 fw.kind_role(d.kind, lang) if d.kind is not None
+                 d.reason if d.role in ("next_step", "wind_down") and d.reason
+                 else fw.kind_role(d.kind, lang) if d.kind is not None
                  else fw.model_info(d.channel, "role", lang))
         for d in rec.channel_details)
 
@@ -143,22 +134,24 @@ def summarise(analysis: Analysis, profile: Profile, fw: Framework, lang: str) ->
     gains = roadmap_gains(analysis, profile, fw, lang)
     nxt = fw.next_stage(rec.stage)
     future = recommend(profile.model_copy(update={"stage": nxt}), fw, lang) if nxt else None
-    steps = (_core_step(rec.channel_details, fw, lang),
+    later = [d for d in rec.channel_details if d.role == "next_step"]
+    steps = (_core_step(rec, fw, lang),
+             _later_step(later[0], fw, lang) if later else
              _build_step(gains, nxt or rec.stage, future.primary if future else rec.primary,
                          fw, lang),
              _decide_step(analysis, nxt, future.primary if future else None, fw, lang))
 
-    margin = rob.margin
     figures = [
         Figure(_label(fw, "sum_score", lang), f"{points(rec.scores[rec.primary], lang)} / 100",
                _label(fw, "h_recommendation", lang)),
         Figure(_text(fw, "report.summary_lead", lang, second=name(rob.ranking[1])),
-               _text(fw, "report.summary_point" if points(margin, lang) == "1"
-                     else "report.summary_points", lang, points=points(margin, lang)),
-               _label(fw, "h_recommendation", lang)),
+               lead_text(rob, fw, lang), _label(fw, "h_recommendation", lang)),
         Figure(_label(fw, "sum_confidence", lang), f"{100 * rob.confidence:.0f}%",
                _label(fw, "h_robustness", lang)),
     ]
+    if rob.held_by:  # a rule holds the answer: the share it would have on scores alone too
+        figures.append(Figure(_label(fw, "sum_by_scores", lang),
+                              f"{100 * rob.score_confidence:.0f}%", _label(fw, "h_robustness", lang)))
     if opinion is not None:
         pick = opinion.primary
         figures.append(Figure(_label(fw, "sum_classifier", lang),
@@ -175,21 +168,54 @@ def summarise(analysis: Analysis, profile: Profile, fw: Framework, lang: str) ->
                    warning=warning)
 
 
-def _core_step(details: tuple[ChannelDetail, ...], fw: Framework, lang: str) -> str:
-    core, others = details[0].channel, list(details[1:])
+def lead_text(rob: Robustness, fw: Framework, lang: str) -> str:
+    """The lead over the runner-up as the summary shows it: points, or the rules that hold it
+    (never `inf` or a negative lead)."""
+    margin = rob.margin
+    if rob.held_by or margin is None or margin < 0:
+        rules = (", " if lang == "en" else "、").join(rob.held_by)
+        held = _label(fw, "lead_held", lang)
+        return held if not rules else (f"{held} ({rules})" if lang == "en" else f"{held}（{rules}）")
+    return _text(fw, "report.summary_point" if points(margin, lang) == "1"
+                 else "report.summary_points", lang, points=points(margin, lang))
+
+
+def _names(fw: Framework, details: list[ChannelDetail], lang: str) -> str:
+    names = [channel_name(fw, d, lang) for d in details]
+    if lang == "zh":
+        return "、".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+
+
+def _core_step(rec: Recommendation, fw: Framework, lang: str) -> str:
+    """What to do with the plan's channels now: keep what runs, add what is new, wind down."""
+    details = list(rec.channel_details)
+    core_detail = details[0]
+    core = core_detail.channel
     o_points = fw.o_points(core, lang) if core in ("platform", "independent_site") else []
     point = o_points[0] if o_points else ""
-    names = [channel_name(fw, d, lang) for d in others]
-    if others:
-        auxiliary = ("、".join(names) if lang == "zh"
-                     else ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1
-                     else names[0])
-        return _text(fw, "report.summary_step_core_aux", lang,
-                     core=channel_name(fw, details[0], lang),
-                       auxiliary=auxiliary,
-                       point=point).strip()
-    return _text(fw, "report.summary_step_core", lang, core=channel_name(fw, details[0], lang),
-                   point=point).strip()
+    running = set(rec.running)
+    key = "report.summary_step_keep_core" if core in running else "report.summary_step_core"
+    parts = [_text(fw, key, lang, core=channel_name(fw, core_detail, lang), point="").strip()]
+    added = [d for d in details[1:] if d.role == "auxiliary" and d.channel not in running]
+    kept = [d for d in details[1:] if d.role == "auxiliary" and d.channel in running]
+    if added:
+        parts.append(_text(fw, "report.summary_step_add", lang, channels=_names(fw, added, lang)))
+    if kept:
+        parts.append(_text(fw, "report.summary_step_keep", lang, channels=_names(fw, kept, lang)))
+    for d in details:
+        if d.role == "wind_down":
+            parts.append(_text(fw, "report.summary_step_wind_down", lang,
+                               channels=channel_name(fw, d, lang), reason=d.reason or ""))
+    if point:
+        parts.append(point)
+    return ("" if lang == "zh" else " ").join(parts)
+
+
+def _later_step(detail: ChannelDetail, fw: Framework, lang: str) -> str:
+    """The plan's next step with its trigger."""
+    return _text(fw, "report.summary_step_later", lang, channel=channel_name(fw, detail, lang),
+                 reason=detail.reason or "")
 
 
 def _build_step(gains: list[Gain], stage: str, primary: str, fw: Framework, lang: str) -> str:
@@ -213,8 +239,12 @@ def _decide_step(
     elif opinion is not None and opinion.primary != rec.primary:
         challenger = opinion.primary
     if challenger is not None:
-        return _text(fw, "report.summary_step_test", lang, challenger=fw.model_name(challenger, lang),
-                       primary=fw.model_name(rec.primary, lang))
+        # A test on a small budget only of what the company does not already run.
+        needs = set(fw.plans[challenger][rec.stage])
+        key = ("report.summary_step_watch" if needs <= set(rec.running) | set(rec.channels)
+               else "report.summary_step_test")
+        return _text(fw, key, lang, challenger=fw.model_name(challenger, lang),
+                     primary=fw.model_name(rec.primary, lang))
     if nxt is None or future_primary is None:
         return _text(fw, "report.summary_step_last", lang)
     return _text(fw, "report.summary_step_next", lang, stage=fw.stage_name(nxt, lang),
