@@ -267,8 +267,7 @@ def test_c1_a_running_channel_is_never_silently_dropped(space: list[Any]) -> Non
                 assert profile.capital <= 2, profile
                 assert profile.brand_content <= 2
                 assert profile.tech_data <= 2
-                assert "(R1)" in (detail.reason or "")
-                assert f"{profile.capital}/5" in detail.reason
+                assert f"capital at {profile.capital}/5" in (detail.reason or "")
                 assert [ln.key for ln in rec.rationale].count("situation.line_wind_down") == 1
             else:
                 assert detail.role in ("core", "auxiliary"), profile

@@ -32,6 +32,7 @@ from modelfit.core.errors import ModelfitError
 from modelfit.core.reproducible import rounded
 from modelfit.decision.features import RATING_MAX, RATING_MIN, to_deviations
 from modelfit.decision.framework import Framework
+from modelfit.decision.framework_rules import READINESS
 from modelfit.decision.recommend import plan_details
 from modelfit.decision.robustness import (
     DEFAULT_KAPPA,
@@ -41,10 +42,14 @@ from modelfit.decision.robustness import (
     SHARE_DECIMALS,
 )
 from modelfit.decision.scoring import (
-    TIE_DECIMALS,
+    CloseCall,
+    Running,
+    close_call,
     fired_screens,
+    held_by,
     primary_index,
     ranking_index,
+    readiness,
     running_column,
     score_matrix,
     validate_frame,
@@ -78,7 +83,7 @@ def recommend_frame(
     running = running_column(df, fw, CALLER)
     scores, flags = score_matrix(ratings, stage_idx, fw, running)
     fired = fired_screens(ratings, fw, stage_idx, running)
-    order = ranking_index(scores, flags)
+    order = ranking_index(scores, flags, close_call(fw, stage_idx, running))
     rows = np.arange(len(df))
     primary = order[:, 0]
     models = np.asarray(fw.models, dtype=object)
@@ -89,7 +94,7 @@ def recommend_frame(
         out["margin"] = scores[rows, primary] - scores[rows, order[:, 1]]
     else:  # pragma: no cover - a framework has four models
         out["runner_up"], out["margin"] = None, np.nan
-    out["held_by"] = held_by(scores, fired, primary, fw)
+    out["held_by"] = [SEP.join(ids) for ids in held_by(scores, flags, fired, primary, fw)]
     out["channels"], out["kind"] = _plans(fw, ratings, stage_idx, running, scores, fired, primary)
     if robustness:
         out["confidence"] = confidence(ratings, stage_idx, running, fw, seed=seed,
@@ -97,29 +102,8 @@ def recommend_frame(
     return out
 
 
-def held_by(scores: np.ndarray, fired: np.ndarray, primary: np.ndarray, fw: Framework) -> np.ndarray:
-    """Per row, the `;`-joined ids of the screens that hold `primary` in place against a model
-    scoring more before the screens (its score with every screen's penalty given back, rounded
-    to TIE_DECIMALS, above the primary's so counted): the fired screens that hold such a model
-    back, in framework order; "" where the scores alone decide."""
-    penalty = np.zeros_like(scores)
-    for s, screen in enumerate(fw.screens):
-        for m in screen.models:
-            penalty[:, fw.models.index(m)] += np.where(fired[:, s], float(screen.penalty), 0.0)
-    raw = np.round(scores + penalty, TIE_DECIMALS)
-    above = raw > raw[np.arange(len(primary)), primary][:, None]
-    holds = np.zeros(fired.shape, dtype=bool)
-    for s, screen in enumerate(fw.screens):
-        idx = [fw.models.index(m) for m in screen.models]
-        holds[:, s] = fired[:, s] & above[:, idx].any(axis=1)
-    code = holds.astype(np.int64) @ (1 << np.arange(len(fw.screens), dtype=np.int64))
-    names = np.array([SEP.join(sc.id for k, sc in enumerate(fw.screens) if c >> k & 1)
-                      for c in range(1 << len(fw.screens))], dtype=object)
-    return np.asarray(names[code])
-
-
 def _plans(
-    fw: Framework, ratings: np.ndarray, stage_idx: np.ndarray, running: np.ndarray | None,
+    fw: Framework, ratings: np.ndarray, stage_idx: np.ndarray, running: Running | None,
     scores: np.ndarray, fired: np.ndarray, primary: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The plan's channels (`;`-joined, core first) and distribution kind per row, built once
@@ -131,7 +115,8 @@ def _plans(
         digits.append(((value >= trig.min_rating) & (value <= trig.max_rating), 2))
     digits.extend((fired[:, s], 2) for s in range(fired.shape[1]))
     if running is not None:
-        digits.extend((running[:, b], 2) for b in range(running.shape[1]))
+        digits.append((running.known, 2))
+        digits.extend((running.channels[:, b], 2) for b in range(running.channels.shape[1]))
     order = ranking_index(scores, np.zeros_like(scores))  # the order of the scores alone
     digits.extend((order[:, k], n_models) for k in range(n_models))
     key = np.zeros(len(primary), dtype=np.int64)
@@ -145,15 +130,23 @@ def _plans(
             fw, fw.models[primary[i]], fw.stages[stage_idx[i]],
             {m: float(scores[i, j]) for j, m in enumerate(fw.models)},
             {c: int(ratings[i, j]) for j, c in enumerate(fw.criteria)},
-            tuple(sc.id for s, sc in enumerate(fw.screens) if fired[i, s]))
-        channels[u] = SEP.join(d.channel for d in details)
+            tuple(sc.id for s, sc in enumerate(fw.screens) if fired[i, s]),
+            _runs(running, i, fw))
+        channels[u] = SEP.join(d.channel for d in details if d.role in ("core", "auxiliary"))
         kinds[u] = next((d.kind for d in details if d.kind is not None), None)
     inverse = np.asarray(inverse).reshape(-1)
     return channels[inverse], kinds[inverse]
 
 
+def _runs(running: Running | None, i: int, fw: Framework) -> tuple[str, ...] | None:
+    """Row i's running channels, or None when it does not say."""
+    if running is None or not running.known[i]:
+        return None
+    return tuple(c for b, c in enumerate(fw.base_channels) if running.channels[i, b])
+
+
 def confidence(
-    ratings: np.ndarray, stage_idx: np.ndarray, running: np.ndarray | None, fw: Framework, *,
+    ratings: np.ndarray, stage_idx: np.ndarray, running: Running | None, fw: Framework, *,
     seed: int = 0, samples: int = DEFAULT_SAMPLES,
 ) -> np.ndarray:
     """Each row's primary's first-rank acceptability under robustness's default samples for
@@ -179,23 +172,26 @@ def confidence(
             parts[c, k] = ((step[:, c] == k) * n_crit * lam[:, c])[:, None] * fw.weights[c][None]
     onehot = parts.reshape(n_crit * 3, samples * n_models)
 
-    run = running if running is not None else np.zeros((len(ratings), 0), dtype=bool)
     key = stage_idx.astype(np.int64)
     for c in range(n_crit):
         key = key * (RATING_MAX + 1) + ratings[:, c].astype(np.int64)
-    for b in range(run.shape[1]):
-        key = key * 2 + run[:, b]
+    if running is not None:
+        key = key * 2 + running.known
+        for b in range(running.channels.shape[1]):
+            key = key * 2 + running.channels[:, b]
     uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     r_u, st_u = ratings[first], stage_idx[first]
-    run_u = None if running is None else running[first]
+    run_u = None if running is None else Running(running.channels[first], running.known[first])
     s0, f0 = score_matrix(r_u, st_u, fw, run_u)
-    primary = primary_index(s0, f0)
+    close = close_call(fw, st_u, run_u)
+    primary = primary_index(s0, f0, close)
     moved = np.clip(r_u[:, :, None] + np.arange(-1, 2)[None, None, :], RATING_MIN, RATING_MAX)
     dev = to_deviations(moved).reshape(len(uniq), n_crit * 3)  # [i, (c, k)]
     # Which screens can fire for each company, every condition but a rating's judged by
     # `fired_screens` itself (ratings at their lowest meet any rating condition), and for a
     # rating screen, which of the three moves of its rating meets it.
     whole_all = fired_screens(np.full_like(r_u, RATING_MIN), fw, st_u, run_u)
+    levels = _readiness_by_sample(moved, step, fw)  # (U, samples)
     screens = []
     for s_idx, screen in enumerate(fw.screens):
         by_move = None
@@ -203,8 +199,12 @@ def confidence(
         if screen.criterion is not None and screen.max_rating is not None:
             c = fw.criteria.index(screen.criterion)
             by_move = moved[:, c, :] <= screen.max_rating  # (U, 3)
+        if screen.own_site is not None:  # the readiness of every (company, sample) pair
+            wanted = np.isin(levels, [READINESS.index(x) for x in screen.own_site])
+        else:
+            wanted = None
         idx = [fw.models.index(m) for m in screen.models]
-        screens.append((whole_all[:, s_idx], by_move, c, idx, float(screen.penalty)))
+        screens.append((whole_all[:, s_idx], by_move, c, idx, float(screen.penalty), wanted))
 
     counts = np.zeros(len(uniq), dtype=np.int64)
     block = max(1, _BLOCK // samples)
@@ -215,17 +215,30 @@ def confidence(
         s += noise[None]
         s += fw.priors[st_u[lo:hi]][:, None, :]
         flags = np.zeros(s.shape, dtype=bool)
-        for whole, by_move, c, idx, penalty in screens:
+        for whole, by_move, c, idx, penalty, wanted in screens:
             on = np.broadcast_to(whole[lo:hi, None], (b, samples))
             if by_move is not None:
                 on = on & by_move[lo:hi][:, step[:, c]]
+            if wanted is not None:
+                on = on & wanted[lo:hi]
             for m in idx:
                 if penalty:
                     s[:, :, m] -= np.where(on, penalty, 0.0)
                 flags[:, :, m] |= on
         # scoring's own ranking rule on every (company, sample) row
+        prefer = None if close is None else CloseCall(
+            np.repeat(close.prefer[lo:hi], samples, axis=0), close.margin)
         wins = primary_index(s.reshape(b * samples, n_models),
-                             flags.reshape(b * samples, n_models)).reshape(b, samples)
+                             flags.reshape(b * samples, n_models), prefer).reshape(b, samples)
         counts[lo:hi] = (wins == primary[lo:hi, None]).sum(axis=1)
     shares = np.array([rounded(x) for x in np.round(counts / samples, SHARE_DECIMALS)])
     return shares[np.asarray(inverse).reshape(-1)] if len(ratings) else np.zeros(0)
+
+
+def _readiness_by_sample(moved: np.ndarray, step: np.ndarray, fw: Framework) -> np.ndarray:
+    """The own site's readiness (index of `READINESS`) of every company (U) under every sample's
+    rating moves: `scoring.readiness` on the moved ratings, (U, samples)."""
+    n_u, n_samples = moved.shape[0], step.shape[0]
+    rows = np.stack([moved[:, c, :][:, step[:, c]] for c in range(moved.shape[1])], axis=2)
+    flat = readiness(rows.reshape(n_u * n_samples, moved.shape[1]).astype(float), fw)
+    return np.asarray(flat).reshape(n_u, n_samples)

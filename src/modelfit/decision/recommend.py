@@ -28,7 +28,7 @@ from modelfit.decision.numbers import signed_points
 from modelfit.decision.plan import ChannelDetail, Plan, Situation, build_plan, rule_fired
 
 __all__ = ["STAGE_PRIOR", "STRONG", "WEAK", "ChannelDetail", "Rationale", "Recommendation",
-           "channel_name", "recommend", "rule_fired", "screens_fired"]
+           "channel_name", "plan_details", "recommend", "rule_fired", "screens_fired"]
 from modelfit.decision.scoring import (
     TIE_DECIMALS,
     close_call,
@@ -228,12 +228,15 @@ def screens_fired(
 
 def plan_details(
     fw: Framework, primary: str, stage: str, scores: dict[str, float], ratings: dict[str, int],
-    fired: tuple[str, ...],
+    fired: tuple[str, ...], running: tuple[str, ...] | None = None, lang: str = "en",
 ) -> tuple[ChannelDetail, ...]:
-    """The plan's channels, core first, as `recommend` builds them for a company whose primary,
-    stage, scores, ratings and fired screens are these (`recommend_frame` calls it once per
-    distinct plan of a whole frame)."""
-    return _plan(fw, primary, stage, scores, ratings, fired).details
+    """The plan's channels with their roles, as `recommend` builds them for a company whose
+    primary, stage, scores, ratings, fired screens and running channels (None: not said) are
+    these (`recommend_frame` calls it once per distinct plan of a whole frame)."""
+    row = np.array([[ratings[c] for c in fw.criteria]], dtype=float)
+    situation = Situation(stage=stage, ratings=dict(ratings), running=running,
+                          readiness=READINESS[int(readiness(row, fw)[0])], fired=fired)
+    return build_plan(fw, primary, scores, situation, lang).details
 
 
 def _contributions(

@@ -26,7 +26,6 @@ import pandas as pd
 from modelfit.analysis import Analysis
 from modelfit.core.errors import ModelfitError
 from modelfit.core.vocab import LANGUAGES
-from modelfit.decision.frame import held_by
 from modelfit.decision.framework import Framework
 from modelfit.decision.recommend import Recommendation, recommend
 from modelfit.decision.robustness import DEFAULT_SAMPLES
@@ -230,9 +229,7 @@ def compare(
             raise ModelfitError(f"compare: item {i + 1} is a {type(item).__name__}; expected a "
                                 "Profile, a path to a profile, an answer of modelfit.analyse, or "
                                 "a what-if View or Scenario")
-        scores = np.array([[rec.scores[m] for m in fw.models]])
-        fired = np.array([[s.id in rec.screens for s in fw.screens]])
-        held = str(held_by(scores, fired, np.array([fw.models.index(rec.primary)]), fw)[0])
+        held = ";".join(rec.held_by)  # the answer's own: screens, or the close call
         entries.append(Entry(label=str(labels[i]) if labels is not None else label, rec=rec,
                              confidence=float(confidence), held_by=held))
     return Comparison(entries=tuple(entries), fw=fw, lang=lang)
