@@ -91,7 +91,9 @@ def test_s1_strong_brand_or_tech_adds_a_light_own_site_test(space: list[Any]) ->
         assert ("independent_site" in rec.channels) == (strong or runs), profile
         if strong:
             assert rec.kind("independent_site") is None
-            assert "plan_note.test_site" in [n.key for n in rec.plan_notes]
+            key = ("plan_note.keep_site_light" if "independent_site" in profile.running
+                   else "plan_note.test_site")
+            assert key in [n.key for n in rec.plan_notes]
 
 
 def test_s1_weak_start_up_archetype_gets_platform_core_and_dropshipping(
@@ -438,7 +440,10 @@ def _check_line(line: Any, profile: Profile, rec: Recommendation, framework: Fra
         "stage_variant.held": rec.primary != framework.stage_defaults[profile.stage],
         "stage_variant.outweighed": rec.primary != framework.stage_defaults[profile.stage],
         "rule.R1": rec.primary in LIGHT and "independent_site" not in channels,
-        "rule_variant.R1_test": rec.primary in LIGHT and "independent_site" in channels[1:],
+        "rule_variant.R1_test": rec.primary in LIGHT and "independent_site" in channels[1:]
+        and "independent_site" not in profile.running,
+        "rule_variant.R1_keep": rec.primary in LIGHT and "independent_site" in channels[1:]
+        and "independent_site" in profile.running,
         "rule.R2": {"platform", "distribution"} <= set(channels) and kind == "small_b",
         "rule_variant.R2_distributors": "platform" in channels and kind == "distributors",
         "rule_variant.R2_dropshipping": "platform" in channels and kind == "dropshipping"

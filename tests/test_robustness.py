@@ -614,5 +614,6 @@ def test_a_screened_model_is_no_rival_for_the_close_call(fw: Framework) -> None:
     assert 0 < result.score_confidence < 0.5
     assert not is_too_close(result)
     sentence = confidence_sentence(result, fw)
-    assert sentence.startswith("Held by S1: a start-up's core is the platform")
+    assert sentence.startswith("A rule, not the scores, puts it first: ")
+    assert "start-up" in sentence  # S1's reason, in words (the id is in held_by, not the text)
     assert "100%" not in sentence

@@ -45,6 +45,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "texts.report.drivers_intro_away": frozenset({"primary"}),
     "texts.report.drivers_intro_mixed": frozenset({"primary"}),
     "texts.report.why_cash": frozenset({"pick", "primary", "pick_cash", "primary_cash"}),
+    "texts.report.why_not_cash": frozenset({"pick", "primary", "pick_cash", "primary_cash"}),
     "texts.report.why_order": frozenset({"pick", "primary", "pick_contribution", "pick_ads",
                                          "primary_contribution", "primary_ads"}),
     "texts.report.why_fields": frozenset({"pick", "fields"}),
@@ -63,8 +64,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "texts.report.summary_step_keep": frozenset({"channels"}),
     "texts.report.summary_step_wind_down": frozenset({"channels", "reason"}),
     "texts.report.summary_step_later": frozenset({"channel", "reason"}),
-    "texts.report.held": frozenset({"rules", "why", "leader", "share"}),
-    "texts.report.held_scores": frozenset({"rules", "why", "primary", "share"}),
+    "texts.report.held": frozenset({"why", "leader", "share"}),
+    "texts.report.held_scores": frozenset({"why", "primary", "share"}),
     "texts.report.portfolio_title": frozenset({"count"}),
     "texts.report.summary_step_next": frozenset({"stage", "primary"}),
 }
@@ -77,11 +78,11 @@ _NAMED: tuple[tuple[str | None, tuple[str, ...]], ...] = (
                    "line_C3", "line_C4")),
     ("stage_variant", ("S1_small_b", "S2_precondition", "S2_site_first", "S3_platform_core",
                        "held", "outweighed")),
-    ("rule_variant", ("R1_test", "R2_distributors", "R2_dropshipping", "R2_outweighed",
+    ("rule_variant", ("R1_test", "R1_keep", "R2_distributors", "R2_dropshipping", "R2_outweighed",
                       "R3_test", "R3_later", "R4_test", "R4_later")),
     ("held_why", ("C2",)),
     ("stage_prior_why", ("S1", "S2", "S3")),
-    ("plan_note", ("S2_next", "S2_assumed", "S3_local", "test_site")),
+    ("plan_note", ("S2_next", "S2_assumed", "S3_local", "test_site", "keep_site_light")),
     ("screen_reason", ("S1", "R1", "S2")),
 )
 

@@ -452,8 +452,11 @@ def _rule_line(ctx: _Context, rule: str) -> Rationale:
 
     own_site_test = ("independent_site" in channels and channels[0] != "independent_site"
                      and ("S1" in ctx.fired or "R1" in ctx.fired))
+    site_runs = "independent_site" in ctx.situation.runs
     if screen is not None:  # a rule that screens (R1): the text states the screen's effect
-        return line(f"rule_variant.{rule}_test" if own_site_test else f"rule.{rule}")
+        if own_site_test:
+            return line(f"rule_variant.{rule}_keep" if site_runs else f"rule_variant.{rule}_test")
+        return line(f"rule.{rule}")
     wanted = [c for aux in fw.auxiliary if aux.rule == rule for c in aux.add]
     if rule in ctx.plan.kept_out:
         return line(f"rule_variant.{rule}_later", "kept_out", ctx.plan.kept_out[rule])
@@ -491,8 +494,10 @@ def _plan_notes(ctx: _Context) -> tuple[Rationale, ...]:
     if ("independent_site" in channels and channels[0] != "independent_site"
             and ("S1" in ctx.fired or "R1" in ctx.fired)):
         rule = "S1" if "S1" in ctx.fired else "R1"
-        out.append(Rationale(rule, fw.text("plan_note.test_site", lang),
-                             key="plan_note.test_site"))
+        # an own site that already runs is kept light, not built as a test
+        key = ("plan_note.keep_site_light" if "independent_site" in ctx.situation.runs
+               else "plan_note.test_site")
+        out.append(Rationale(rule, fw.text(key, lang), key=key))
     return tuple(out)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from modelfit.analysis import Analysis, Driver
 from modelfit.decision.framework import Framework
+from modelfit.views.report_section import field_value
 
 
 def money(value: float, lang: str) -> str:
@@ -56,7 +57,10 @@ def why_disagree(
     plan = analysis.economics.to_dict()["models"] if analysis.economics is not None else {}
     a, b = plan.get(pick), plan.get(primary)
     if isinstance(a, Mapping) and isinstance(b, Mapping):
-        out.append(fw.text("report.why_cash", lang, pick=name(pick), primary=name(primary),
+        # The money plan explains the pick only when it, too, puts the pick ahead.
+        key = ("report.why_cash" if float(a["cash_36m_usd"]) > float(b["cash_36m_usd"])
+               else "report.why_not_cash")
+        out.append(fw.text(key, lang, pick=name(pick), primary=name(primary),
                            pick_cash=money(float(a["cash_36m_usd"]), lang),
                            primary_cash=money(float(b["cash_36m_usd"]), lang)))
         pa, pb = a.get("per_order") or {}, b.get("per_order") or {}
@@ -69,7 +73,7 @@ def why_disagree(
                 primary_ads=money(float(pb["ads_usd"]), lang)))
     toward = [d for d in analysis.drivers if d.push > 0][:3]
     if toward:
-        show = field_text or (lambda _n, v: str(v))
+        show = field_text or (lambda n, v: field_value(fw, n, v, lang))
         sep = ", " if lang == "en" else "、"
         fields = sep.join(f"{_field_name(fw, d.field, lang)} {show(d.field, d.value)}"
                           if lang == "en" else

@@ -284,9 +284,7 @@ class Portfolio:
     def _lead(self, margin: Any, row: dict[str, Any]) -> str:
         """The lead in points, or which rule holds it when no rival is left in points."""
         if margin is None or pd.isna(margin):
-            held = str(row.get("held_by") or "")
-            return self._label("lead_held") + (f" {held}" if held and self.lang == "en"
-                                               else f"（{held}）" if held else "")
+            return self._label("lead_held")
         return f"{float(margin):.1f}"
 
     def near_boundary(self) -> pd.DataFrame | Markdown:

@@ -75,22 +75,33 @@ class Section:
 
     def _field_value(self, name: str, value: Any) -> str:
         """A profile field's value as the report shows it."""
-        if name in self.fw.criteria:
-            return f"{value} / 5"
-        if name == "category":
-            return self.fw.label(f"cat_{value}", self.lang)
-        if isinstance(value, (list, tuple)):
-            sep = "、" if self.lang == "zh" else ", "
-            return sep.join(self.fw.channel_label(v, self.lang) if v in self.fw.models
-                            else self._market(str(v)) for v in value
-                            ) or self.fw.label("none", self.lang)
-        if isinstance(value, float):
-            return f"{value:,.0f}" if value >= 100 else f"{value:g}"
-        return str(value)
+        return field_value(self.fw, name, value, self.lang)
 
     def _market(self, market: str) -> str:
         """A target market's name in the report's language (美国, not US)."""
-        return str(self.fw.raw["labels"][self.lang].get(f"mkt_{market}", market.upper()))
+        return market_name(self.fw, market, self.lang)
+
+
+def field_value(fw: Framework, name: str, value: Any, lang: str) -> str:
+    """A profile field's value as a client reads it: "3 / 5", the category's name, channels
+    and markets by name (美国, not US), a number without a trailing .0."""
+    if name in fw.criteria:
+        return f"{value} / 5"
+    if name == "category":
+        return fw.label(f"cat_{value}", lang)
+    if isinstance(value, (list, tuple)):
+        sep = "、" if lang == "zh" else ", "
+        return sep.join(fw.channel_label(v, lang) if v in fw.models
+                        else market_name(fw, str(v), lang) for v in value
+                        ) or fw.label("none", lang)
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value >= 100 else f"{value:g}"
+    return str(value)
+
+
+def market_name(fw: Framework, market: str, lang: str) -> str:
+    """A target market's name in `lang` (美国, not US)."""
+    return str(fw.raw["labels"][lang].get(f"mkt_{market}", market.upper()))
 
 
 def notes_markdown(notes: dict[str, dict[str, str]], sections: tuple[str, ...], lang: str) -> str:

@@ -49,8 +49,9 @@ def confidence_sentence(
 
 
 def held_sentence(result: Robustness, fw: Framework, lang: str = "en") -> str | None:
-    """"Held by S1: a start-up's core is the platform ...; on scores alone the own site leads in
-    55% of scenarios", or None when the scores alone decide."""
+    """"A rule, not the scores, puts it first: a start-up's core is the platform ...; on scores
+    alone the own site leads in 55% of scenarios", or None when the scores alone decide (the
+    rules' ids are in `robustness.held_by`, not in the client's sentence)."""
     if not result.held_by:
         return None
     sep = "; " if lang == "en" else "；"
@@ -63,14 +64,13 @@ def held_sentence(result: Robustness, fw: Framework, lang: str = "en") -> str | 
                                 penalty=signed_points(-float(screen.penalty), lang)))
         else:
             whys.append(fw.text(f"held_why.{rule}", lang))
-    rules = (", " if lang == "en" else "、").join(result.held_by)
     share = f"{100 * result.score_confidence:.0f}%"
     leader = result.leader
     if leader == result.primary:
-        return fw.text("report.held_scores", lang, rules=rules, why=sep.join(whys),
+        return fw.text("report.held_scores", lang, why=sep.join(whys),
                        primary=fw.model_name(result.primary, lang), share=share)
     leader_share = result.score_share.get(leader, 1.0 - result.score_confidence)
-    return fw.text("report.held", lang, rules=rules, why=sep.join(whys),
+    return fw.text("report.held", lang, why=sep.join(whys),
                    leader=fw.model_name(leader, lang), share=f"{100 * leader_share:.0f}%")
 
 

@@ -173,9 +173,7 @@ def lead_text(rob: Robustness, fw: Framework, lang: str) -> str:
     (never `inf` or a negative lead)."""
     margin = rob.margin
     if rob.held_by or margin is None or margin < 0:
-        rules = (", " if lang == "en" else "、").join(rob.held_by)
-        held = _label(fw, "lead_held", lang)
-        return held if not rules else (f"{held} ({rules})" if lang == "en" else f"{held}（{rules}）")
+        return _label(fw, "lead_held", lang)
     return _text(fw, "report.summary_point" if points(margin, lang) == "1"
                  else "report.summary_points", lang, points=points(margin, lang))
 
