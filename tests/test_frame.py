@@ -27,18 +27,22 @@ SAMPLES = 400  # the confidence's samples in the tests: the same draws as analys
 
 
 def held_by_of(rec: Recommendation, fw: Framework) -> str:
-    """The screens that hold the primary against a model that scores more before the screens,
-    from one answer: fired (`rec.screens`) and screening a model whose score with the screens'
-    penalties given back (its `screen_*` contributions) is above the primary's. When the
-    recommendation names them itself (`Recommendation.held_by`, issue 21), it must agree."""
+    """The rules that hold the primary against a model that scores more before the screens,
+    from one answer: the screens fired (`rec.screens`) and screening a model whose score with
+    the screens' penalties given back (its `screen_*` contributions) is above the primary's,
+    then the close call (C2) when an unscreened model scores more. The recommendation's own
+    `held_by` must agree."""
 
     def raw(model: str) -> float:
         given_back = sum(v for k, v in rec.contributions[model].items() if k.startswith("screen_"))
         return round(rec.scores[model] - given_back, TIE_DECIMALS)
 
     top = raw(rec.primary)
-    ids = ";".join(s.id for s in fw.screens if s.id in rec.screens
-                   and any(raw(m) > top for m in s.models))
+    held = [s.id for s in fw.screens if s.id in rec.screens and any(raw(m) > top for m in s.models)]
+    screened = {m for s in fw.screens if s.id in rec.screens for m in s.models}
+    if any(raw(m) > top for m in fw.models if m not in screened):  # the close call (C2)
+        held.append("C2")
+    ids = ";".join(held)
     own = getattr(rec, "held_by", None)
     if own is not None:
         assert (own if isinstance(own, str) else ";".join(own)) == ids

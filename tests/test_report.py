@@ -182,7 +182,7 @@ def test_report_shows_what_to_build_and_what_to_protect(zh_report: object) -> No
     # answer: nothing to protect but the platform store it runs; its weak brand and tech (2)
     # are never listed as strengths to protect
     assert "任何一项优势" in zh_report.risks_table().data
-    assert "平台模式" in zh_report.risks_intro().data
+    assert "平台店铺" in zh_report.risks_intro().data
     import yaml
 
     from modelfit.views import report as report_module

@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 COMPANIES = sorted(p.stem for p in (ROOT / "params").glob("*.yaml"))
 # Texts shown only in the method appendix (they may name the methods).
 APPENDIX_TEXTS = ("texts.client.entropy", "texts.client.central_caption",
-                  "texts.client.winning_caption", "texts.client.consistency")
+                  "texts.client.winning_caption", "texts.client.consistency",
+                  "texts.stage_prior_why", "texts.report.method_priors")
 SAMPLE = {
     "en": dict(primary="Hybrid", second="Marketplace platform", top="Distribution",
                default="Hybrid", score="61.5", second_score="58", top_score="66.5",
@@ -48,7 +49,14 @@ SAMPLE = {
                method="pairwise comparisons", multiplier="1.5×", cr="0.05", choice="0.59",
                ranking="1.43", path="params/acme.yaml", core="platform store",
                auxiliary="dropshipping", point="Know the platform rules.", capability="Capital",
-               now="3", target="4", challenger="Hybrid", count="6", name="numpy"),
+               now="3", target="4", challenger="Hybrid", count="6", name="numpy",
+               capital="2", brand="1", tech="2", reason="with capital at 1/5, the company "
+               "cannot carry it", channel="own site", why="a start-up's core is the platform",
+               leader="Distribution", share="81%", verb="runs", stays="stays",
+               leaves="leaves", pick="Marketplace platform", pick_cash="$837,792",
+               primary_cash="$823,127", pick_contribution="$3.35", pick_ads="$3.69",
+               primary_contribution="$5.03", primary_ads="$4.20",
+               fields="Gross margin (% of price) 70"),
     "zh": dict(primary="平台模式", second="混合模式", top="分销模式", default="混合模式",
                score="61.5", second_score="58", top_score="66.5", default_score="58", gap="3.5",
                points="加 4.5", penalty="减 10", rating="2", stage="成长期（1-10）", rule="",
@@ -59,7 +67,12 @@ SAMPLE = {
                multiplier="1.5 倍", cr="0.05", choice="0.59", ranking="1.43",
                path="acme.yaml", core="平台店铺", auxiliary="一件代发", point="深钻平台规则。",
                capability="资金实力", now="3", target="4", challenger="混合模式", count="6",
-               name="Python"),
+               name="Python", capital="2", brand="1", tech="2", reason="资金实力仅 1/5，企业难以支撑",
+               channel="独立站", why="初创期以平台店铺为核心", leader="分销模式", share="81%",
+               verb="", stays="", leaves="", pick="平台模式", pick_cash="837,792 美元",
+               primary_cash="823,127 美元", pick_contribution="3.35 美元",
+               pick_ads="3.69 美元", primary_contribution="5.03 美元",
+               primary_ads="4.20 美元", fields="毛利率（70）"),
 }
 
 
@@ -167,7 +180,7 @@ def _strings(value: Any, data_cells: bool = False) -> Iterator[str]:
 
 # The report methods the client reads, and those of the method appendix.
 APPENDIX_METHODS = ("entropy", "winning_caption", "winning_table", "central_weights_caption",
-                    "central_weights_table", "run_record", "rule_table")
+                    "central_weights_table", "run_record", "rule_table", "method_priors")
 # Appendix tables whose cells are data (hashes, versions, rule ids): only their headers are
 # client text.
 DATA_CELLS = ("run_record", "rule_table")

@@ -17,9 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from modelfit.decision.framework import Framework
 from modelfit.decision.framework_rules import READINESS
-from modelfit.decision.scoring import TIE_DECIMALS
+from modelfit.decision.scoring import TIE_DECIMALS, readiness
 
 ROLES = ("core", "auxiliary", "next_step", "wind_down")
 
@@ -205,6 +207,34 @@ def _kind(fw: Framework, stage: str, ratings: dict[str, int], is_core: bool) -> 
     raise AssertionError("distribution_kinds ends with a default entry")  # pragma: no cover
 
 
-def readiness_name(level: int) -> str:
-    """The readiness level's name, from its index in `READINESS`."""
-    return READINESS[level]
+def plan_details(
+    fw: Framework, primary: str, stage: str, scores: dict[str, float], ratings: dict[str, int],
+    fired: tuple[str, ...], running: tuple[str, ...] | None = None, lang: str = "en",
+) -> tuple[ChannelDetail, ...]:
+    """The plan's channels with their roles, as `recommend` builds them for a company whose
+    primary, stage, scores, ratings, fired screens and running channels (None: not said) are
+    these (`recommend_frame` calls it once per distinct plan of a whole frame)."""
+    row = np.array([[ratings[c] for c in fw.criteria]], dtype=float)
+    situation = Situation(stage=stage, ratings=dict(ratings), running=running,
+                          readiness=READINESS[int(readiness(row, fw)[0])], fired=fired)
+    return build_plan(fw, primary, scores, situation, lang).details
+
+
+def f_notes(
+    fw: Framework, stage: str, channels: tuple[str, ...], details: tuple[ChannelDetail, ...],
+    lang: str,
+) -> dict[str, str]:
+    """The F-notes whose conditions the plan meets (`f_note_conditions`), in `lang`."""
+    kinds = {d.kind for d in details if d.kind}
+    out = {}
+    for note, cond in fw.f_note_conditions.items():
+        applies = (
+            bool(cond.get("always"))
+            or stage in cond.get("stage", [])
+            or bool(set(channels) & set(cond.get("channels", [])))
+            or (bool(cond.get("channels_all")) and set(cond["channels_all"]) <= set(channels))
+            or bool(kinds & set(cond.get("kinds", [])))
+        )
+        if applies:
+            out[note] = fw.f_note(note, lang)
+    return out

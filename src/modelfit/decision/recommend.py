@@ -25,7 +25,15 @@ from modelfit.decision.features import to_deviations
 from modelfit.decision.framework import Framework
 from modelfit.decision.framework_rules import READINESS, Screen
 from modelfit.decision.numbers import signed_points
-from modelfit.decision.plan import ChannelDetail, Plan, Situation, build_plan, rule_fired
+from modelfit.decision.plan import (
+    ChannelDetail,
+    Plan,
+    Situation,
+    build_plan,
+    f_notes,
+    plan_details,
+    rule_fired,
+)
 
 __all__ = ["STAGE_PRIOR", "STRONG", "WEAK", "ChannelDetail", "Rationale", "Recommendation",
            "channel_name", "plan_details", "recommend", "rule_fired", "screens_fired"]
@@ -190,7 +198,7 @@ def recommend(
         contributions=contributions,
         rationale=_rationale(ctx),
         checklist={c: tuple(fw.o_points(c, lang)) for c in channels if fw.o_points(c, lang)},
-        notes=_notes(fw, profile.stage, channels, plan.details, lang),
+        notes=f_notes(fw, profile.stage, channels, plan.details, lang),
         framework_version=fw.version,
         lang=lang,
         ratings=dict(rating_map),
@@ -224,19 +232,6 @@ def screens_fired(
                 and ratings[s.criterion] <= s.max_rating]
     fired = fired_screens(row, fw, stage_idx, running_matrix([existing], fw))[0]
     return [s for s, on in zip(fw.screens, fired, strict=True) if on]
-
-
-def plan_details(
-    fw: Framework, primary: str, stage: str, scores: dict[str, float], ratings: dict[str, int],
-    fired: tuple[str, ...], running: tuple[str, ...] | None = None, lang: str = "en",
-) -> tuple[ChannelDetail, ...]:
-    """The plan's channels with their roles, as `recommend` builds them for a company whose
-    primary, stage, scores, ratings, fired screens and running channels (None: not said) are
-    these (`recommend_frame` calls it once per distinct plan of a whole frame)."""
-    row = np.array([[ratings[c] for c in fw.criteria]], dtype=float)
-    situation = Situation(stage=stage, ratings=dict(ratings), running=running,
-                          readiness=READINESS[int(readiness(row, fw)[0])], fired=fired)
-    return build_plan(fw, primary, scores, situation, lang).details
 
 
 def _contributions(
@@ -500,21 +495,3 @@ def _plan_notes(ctx: _Context) -> tuple[Rationale, ...]:
         out.append(Rationale(rule, fw.text(key, lang), key=key))
     return tuple(out)
 
-
-def _notes(
-    fw: Framework, stage: str, channels: tuple[str, ...], details: tuple[ChannelDetail, ...],
-    lang: str,
-) -> dict[str, str]:
-    kinds = {d.kind for d in details if d.kind}
-    out = {}
-    for note, cond in fw.f_note_conditions.items():
-        applies = (
-            bool(cond.get("always"))
-            or stage in cond.get("stage", [])
-            or bool(set(channels) & set(cond.get("channels", [])))
-            or (bool(cond.get("channels_all")) and set(cond["channels_all"]) <= set(channels))
-            or bool(kinds & set(cond.get("kinds", [])))
-        )
-        if applies:
-            out[note] = fw.f_note(note, lang)
-    return out

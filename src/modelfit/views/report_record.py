@@ -29,9 +29,9 @@ class RecordSection(Section):
                               for m_i, m in sorted(enumerate(self.fw.models),
                                                    key=lambda t: -self.fw.priors[st, t[0]]))
             rule = self.fw.stage_rule(stage)
-            colon = ": " if self.lang == "en" else "："
-            lines.append(f"- **{markdown_text(self.fw.stage_name(stage, self.lang))}**{colon}"
-                         f"{markdown_text(priors)}. "
+            comma, stop = (", ", ". ") if self.lang == "en" else ("，", "。")
+            lines.append(f"- **{markdown_text(self.fw.stage_name(stage, self.lang))}**{comma}"
+                         f"{markdown_text(priors)}{stop}"
                          f"{self._md(f'stage_prior_why.{rule}')}")
         return Markdown("\n".join(lines))
 
