@@ -149,8 +149,8 @@ def test_every_generated_sentence_passes_the_lint(generated: dict[str, set[str]]
                                                   lang: str) -> None:
     """No sentence the recommendation writes, for any stage, ratings and running channels,
     has a defect."""
-    bad = sorted((line, tuple(_pending(problems(line, lang)))) for line in generated[lang]
-                 if _pending(problems(line, lang)))
+    bad = sorted((line, tuple(problems(line, lang))) for line in generated[lang]
+                 if problems(line, lang))
     assert bad == []
 
 
@@ -228,21 +228,9 @@ def test_every_report_text_passes_the_lint(report_texts: dict[str, list[tuple[st
     company_names = {yaml.safe_load(p.read_text("utf-8")).get("company", "")
                      for p in (ROOT / "params").glob("*.yaml")}
     bad = [(name, text, found) for name, text, appendix in report_texts[lang]
-           if (found := _pending(problems(text, lang, allowed=company_names, appendix=appendix,
-                                          proper_names=name in PROPER_NAMES)))
-           and (name, text) not in LEAD_DEFECTS]
+           if (found := problems(text, lang, allowed=company_names, appendix=appendix,
+                                 proper_names=name in PROPER_NAMES))]
     assert bad == []
-
-
-# "inf 分" and a weak rating called a strength: issue 21 (the decision's lead) fixes both in
-# the texts it generates; the lint's own checks of them are test_the_lint_catches_each_quoted_
-# defect. Remove these exemptions once issue 21 has landed its fixes.
-LEAD_DEFECTS = {("summary_figures", "inf points"), ("summary_figures", "inf 分")}
-LEAD_PENDING = ("a weak rating called a strength",)
-
-
-def _pending(found: list[str]) -> list[str]:
-    return [f for f in found if not f.startswith(LEAD_PENDING)]
 
 
 def test_every_questionnaire_text_passes_the_lint() -> None:
