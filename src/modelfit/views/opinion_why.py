@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from modelfit.analysis import Analysis, Driver
+from modelfit.core.wording import zh_spacing
 from modelfit.decision.framework import Framework
 from modelfit.views.report_section import field_value
 
@@ -77,7 +78,7 @@ def why_disagree(
         sep = ", " if lang == "en" else "、"
         fields = sep.join(f"{_field_name(fw, d.field, lang)} {show(d.field, d.value)}"
                           if lang == "en" else
-                          f"{_field_name(fw, d.field, lang)}（{show(d.field, d.value)}）"
+                          zh_spacing(f"{_field_name(fw, d.field, lang)}为{show(d.field, d.value)}")
                           for d in toward)
         out.append(fw.text("report.why_fields", lang, pick=name(pick), fields=fields))
     out.append(fw.text("report.why_settle", lang))
