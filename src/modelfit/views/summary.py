@@ -271,7 +271,8 @@ def plan_markdown(s: Summary, fw: Framework, lang: str) -> str:
         lines.append(f"- **{markdown_text(p.channel)}**{role}{dash}{markdown_text(p.purpose)}")
     level = markdown_text(_label(fw, f"sure_{s.level}", lang))
     if s.warning is not None:
-        lines += ["", f"**{markdown_text(money_label('money_check', lang))}{colon}**"
+        # the colon after the bold: CommonMark does not close ** between "：" and a CJK letter
+        lines += ["", f"**{markdown_text(money_label('money_check', lang))}**{colon}"
                       f"{markdown_text(s.warning)}"]
     lines += ["", f"**{markdown_text(_label(fw, 'sum_how_sure', lang))}{colon}{level}{stop}**",
               "", space.join(markdown_template(t) for t in s.sureness)]
