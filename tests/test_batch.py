@@ -60,14 +60,17 @@ def test_broken_profile_fails_alone_and_named(tmp_path: Path) -> None:
 @pytest.mark.kernel
 @pytest.mark.cluster
 def test_portfolio_table_matches_reports(tmp_path: Path, scheduler: str) -> None:
-    """The portfolio rows are read from the reports' JSON: primary and margin per company."""
+    """The portfolio rows are read from the reports' JSON: primary, margin and how sure per
+    company (lumen: the hybrid held by the close call, half a point behind the own site)."""
     params = tmp_path / "params"
     params.mkdir()
     shutil.copy(ROOT / "params" / "lumen.yaml", params)
     render_batch(params, tmp_path / "out", root=ROOT, progress=False, scheduler=scheduler)
     table = load_reports(tmp_path / "out")
-    assert table.loc["lumen", "primary"] == "independent_site"
-    assert table.loc["lumen", "margin"] == pytest.approx(0.5)
+    assert table.loc["lumen", "primary"] == "hybrid"
+    assert table.loc["lumen", "margin"] == pytest.approx(-0.5)
+    assert table.loc["lumen", "level"] == "low"
+    assert table.loc["lumen", "held_by"] == "C2"
 
 
 @pytest.mark.parametrize(
@@ -153,7 +156,7 @@ def test_batch_renders_on_a_running_scheduler(
     assert result.rendered == ["lumen", "pebble"]
     assert result.portfolio == tmp_path / "out" / "portfolio.ipynb"
     payload = json.loads((tmp_path / "out" / "lumen.json").read_text("utf-8"))
-    assert payload["primary"] == "independent_site"
+    assert payload["primary"] == "hybrid"  # the close call keeps both running channels
     assert len(payload["run"]["input_key"]) == 64
     # The notebooks' records name the project's notebook and the reports' folder, not the
     # worker's temporary files.

@@ -158,8 +158,9 @@ def test_a_rendered_report_shows_the_notes_on_its_summary_page(
     path = tmp_path / "noted.yaml"
     path.write_text(yaml.safe_dump({**DEMO, "notes": NOTES}, allow_unicode=True), "utf-8")
     render_report(path, out_dir=tmp_path / "out", lang=lang, root=root, progress=False)
-    html = (tmp_path / "out" / "noted.html").read_text("utf-8")
+    stem = "noted" if lang == "en" else "noted.zh"  # Chinese beside English: <id>.zh.*
+    html = (tmp_path / "out" / f"{stem}.html").read_text("utf-8")
     glance = "The company at a glance" if lang == "en" else modelfit.Framework.load().label(
         "h_glance", "zh")
     assert expected in html.split(glance)[0]
-    assert expected not in (tmp_path / "out" / "noted.json").read_text("utf-8")
+    assert expected not in (tmp_path / "out" / f"{stem}.json").read_text("utf-8")
