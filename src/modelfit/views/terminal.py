@@ -31,7 +31,9 @@ def format_summary(rec: Recommendation, fw: Framework) -> str:
     colon = ": " if lang == "en" else "："
     for d in rec.channel_details:
         if d.role in ("next_step", "wind_down"):
-            lines.append(f"{fw.label(d.role, lang)}{colon}{channel_name(fw, d, lang)}"
+            role = fw.label(d.role, lang)
+            role = role[:1].upper() + role[1:]  # a line's label: "Next step", "Wind down"
+            lines.append(f"{role}{colon}{channel_name(fw, d, lang)}"
                          f"{' — ' if lang == 'en' else '——'}{d.reason or ''}")
     lines += [
         "",
