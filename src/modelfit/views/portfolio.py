@@ -220,7 +220,7 @@ class Portfolio:
                                                 if stage in self.fw.stages else stage),
                 self._label("primary"): html_text(self._name(row["primary"])),
                 self._label("score"): f"{row['score_' + str(row['primary'])]:.1f}",
-                self._label("x_lead"): html_text(self._lead(row["margin"], row)),
+                self._label("x_lead"): html_text(self._lead_text(row["margin"])),
                 self._label("x_runner_up"): html_text(self._name(row["runner_up"])),
                 self._label("sum_confidence"): ("–" if confidence is None
                                                 else f"{100 * confidence:.0f}%"),
@@ -281,8 +281,8 @@ class Portfolio:
                                  name=self._label("primary"))
         return table
 
-    def _lead(self, margin: Any, row: dict[str, Any]) -> str:
-        """The lead in points, or which rule holds it when no rival is left in points."""
+    def _lead_text(self, margin: Any) -> str:
+        """The lead in points, or "held by a rule" when a rule holds every rival back."""
         if margin is None or pd.isna(margin):
             return self._label("lead_held")
         return f"{float(margin):.1f}"
@@ -298,8 +298,7 @@ class Portfolio:
         return pd.DataFrame({
             self._label("primary"): [self._name(m) for m in picked["primary"]],
             self._label("x_runner_up"): [self._name(m) for m in picked["runner_up"]],
-            self._label("x_lead"): [self._lead(m, {str(k): v for k, v in r.items()}) for m, r in
-                                    zip(picked["margin"], picked.to_dict("records"), strict=True)],
+            self._label("x_lead"): [self._lead_text(m) for m in picked["margin"]],
             self._label("sum_confidence"): ["–" if pd.isna(c) else f"{100 * c:.0f}%"
                                             for c in picked["confidence"]],
         }, index=pd.Index(list(picked["company"]), name=self._label("company")))
